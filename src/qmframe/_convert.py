@@ -1,0 +1,181 @@
+"""The one place that knows how qmframe's values look in files.
+
+Two converters share one configuration: ``toml`` reads what :mod:`tomllib`
+gives and writes what :mod:`tomli_w` accepts (defaults left out, so written
+files stay short and TOML's missing null is never needed); ``json`` writes
+plain JSON values for reports and APIs. Classes carry no ``to_dict`` methods.
+
+Leaf types are strict on purpose: cattrs would otherwise turn ``12`` into
+``"12"`` or ``"false"`` into ``True``, and a volunteer's typo would pass
+silently. Every structuring problem ends as a located :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+import cattrs.v
+from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.gen import make_dict_unstructure_fn
+from cattrs.preconf.json import make_converter as make_json_converter
+from cattrs.preconf.tomllib import make_converter as make_toml_converter
+
+from qmframe.errors import Problem
+from qmframe.framework import Rule
+
+__all__ = ["json_converter", "structure", "toml_converter", "unstructure_json", "unstructure_toml"]
+
+T = TypeVar("T")
+
+
+class _WrongType(ValueError):
+    """A leaf value of the wrong TOML type; the message is shown as it is."""
+
+
+def _describe(value: object) -> str:
+    names = {str: "a string", bool: "true/false", int: "an integer", float: "a number"}
+    name = names.get(type(value), type(value).__name__)
+    return f"{name} ({value!r})" if not isinstance(value, (dict, list)) else name
+
+
+def _strict_str(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise _WrongType(f"expected a string, got {_describe(value)}")
+    return value
+
+
+def _strict_bool(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise _WrongType(f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def _strict_int(value: object, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _WrongType(f"expected an integer, got {_describe(value)}")
+    return value
+
+
+def _strict_float(value: object, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _WrongType(f"expected a number, got {_describe(value)}")
+    return float(value)
+
+
+def _strict_date(value: object, _: type) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise _WrongType(f"expected a date (YYYY-MM-DD), got a date and time ({value})")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _WrongType(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+
+
+_RULE_KEYS = tuple(a.name for a in attrs.fields(Rule) if a.name != "params")
+
+
+def _structure_rule(value: object, _: type) -> Rule:
+    if not isinstance(value, Mapping):
+        raise _WrongType(f"expected a table, got {_describe(value)}")
+    common = {key: value[key] for key in _RULE_KEYS if key in value}
+    params = {key: item for key, item in value.items() if key not in _RULE_KEYS}
+    if "params" in params:
+        raise _WrongType("a rule's own keys sit beside 'kind', not in a 'params' table")
+    errors = [f"required key '{key}' missing" for key in ("id", "kind") if key not in common]
+    errors += [
+        f"{key}: expected a string, got {_describe(item)}"
+        for key, item in common.items()
+        if not isinstance(item, str)
+    ]
+    if errors:
+        raise _WrongType("; ".join(errors))
+    return Rule(**common, params=params)
+
+
+def _unstructure_rule(rule: Rule) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": rule.id, "kind": rule.kind}
+    defaults = Rule(id="", kind="")
+    for key in _RULE_KEYS[2:]:
+        if getattr(rule, key) != getattr(defaults, key):
+            out[key] = getattr(rule, key)
+    out.update(rule.params)
+    return out
+
+
+def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Converter:
+    # Leaf hooks first: class hooks generated later capture them.
+    converter.register_structure_hook(str, _strict_str)
+    converter.register_structure_hook(bool, _strict_bool)
+    converter.register_structure_hook(int, _strict_int)
+    converter.register_structure_hook(float, _strict_float)
+    converter.register_structure_hook(dt.date, _strict_date)
+    converter.register_structure_hook(Rule, _structure_rule)
+    converter.register_unstructure_hook(Rule, _unstructure_rule)
+    if omit_defaults:
+        converter.register_unstructure_hook_factory(
+            lambda cl: attrs.has(cl) and cl is not Rule,
+            lambda cl: make_dict_unstructure_fn(cl, converter, _cattrs_omit_if_default=True),
+        )
+    return converter
+
+
+toml_converter: cattrs.Converter = _configure(
+    make_toml_converter(forbid_extra_keys=True), omit_defaults=True
+)
+json_converter: cattrs.Converter = _configure(
+    make_json_converter(forbid_extra_keys=True), omit_defaults=False
+)
+
+
+def _format_exception(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, _WrongType):
+        return str(exc)
+    if isinstance(exc, ForbiddenExtraKeysError):
+        keys = ", ".join(repr(k) for k in sorted(exc.extra_fields))
+        return f"unknown key{'s' if len(exc.extra_fields) > 1 else ''} {keys}"
+    if isinstance(exc, KeyError):
+        return "required key missing"
+    if isinstance(exc, TypeError) and type_ is not None and "not iterable" in str(exc):
+        return "expected a list"
+    if isinstance(exc, (AttributeError, TypeError)) and "items" in str(exc):
+        return "expected a table"
+    return cattrs.v.format_exception(exc, type_)
+
+
+def structure(data: Any, cls: type[T], *, file: str = "") -> T | list[Problem]:
+    """Build ``cls`` from parsed TOML, or return every located problem."""
+    try:
+        return toml_converter.structure(data, cls)
+    except Exception as exc:  # cattrs groups every field error in one exception
+        lines = cattrs.transform_error(exc, path="$", format_exception=_format_exception)
+        problems = []
+        for line in lines:
+            message, _, path = line.rpartition(" @ ")
+            path = path.removeprefix("$").removeprefix(".")
+            problems.append(Problem(message, path=path, file=file))
+        return problems
+
+
+def unstructure_toml(value: object) -> dict[str, Any]:
+    """The TOML-ready table for a model value."""
+    result: dict[str, Any] = toml_converter.unstructure(value)
+    return result
+
+
+def unstructure_json(value: object) -> Any:
+    """Plain JSON values for a model value."""
+    return json_converter.unstructure(value)
+
+
+def register_hook(hook: Callable[[cattrs.Converter], None]) -> None:
+    """Let a plugin adjust both converters (kept for plugin-supplied types)."""
+    hook(toml_converter)
+    hook(json_converter)

@@ -1,0 +1,111 @@
+"""A decision and its explanation.
+
+A :class:`Decision` is the whole answer an assessor or panel reads: the status
+in the framework's own words, what was notable, what was not met and what to
+say about it, how long the award lasts, and the explanation: every rule that
+was evaluated, in order, with what it looked at and what it concluded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+__all__ = [
+    "Comparison",
+    "Decision",
+    "Finding",
+    "Highlight",
+    "RuleOutcome",
+    "Unmet",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """What a rule concluded about one target (a criterion, section, outcome or item)."""
+
+    target: str
+    holds: bool
+    level: str = ""
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class RuleOutcome:
+    """One evaluated rule: what it saw and what it concluded."""
+
+    rule: str
+    kind: str
+    effect: str
+    title: str
+    holds: bool
+    saw: str
+    concluded: str
+    findings: tuple[Finding, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Highlight:
+    """A section or criterion judged at a level the framework marks as notable."""
+
+    target: str
+    title: str
+    level: str
+    rule: str
+
+
+@attrs.frozen(kw_only=True)
+class Unmet:
+    """Something a required rule found missing: why (``reason``) and what to tell them."""
+
+    target: str
+    title: str
+    rule: str
+    reason: str
+    feedback: str
+
+
+@attrs.frozen(kw_only=True)
+class Comparison:
+    """Self-rating and assessor judgement of one target, side by side."""
+
+    target: str
+    title: str
+    self_level: str
+    assessed_level: str
+    agrees: bool
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """The explained outcome of assessing one submission.
+
+    ``basis`` says whose levels were decided on: ``review`` (the assessors')
+    or ``self-assessment`` (no review was given, so the decision is only an
+    indication). ``valid_from``/``valid_until``/``midpoint_due`` are set for a
+    passing decision of a framework that declares a validity.
+    """
+
+    framework: str
+    version: str
+    organisation: str
+    organisation_name: str
+    status: str
+    passed: bool
+    basis: str
+    as_of: dt.date
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    midpoint_due: dt.date | None = None
+    highlights: tuple[Highlight, ...] = ()
+    unmet: tuple[Unmet, ...] = ()
+    comparisons: tuple[Comparison, ...] = ()
+    requests: tuple[str, ...] = ()
+    explanation: tuple[RuleOutcome, ...] = ()
+
+    @property
+    def disagreements(self) -> tuple[Comparison, ...]:
+        """Targets where the self-rating and the assessed level differ."""
+        return tuple(c for c in self.comparisons if not c.agrees)

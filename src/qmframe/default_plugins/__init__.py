@@ -1,0 +1,1 @@
+"""qmframe's own behaviour, registered through the same hooks third parties use."""

@@ -1,0 +1,145 @@
+"""The built-in report formats: text, Markdown and JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from qmframe._convert import unstructure_json
+from qmframe.decision import Decision
+from qmframe.hookspecs import hookimpl
+from qmframe.reports import Assessment, ReportFormat
+
+
+def _validity(decision: Decision) -> str:
+    if decision.valid_from is None or decision.valid_until is None:
+        return "no award period (not passed)" if not decision.passed else "no fixed period"
+    text = f"{decision.valid_from.isoformat()} to {decision.valid_until.isoformat()}"
+    if decision.midpoint_due is not None:
+        text += f" (mid-point review due {decision.midpoint_due.isoformat()})"
+    return text
+
+
+class TextReport(ReportFormat):
+    """Plain text for a terminal: the decision first, then the explanation."""
+
+    name = "text"
+    suffix = ".txt"
+    description = "plain text for reading in a terminal"
+
+    def render(self, assessment: Assessment) -> str:
+        d, fw = assessment.decision, assessment.framework
+        basis = "" if d.basis == "review" else "  (indicative: self-assessment only, no review)"
+        lines = [
+            f"{fw.title} (version {d.version})",
+            f"Organisation: {d.organisation_name} [{d.organisation}]",
+            f"Decision:     {d.status.upper()}{basis}",
+            f"Assessed on:  {d.as_of.isoformat()}",
+            f"Valid:        {_validity(d)}",
+            "",
+        ]
+        if d.highlights:
+            lines.append("Highlights:")
+            lines += [f"  * {h.title or h.target} [{h.target}]: {h.level}" for h in d.highlights]
+            lines.append("")
+        if d.unmet:
+            lines.append("Not yet met:")
+            for u in d.unmet:
+                where = f"{u.title} [{u.target}]" if u.target else u.title
+                lines.append(f"  - {where}: {u.feedback}")
+            lines.append("")
+        if d.disagreements:
+            lines.append("Self-rating and assessor judgement differ:")
+            lines += [
+                f"  ~ {c.title or c.target} [{c.target}]: self {c.self_level}, "
+                f"assessed {c.assessed_level}"
+                for c in d.disagreements
+            ]
+            lines.append("")
+        if d.requests:
+            lines.append("Requests for more information:")
+            lines += [f"  ? {r}" for r in d.requests]
+            lines.append("")
+        lines.append("Explanation (every rule, in order):")
+        for n, o in enumerate(d.explanation, 1):
+            verdict = "holds" if o.holds else "does not hold"
+            lines.append(f"  {n}. [{o.effect}] {o.title or o.rule} ({o.kind}): {verdict}")
+            lines.append(f"     saw: {o.saw}")
+            lines.append(f"     concluded: {o.concluded}")
+        return "\n".join(lines) + "\n"
+
+
+class MarkdownReport(ReportFormat):
+    """Markdown for pasting into a document, an issue or a web page."""
+
+    name = "markdown"
+    suffix = ".md"
+    description = "Markdown with a table of self-rating against judgement"
+
+    def render(self, assessment: Assessment) -> str:
+        d, fw = assessment.decision, assessment.framework
+        out = [
+            f"# {fw.title}: {d.organisation_name}",
+            "",
+            f"- **Decision:** {d.status}"
+            + ("" if d.basis == "review" else " (indicative: self-assessment only)"),
+            f"- **Framework version:** {d.version}",
+            f"- **Assessed on:** {d.as_of.isoformat()}",
+            f"- **Valid:** {_validity(d)}",
+            "",
+        ]
+        if d.highlights:
+            out += ["## Highlights", ""]
+            out += [f"- **{_md(h.title or h.target)}**: {h.level}" for h in d.highlights]
+            out.append("")
+        if d.unmet:
+            out += ["## Not yet met", ""]
+            out += [f"- **{_md(u.title or u.rule)}**: {_md(u.feedback)}" for u in d.unmet]
+            out.append("")
+        if d.comparisons:
+            out += [
+                "## Self-rating and judgement",
+                "",
+                "| Criterion | Self | Assessed | |",
+                "|---|---|---|---|",
+            ]
+            out += [
+                f"| {_md(c.title or c.target)} | {c.self_level} | {c.assessed_level} | "
+                f"{'' if c.agrees else 'differs'} |"
+                for c in d.comparisons
+            ]
+            out.append("")
+        out += ["## Explanation", ""]
+        for n, o in enumerate(d.explanation, 1):
+            verdict = "holds" if o.holds else "does not hold"
+            out.append(
+                f"{n}. **{_md(o.title or o.rule)}** (`{o.kind}`, {o.effect}): {verdict}. "
+                f"Saw {_md(o.saw)}; concluded {_md(o.concluded)}."
+            )
+        return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    """Escape characters that would change Markdown structure."""
+    for char in "\\`*_[]<>|":
+        text = text.replace(char, "\\" + char)
+    return text.replace("\n", " ")
+
+
+class JsonReport(ReportFormat):
+    """JSON for programs: the whole decision, with disagreements spelled out."""
+
+    name = "json"
+    suffix = ".json"
+    description = "the whole decision as JSON"
+
+    def render(self, assessment: Assessment) -> str:
+        data = unstructure_json(assessment.decision)
+        data["disagreements"] = unstructure_json(assessment.decision.disagreements)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+@hookimpl
+def qmframe_register_report_formats(register: Callable[[ReportFormat], None]) -> None:
+    for fmt in (TextReport(), MarkdownReport(), JsonReport()):
+        register(fmt)

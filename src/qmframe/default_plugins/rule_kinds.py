@@ -1,0 +1,483 @@
+"""The built-in rule kinds, registered through ``qmframe_register_rule_kinds``.
+
+Each kind checks its parameters once per framework and returns a plain
+function that scores one submission. None of them turns level labels into
+numbers, except ``weighted-score``, which needs every level to carry points.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from collections.abc import Callable, Mapping
+
+from qmframe.decision import Finding
+from qmframe.errors import Problem
+from qmframe.framework import Rule
+from qmframe.hookspecs import hookimpl
+from qmframe.index import FrameworkIndex
+from qmframe.rules import (
+    AssessmentContext,
+    Evaluation,
+    RuleKind,
+    RuleResult,
+    Scope,
+    level_param,
+    resolve_scope,
+)
+
+_IF_EMPTY = ("fail", "hold")
+_OPEN_ACTIONS = frozenset({"planned", "in-progress"})
+
+
+def _if_empty(rule: Rule, default: str) -> str | Problem:
+    value = rule.params.get("if_empty", default)
+    if value not in _IF_EMPTY:
+        return Problem(f"expected 'fail' or 'hold', got {value!r}", path="if_empty")
+    return str(value)
+
+
+def _empty_result(scope_text: str, if_empty: str) -> RuleResult:
+    holds = if_empty == "hold"
+    return RuleResult(
+        holds,
+        f"nothing to judge: no applicable {scope_text}",
+        "holds (the rule is declared to hold when its scope is empty)"
+        if holds
+        else "does not hold: there is nothing in scope to judge",
+    )
+
+
+def _unknown_keys(rule: Rule, allowed: tuple[str, ...]) -> list[Problem]:
+    return [
+        Problem(f"unknown key '{key}' for kind '{rule.kind}' (expected {', '.join(allowed)})")
+        for key in rule.params
+        if key not in allowed
+    ]
+
+
+def _scope_and_level(
+    rule: Rule, index: FrameworkIndex, allowed: tuple[str, ...]
+) -> tuple[Scope, dict[str, int]] | list[Problem]:
+    problems = _unknown_keys(rule, allowed)
+    scope = resolve_scope(rule, index)
+    if isinstance(scope, list):
+        return problems + scope
+    need = level_param(rule, index, scope.targets)
+    if isinstance(need, list):
+        return problems + need
+    empty = _if_empty(rule, "fail")
+    if isinstance(empty, Problem):
+        problems.append(empty)
+    return problems or (scope, need)
+
+
+def _judge(
+    ctx: AssessmentContext,
+    scope: Scope,
+    need: Mapping[str, int],
+    level: str,
+    ranks: Mapping[str, Mapping[str, int]],
+) -> tuple[list[Finding], list[str], int, int]:
+    """Findings per target, the 'saw' parts, and counts (applicable, at or above)."""
+    findings: list[Finding] = []
+    seen: list[str] = []
+    applicable = met = 0
+    levels, not_applicable = ctx.levels, ctx.not_applicable
+    for target in scope.targets:
+        if target in not_applicable:
+            seen.append(f"{target}=not applicable")
+            continue
+        applicable += 1
+        got = levels.get(target)
+        if got is None:
+            note = ctx.unresolved.get(target, "not judged")
+            seen.append(f"{target}={note}")
+            findings.append(Finding(target=target, holds=False, note=note))
+            continue
+        seen.append(f"{target}={got}")
+        if ranks[target][got] >= need[target]:
+            met += 1
+            findings.append(Finding(target=target, holds=True, level=got))
+        else:
+            findings.append(
+                Finding(target=target, holds=False, level=got, note=f"{got!r} is below {level!r}")
+            )
+    return findings, seen, applicable, met
+
+
+def _target_ranks(index: FrameworkIndex, scope: Scope) -> dict[str, Mapping[str, int]]:
+    ranks: dict[str, Mapping[str, int]] = {}
+    for target in scope.targets:
+        scale = index.targets[target].scale
+        ranks[target] = index.ranks[scale.id] if scale is not None else {}
+    return ranks
+
+
+class MinimumLevel(RuleKind):
+    """Every applicable target in scope is at or above ``level``."""
+
+    name = "minimum-level"
+    summary = "every applicable criterion or section in scope is at or above a level"
+    _keys = ("scope", "level", "if_empty")
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        resolved = _scope_and_level(rule, index, self._keys)
+        return resolved if isinstance(resolved, list) else []
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        resolved = _scope_and_level(rule, index, self._keys)
+        assert not isinstance(resolved, list)
+        scope, need = resolved
+        level, if_empty = str(rule.params["level"]), str(rule.params.get("if_empty", "fail"))
+        ranks = _target_ranks(index, scope)
+
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            findings, seen, applicable, met = _judge(ctx, scope, need, level, ranks)
+            if not applicable:
+                return _empty_result(scope.description, if_empty)
+            short = applicable - met
+            saw = f"{applicable} applicable {scope.description}: " + ", ".join(seen)
+            if short:
+                below = ", ".join(f.target for f in findings if not f.holds)
+                return RuleResult(
+                    False, saw, f"{short} of {applicable} below {level!r}: {below}", tuple(findings)
+                )
+            return RuleResult(True, saw, f"all {applicable} at or above {level!r}", tuple(findings))
+
+        return evaluate
+
+
+class AtLeast(RuleKind):
+    """At least ``count`` applicable targets in scope are at or above ``level``."""
+
+    name = "at-least"
+    summary = "at least N criteria or sections in scope are at or above a level"
+    _keys = ("scope", "level", "count", "if_empty")
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        resolved = _scope_and_level(rule, index, self._keys)
+        problems = resolved if isinstance(resolved, list) else []
+        count = rule.params.get("count")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            problems.append(
+                Problem(f"expected a whole number of at least 1, got {count!r}", "count")
+            )
+        elif not isinstance(resolved, list) and count > len(resolved[0].targets):
+            problems.append(
+                Problem(f"asks for {count} but the scope holds {len(resolved[0].targets)}", "count")
+            )
+        return problems
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        resolved = _scope_and_level(rule, index, self._keys)
+        assert not isinstance(resolved, list)
+        scope, need = resolved
+        level, count = str(rule.params["level"]), int(rule.params["count"])
+        if_empty = str(rule.params.get("if_empty", "fail"))
+        ranks = _target_ranks(index, scope)
+
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            findings, seen, applicable, met = _judge(ctx, scope, need, level, ranks)
+            if not applicable:
+                return _empty_result(scope.description, if_empty)
+            saw = f"{applicable} applicable {scope.description}: " + ", ".join(seen)
+            holds = met >= count
+            verdict = "at least" if holds else "fewer than"
+            concluded = f"{met} at or above {level!r}, {verdict} the {count} required"
+            # Only a failing count makes its short targets unmet.
+            kept = tuple(findings) if not holds else tuple(f for f in findings if f.holds)
+            return RuleResult(holds, saw, concluded, kept)
+
+        return evaluate
+
+
+class NotableLevel(RuleKind):
+    """Targets judged at a notable level (or at or above ``level``); for highlights."""
+
+    name = "notable-level"
+    summary = "finds criteria or sections at a level the scale marks notable (for highlights)"
+    _keys = ("scope", "level")
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        problems = _unknown_keys(rule, self._keys)
+        scope = resolve_scope(rule, index)
+        if isinstance(scope, list):
+            return problems + scope
+        if "level" in rule.params:
+            need = level_param(rule, index, scope.targets)
+            if isinstance(need, list):
+                problems += need
+        return problems
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        scope = resolve_scope(rule, index)
+        assert not isinstance(scope, list)
+        notable: dict[str, frozenset[str]] = {}
+        for target in scope.targets:
+            scale = index.targets[target].scale
+            levels = scale.levels if scale is not None else ()
+            if "level" in rule.params:
+                floor = index.ranks[scale.id][rule.params["level"]] if scale else 0
+                notable[target] = frozenset(lv.id for i, lv in enumerate(levels) if i >= floor)
+            else:
+                notable[target] = frozenset(lv.id for lv in levels if lv.notable)
+        what = f"at or above {rule.params['level']!r}" if "level" in rule.params else "notable"
+
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            found = []
+            for target in scope.targets:
+                got = ctx.levels.get(target)
+                if target not in ctx.not_applicable and got is not None and got in notable[target]:
+                    found.append(Finding(target=target, holds=True, level=got))
+            saw = f"{len(scope.targets)} {scope.description}"
+            if not found:
+                return RuleResult(False, saw, f"none judged at a {what} level")
+            listed = ", ".join(f"{f.target} ({f.level})" for f in found)
+            return RuleResult(True, saw, f"{len(found)} at a {what} level: {listed}", tuple(found))
+
+        return evaluate
+
+
+class EvidencePresent(RuleKind):
+    """Each applicable criterion in scope has the evidence its requirements ask for."""
+
+    name = "evidence-present"
+    summary = "each criterion in scope has the evidence types and counts it requires"
+    _keys = ("scope", "if_empty")
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        problems = _unknown_keys(rule, self._keys)
+        scope = resolve_scope(rule, index, allow_sections=False)
+        if isinstance(scope, list):
+            problems += scope
+        empty = _if_empty(rule, "hold")
+        return problems + ([empty] if isinstance(empty, Problem) else [])
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        scope = resolve_scope(rule, index, allow_sections=False)
+        assert not isinstance(scope, list)
+        if_empty = str(rule.params.get("if_empty", "hold"))
+        wanted = [
+            (c, index.criteria[c].evidence) for c in scope.targets if index.criteria[c].evidence
+        ]
+
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            findings: list[Finding] = []
+            for criterion, requirements in wanted:
+                if criterion in ctx.not_applicable:
+                    continue
+                items = ctx.evidence_by_criterion.get(criterion, ())
+                missing = []
+                for req in requirements:
+                    have = sum(1 for item in items if item.type in req.types)
+                    if have < req.min_count:
+                        kinds = " or ".join(req.types)
+                        missing.append(f"{have} of {req.min_count} {kinds}")
+                note = "missing: " + "; ".join(missing) if missing else f"{len(items)} item(s)"
+                findings.append(Finding(target=criterion, holds=not missing, note=note))
+            if not findings:
+                return _empty_result(f"{scope.description} with evidence requirements", if_empty)
+            saw = f"{len(findings)} applicable {scope.description} with evidence requirements"
+            short = [f for f in findings if not f.holds]
+            if short:
+                detail = "; ".join(f"{f.target} ({f.note})" for f in short)
+                return RuleResult(
+                    False, saw, f"{len(short)} lack evidence: {detail}", tuple(findings)
+                )
+            return RuleResult(True, saw, "every requirement is met", tuple(findings))
+
+        return evaluate
+
+
+class ActionPlan(RuleKind):
+    """The submission plans at least ``min_items`` open future actions."""
+
+    name = "action-plan"
+    summary = "the submission has an action plan of at least N open future actions"
+    _keys = ("min_items",)
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        problems = _unknown_keys(rule, self._keys)
+        n = rule.params.get("min_items", 1)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            problems.append(
+                Problem(f"expected a whole number of at least 1, got {n!r}", "min_items")
+            )
+        return problems
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        needed = int(rule.params.get("min_items", 1))
+
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            actions = ctx.submission.actions
+            open_ids = [a.id for a in actions if a.status in _OPEN_ACTIONS]
+            saw = f"{len(actions)} action-plan item(s), {len(open_ids)} open"
+            if len(open_ids) >= needed:
+                return RuleResult(True, saw, f"at least {needed} open action(s) planned")
+            return RuleResult(
+                False,
+                saw,
+                f"fewer than {needed} open action(s) planned",
+                (Finding(target="action-plan", holds=False, note=f"{len(open_ids)} of {needed}"),),
+            )
+
+        return evaluate
+
+
+class OutcomeCoverage(RuleKind):
+    """Every outcome of ``outcome_set`` is covered by evidence, by met criteria, or either."""
+
+    name = "outcome-coverage"
+    summary = "every outcome in an outcome set is mapped by evidence or a met criterion"
+    _keys = ("outcome_set", "by")
+    _by = ("evidence", "criteria", "either")
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        problems = _unknown_keys(rule, self._keys)
+        set_id = rule.params.get("outcome_set")
+        if not isinstance(set_id, str) or set_id not in index.outcomes:
+            problems.append(Problem(f"unknown outcome set {set_id!r}", path="outcome_set"))
+        if rule.params.get("by", "evidence") not in self._by:
+            problems.append(Problem(f"expected one of {', '.join(self._by)}", path="by"))
+        return problems
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        set_id = str(rule.params["outcome_set"])
+        by = str(rule.params.get("by", "evidence"))
+        outcome_set = index.framework.outcome_set(set_id)
+        assert outcome_set is not None
+        outcomes = tuple(o.id for o in outcome_set.outcomes)
+        mapped_by: dict[str, list[str]] = {o: [] for o in outcomes}
+        for criterion in index.criteria.values():
+            for outcome in criterion.mappings.get(set_id, ()):
+                mapped_by.setdefault(outcome, []).append(criterion.id)
+        use_evidence, use_criteria = by in ("evidence", "either"), by in ("criteria", "either")
+        meets = {
+            t: frozenset(lv.id for lv in target.scale.levels if lv.meets)
+            for t, target in index.targets.items()
+            if target.scale is not None
+        }
+
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            covering: dict[str, list[str]] = {o: [] for o in outcomes}
+            if use_evidence:
+                for item in ctx.submission.evidence:
+                    for outcome in item.outcomes:
+                        if outcome in covering:
+                            covering[outcome].append(item.id)
+            if use_criteria:
+                for outcome, criteria in mapped_by.items():
+                    for c in criteria:
+                        if ctx.levels.get(c) in meets.get(c, ()) and c not in ctx.not_applicable:
+                            covering[outcome].append(c)
+            findings = tuple(
+                Finding(
+                    target=o,
+                    holds=bool(covering[o]),
+                    note=("covered by " + ", ".join(covering[o])) if covering[o] else "not covered",
+                )
+                for o in outcomes
+            )
+            uncovered = [f.target for f in findings if not f.holds]
+            saw = f"{len(outcomes)} outcomes of {set_id!r}, looking at {by}"
+            if not outcomes:
+                return RuleResult(False, saw, "the outcome set is empty", findings)
+            if uncovered:
+                text = f"{len(uncovered)} not covered: {', '.join(uncovered)}"
+                return RuleResult(False, saw, text, findings)
+            return RuleResult(True, saw, f"all {len(outcomes)} covered", findings)
+
+        return evaluate
+
+
+class WeightedScore(RuleKind):
+    """Points times weight, summed over scope, reach ``threshold`` (or ``min_fraction``)."""
+
+    name = "weighted-score"
+    summary = "the weighted sum of level points in scope reaches a threshold"
+    _keys = ("scope", "threshold", "min_fraction", "if_empty")
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        problems = _unknown_keys(rule, self._keys)
+        scope = resolve_scope(rule, index)
+        if isinstance(scope, list):
+            return problems + scope
+        for target in scope.targets:
+            scale = index.targets[target].scale
+            if scale is None or not scale.has_points:
+                name = scale.id if scale else "(none)"
+                problems.append(Problem(f"scale {name!r} of {target!r} gives no points", "scope"))
+            elif any(a.points > b.points for a, b in itertools.pairwise(scale.levels)):  # type: ignore[operator]
+                problems.append(Problem(f"points on scale {scale.id!r} go down", "scope"))
+        given = [k for k in ("threshold", "min_fraction") if k in rule.params]
+        if len(given) != 1:
+            problems.append(Problem("give exactly one of threshold or min_fraction"))
+        for key in given:
+            value = rule.params[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.append(Problem(f"expected a number, got {value!r}", key))
+            elif key == "min_fraction" and not 0 <= value <= 1:
+                problems.append(Problem("expected a fraction from 0 to 1", key))
+        empty = _if_empty(rule, "fail")
+        return list(dict.fromkeys(problems + ([empty] if isinstance(empty, Problem) else [])))
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        scope = resolve_scope(rule, index)
+        assert not isinstance(scope, list)
+        if_empty = str(rule.params.get("if_empty", "fail"))
+        points: dict[str, dict[str, float]] = {}
+        weight: dict[str, float] = {}
+        for target in scope.targets:
+            scale = index.targets[target].scale
+            assert scale is not None
+            points[target] = {lv.id: float(lv.points or 0) for lv in scale.levels}
+            criterion = index.criteria.get(target)
+            weight[target] = criterion.weight if criterion and criterion.weight is not None else 1.0
+        fraction = "min_fraction" in rule.params
+        bar = float(rule.params["min_fraction" if fraction else "threshold"])
+
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            score = low = high = 0.0
+            findings = []
+            for target in scope.targets:
+                if target in ctx.not_applicable:
+                    continue
+                table, w = points[target], weight[target]
+                low += min(table.values()) * w
+                high += max(table.values()) * w
+                got = ctx.levels.get(target)
+                earned = table[got] * w if got is not None else min(table.values()) * w
+                score += earned
+                findings.append(
+                    Finding(target=target, holds=True, level=got or "", note=f"{earned:g}")
+                )
+            if not findings:
+                return _empty_result(scope.description, if_empty)
+            needed = low + bar * (high - low) if fraction else bar
+            saw = (
+                f"score {score:g} from {len(findings)} {scope.description} (range {low:g}-{high:g})"
+            )
+            holds = score >= needed
+            relation = "reaches" if holds else "is below"
+            concluded = f"{score:g} {relation} the threshold {needed:g}"
+            return RuleResult(holds, saw, concluded, tuple(findings) if holds else ())
+
+        return evaluate
+
+
+BUILTIN_RULE_KINDS: tuple[RuleKind, ...] = (
+    MinimumLevel(),
+    AtLeast(),
+    NotableLevel(),
+    EvidencePresent(),
+    ActionPlan(),
+    OutcomeCoverage(),
+    WeightedScore(),
+)
+
+
+@hookimpl
+def qmframe_register_rule_kinds(register: Callable[[RuleKind], None]) -> None:
+    for kind in BUILTIN_RULE_KINDS:
+        register(kind)

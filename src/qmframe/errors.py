@@ -1,0 +1,77 @@
+"""Errors qmframe raises for bad input, and the located problems they carry.
+
+Everything a person can get wrong in a file ends as one :class:`ValidationError`
+that lists *every* problem found, each naming the file and the place inside it,
+so a volunteer fixing a framework file sees the whole list at once instead of
+one traceback per attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = [
+    "ConflictOfInterestError",
+    "PluginError",
+    "Problem",
+    "QmframeError",
+    "ValidationError",
+]
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong (or worth knowing) about an input, and where it is.
+
+    ``path`` is the place inside the file in the dotted form people read in
+    the TOML itself (``sections[2].criteria[5].scale``); empty means the whole
+    file. ``severity`` is ``"error"`` (the input cannot be used), ``"warning"``
+    (usable, but probably not what was meant) or ``"notice"`` (information).
+    """
+
+    message: str
+    path: str = ""
+    file: str = ""
+    severity: str = "error"
+
+    def located(self, file: str = "", prefix: str = "") -> Problem:
+        """The same problem with a file name and a path prefix filled in."""
+        path = self.path
+        if prefix:
+            path = f"{prefix}.{path}" if path and not path.startswith("[") else prefix + path
+        return attrs.evolve(self, file=self.file or file, path=path)
+
+    def __str__(self) -> str:
+        where = ": ".join(part for part in (self.file, self.path) if part)
+        label = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{where}: {label}{self.message}" if where else f"{label}{self.message}"
+
+
+class QmframeError(Exception):
+    """Base class of every error qmframe raises on purpose."""
+
+
+class ValidationError(QmframeError):
+    """An input has problems; ``problems`` lists all of them."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+class ConflictOfInterestError(ValidationError):
+    """A reviewer declared an interest in the organisation they were asked to judge."""
+
+
+class PluginError(QmframeError):
+    """A plugin failed or misbehaved; the message names the plugin and the hook."""
+
+    def __init__(self, plugin: str, hook: str, message: str) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        super().__init__(f"plugin {plugin!r} failed in hook {hook}: {message}")

@@ -1,0 +1,312 @@
+"""The structure of a quality framework: sections, criteria, scales and rules.
+
+These are plain frozen value classes. They know nothing about TOML: the one
+converter in :mod:`qmframe._convert` owns the file shape, and
+:mod:`qmframe.validation` checks the references between the parts. A framework
+file is data only; nothing in it is ever run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "PROVENANCES",
+    "Applicability",
+    "Context",
+    "Criterion",
+    "DecisionPolicy",
+    "EvidenceRequirement",
+    "EvidenceType",
+    "Framework",
+    "Level",
+    "Outcome",
+    "OutcomeSet",
+    "ReviewPolicy",
+    "Rule",
+    "Scale",
+    "Section",
+    "Validity",
+]
+
+#: Where a piece of framework text comes from. ``official``: the owner's own
+#: published words; ``paraphrase``: the owner's meaning in other words;
+#: ``illustrative``: written for qmframe to show the shape, not the owner's;
+#: ``placeholder``: stands in for text that is not available yet.
+PROVENANCES = ("official", "paraphrase", "illustrative", "placeholder")
+
+
+@attrs.frozen(kw_only=True)
+class Level:
+    """One named step of an ordinal scale.
+
+    ``meets`` says whether a judgement at this level satisfies the criterion;
+    ``notable`` marks levels worth highlighting (for example *exceptional*),
+    which is separate from passing. ``points`` is only for frameworks that
+    really give points: without them, levels are never turned into numbers.
+    """
+
+    id: str
+    label: str
+    meets: bool
+    notable: bool = False
+    points: float | None = None
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Scale:
+    """Ordered levels, lowest first."""
+
+    id: str
+    title: str = ""
+    levels: tuple[Level, ...] = ()
+    description: str = ""
+
+    def level_ids(self) -> tuple[str, ...]:
+        return tuple(level.id for level in self.levels)
+
+    def get(self, level_id: str) -> Level | None:
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        return None
+
+    def rank(self, level_id: str) -> int:
+        """Position of a level, lowest 0; raises KeyError for an unknown id."""
+        for index, level in enumerate(self.levels):
+            if level.id == level_id:
+                return index
+        raise KeyError(level_id)
+
+    @property
+    def has_points(self) -> bool:
+        return bool(self.levels) and all(level.points is not None for level in self.levels)
+
+
+@attrs.frozen(kw_only=True)
+class EvidenceType:
+    """A kind of document or record an organisation can submit."""
+
+    id: str
+    title: str
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """One entry of an outcome set (for example a learning outcome)."""
+
+    id: str
+    text: str
+    group: str = ""
+    provenance: str = "official"
+
+
+@attrs.frozen(kw_only=True)
+class OutcomeSet:
+    """An external catalogue that criteria and evidence can map to.
+
+    ``expected_total`` lets a framework declare how many outcomes the source
+    publication has, so a partly filled catalogue is caught by validation.
+    ``file`` names a separate outcome-set TOML file beside the framework file
+    (for a catalogue several frameworks share); its outcomes are read from there.
+    """
+
+    id: str
+    title: str = ""
+    file: str = ""
+    source: str = ""
+    groups: Mapping[str, str] = attrs.field(factory=dict)
+    expected_total: int | None = None
+    outcomes: tuple[Outcome, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Context:
+    """A setting the framework is used in (for example a nation) with its own guidance."""
+
+    id: str
+    title: str
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Applicability:
+    """Which organisations a criterion or section applies to; empty means all."""
+
+    contexts: tuple[str, ...] = ()
+    organisation_kinds: tuple[str, ...] = ()
+
+    def applies(self, context: str, organisation_kind: str) -> bool:
+        return (not self.contexts or context in self.contexts) and (
+            not self.organisation_kinds or organisation_kind in self.organisation_kinds
+        )
+
+
+@attrs.frozen(kw_only=True)
+class EvidenceRequirement:
+    """At least ``min_count`` evidence items of any of ``types`` must support the criterion."""
+
+    types: tuple[str, ...]
+    min_count: int = 1
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Criterion:
+    """One statement an organisation is judged against."""
+
+    id: str
+    title: str
+    guidance: str = ""
+    scale: str = ""
+    provenance: str = "official"
+    tags: tuple[str, ...] = ()
+    weight: float | None = None
+    evidence: tuple[EvidenceRequirement, ...] = ()
+    applicability: Applicability = attrs.field(factory=Applicability)
+    not_applicable_allowed: bool = False
+    mappings: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    context_guidance: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Section:
+    """A group of criteria (an area, strand or core principle).
+
+    A section with a ``scale`` can be judged as a whole. When it is not judged
+    directly, its level is derived from its criteria by ``aggregate``, one of
+    the ordinal-safe methods in :mod:`qmframe.scales`.
+    """
+
+    id: str
+    title: str
+    summary: str = ""
+    provenance: str = "official"
+    tags: tuple[str, ...] = ()
+    scale: str = ""
+    aggregate: str = ""
+    applicability: Applicability = attrs.field(factory=Applicability)
+    not_applicable_allowed: bool = False
+    context_guidance: Mapping[str, str] = attrs.field(factory=dict)
+    criteria: tuple[Criterion, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """A declared decision rule: a ``kind`` name plus that kind's parameters.
+
+    ``effect`` says how the rule combines into the decision: ``require`` (must
+    hold for the passing status), ``veto`` (if it fails, the decision takes the
+    rule's own ``status`` whatever else holds), ``highlight`` (what it finds is
+    reported as highlights) or ``inform`` (reported only). ``params`` holds the
+    kind's own keys, which sit beside the common ones in the file.
+    """
+
+    id: str
+    kind: str
+    title: str = ""
+    effect: str = "require"
+    status: str = ""
+    feedback: str = ""
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class DecisionPolicy:
+    """The framework's own decision vocabulary and its rules, in evaluation order."""
+
+    pass_status: str = "awarded"
+    fail_status: str = "not-awarded"
+    statuses: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+    def all_statuses(self) -> tuple[str, ...]:
+        extra = tuple(s for s in self.statuses if s not in (self.pass_status, self.fail_status))
+        return (self.pass_status, self.fail_status, *extra)
+
+
+@attrs.frozen(kw_only=True)
+class ReviewPolicy:
+    """How many reviewers judge a submission and how their judgements combine.
+
+    ``combine`` is ``lowest`` (the lowest level any reviewer gave), ``median``
+    (the lower median) or ``unanimous`` (a target counts only where every
+    reviewer gave the same level; otherwise it stays unresolved).
+    """
+
+    min_reviewers: int = 1
+    combine: str = "lowest"
+
+
+@attrs.frozen(kw_only=True)
+class Validity:
+    """How long a passing decision lasts, and when a mid-point review falls due."""
+
+    months: int = 0
+    midpoint_months: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class Framework:
+    """A complete, versioned quality framework."""
+
+    id: str
+    version: str
+    title: str
+    owner: str = ""
+    summary: str = ""
+    organisation_kinds: tuple[str, ...] = ()
+    public_fields: tuple[str, ...] = ()
+    contexts: tuple[Context, ...] = ()
+    scales: tuple[Scale, ...] = ()
+    evidence_types: tuple[EvidenceType, ...] = ()
+    outcome_sets: tuple[OutcomeSet, ...] = ()
+    sections: tuple[Section, ...] = ()
+    decision: DecisionPolicy = attrs.field(factory=DecisionPolicy)
+    review: ReviewPolicy = attrs.field(factory=ReviewPolicy)
+    validity: Validity = attrs.field(factory=Validity)
+
+    def iter_criteria(self) -> Iterator[tuple[Section, Criterion]]:
+        """Every criterion with the section holding it, in file order."""
+        for section in self.sections:
+            for criterion in section.criteria:
+                yield section, criterion
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        for _, criterion in self.iter_criteria():
+            if criterion.id == criterion_id:
+                return criterion
+        return None
+
+    def section(self, section_id: str) -> Section | None:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        return None
+
+    def scale(self, scale_id: str) -> Scale | None:
+        for scale in self.scales:
+            if scale.id == scale_id:
+                return scale
+        return None
+
+    def outcome_set(self, set_id: str) -> OutcomeSet | None:
+        for outcome_set in self.outcome_sets:
+            if outcome_set.id == set_id:
+                return outcome_set
+        return None
+
+    def target_title(self, target_id: str) -> str:
+        """Title of a section or criterion by id ('' when there is none)."""
+        for section in self.sections:
+            if section.id == target_id:
+                return section.title
+            for criterion in section.criteria:
+                if criterion.id == target_id:
+                    return criterion.title
+        return ""

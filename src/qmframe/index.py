@@ -1,0 +1,105 @@
+"""Look-up tables built once per framework.
+
+Validation, the rule kinds and the engine all need "which scale does this
+criterion use" or "which criteria are in this section". Building those maps
+once, rather than searching the framework tree per question, keeps scoring
+fast and the answers consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from qmframe.framework import Applicability, Criterion, Framework, Scale, Section
+
+__all__ = ["FrameworkIndex", "Target"]
+
+
+@attrs.frozen
+class Target:
+    """A judgeable thing: a criterion or a section, with its scale and where it sits."""
+
+    id: str
+    kind: str  # "criterion" or "section"
+    title: str
+    scale: Scale | None
+    section: str
+    tags: frozenset[str]
+    applicability: Applicability
+    not_applicable_allowed: bool
+
+
+@attrs.frozen
+class FrameworkIndex:
+    """Maps from ids to the parts of one framework."""
+
+    framework: Framework
+    targets: Mapping[str, Target]
+    criteria: Mapping[str, Criterion]
+    sections: Mapping[str, Section]
+    scales: Mapping[str, Scale]
+    ranks: Mapping[str, Mapping[str, int]]
+    section_criteria: Mapping[str, tuple[str, ...]]
+    outcomes: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def build(cls, framework: Framework) -> FrameworkIndex:
+        scales = {scale.id: scale for scale in framework.scales}
+        ranks = {s.id: {level.id: i for i, level in enumerate(s.levels)} for s in framework.scales}
+        targets: dict[str, Target] = {}
+        criteria: dict[str, Criterion] = {}
+        section_criteria: dict[str, tuple[str, ...]] = {}
+        for section in framework.sections:
+            targets.setdefault(
+                section.id,
+                Target(
+                    section.id,
+                    "section",
+                    section.title,
+                    scales.get(section.scale),
+                    section.id,
+                    frozenset(section.tags),
+                    section.applicability,
+                    section.not_applicable_allowed,
+                ),
+            )
+            section_criteria[section.id] = tuple(c.id for c in section.criteria)
+            for criterion in section.criteria:
+                criteria.setdefault(criterion.id, criterion)
+                targets.setdefault(
+                    criterion.id,
+                    Target(
+                        criterion.id,
+                        "criterion",
+                        criterion.title,
+                        scales.get(criterion.scale or section.scale),
+                        section.id,
+                        frozenset(criterion.tags) | frozenset(section.tags),
+                        _narrower(section.applicability, criterion.applicability),
+                        criterion.not_applicable_allowed or section.not_applicable_allowed,
+                    ),
+                )
+        outcomes = {s.id: frozenset(o.id for o in s.outcomes) for s in framework.outcome_sets}
+        return cls(
+            framework=framework,
+            targets=targets,
+            criteria=criteria,
+            sections={s.id: s for s in framework.sections},
+            scales=scales,
+            ranks=ranks,
+            section_criteria=section_criteria,
+            outcomes=outcomes,
+        )
+
+    def outcome_known(self, outcome_id: str) -> bool:
+        return any(outcome_id in ids for ids in self.outcomes.values())
+
+
+def _narrower(outer: Applicability, inner: Applicability) -> Applicability:
+    """A criterion applies only where its section applies too."""
+    return Applicability(
+        contexts=inner.contexts or outer.contexts,
+        organisation_kinds=inner.organisation_kinds or outer.organisation_kinds,
+    )

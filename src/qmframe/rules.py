@@ -1,0 +1,176 @@
+"""What a rule kind is, and what it sees when it runs.
+
+A framework file declares rules by naming a *kind* and giving that kind's
+parameters; the code behind a kind comes from a plugin (the built-in kinds
+are registered through the same hook as any other). A kind works in two
+steps so scoring stays cheap:
+
+1. :meth:`RuleKind.check` and :meth:`RuleKind.prepare` run once per framework:
+   check the parameters (every problem, located) and resolve them into a
+   plain function.
+2. That function runs once per submission on an :class:`AssessmentContext`
+   and returns a :class:`RuleResult` saying what it saw and concluded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import attrs
+
+from qmframe.decision import Finding
+from qmframe.errors import Problem
+from qmframe.framework import Rule
+from qmframe.index import FrameworkIndex
+from qmframe.submission import EvidenceItem, Submission
+
+__all__ = [
+    "AssessmentContext",
+    "Evaluation",
+    "RuleKind",
+    "RuleResult",
+    "Scope",
+    "level_param",
+    "resolve_scope",
+]
+
+
+@attrs.frozen
+class RuleResult:
+    """What one rule concluded for one submission."""
+
+    holds: bool
+    saw: str
+    concluded: str
+    findings: tuple[Finding, ...] = ()
+
+
+@attrs.frozen
+class AssessmentContext:
+    """Everything a rule may look at for one submission; built once, shared by all rules.
+
+    ``levels`` holds the level decided on for each judged target (assessor
+    judgements when there is a review, self-ratings otherwise);
+    ``not_applicable`` the targets that do not count for this organisation;
+    ``unresolved`` targets a panel could not agree on, with why.
+    """
+
+    index: FrameworkIndex
+    submission: Submission
+    as_of: dt.date
+    levels: Mapping[str, str]
+    not_applicable: frozenset[str]
+    unresolved: Mapping[str, str]
+    evidence_by_criterion: Mapping[str, tuple[EvidenceItem, ...]]
+
+
+Evaluation = Callable[[AssessmentContext], RuleResult]
+
+
+class RuleKind:
+    """Base class for rule kinds; subclass it and register an instance.
+
+    ``name`` is what framework files write as ``kind``. ``monotone`` promises
+    that raising a judgement or adding evidence never turns the rule from
+    holding to failing; :mod:`qmframe.testing` checks that promise.
+    """
+
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    monotone: ClassVar[bool] = True
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        """Problems with this rule's parameters, paths relative to the rule."""
+        return []
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        """Resolve the parameters once and return the per-submission function."""
+        raise NotImplementedError
+
+
+@attrs.frozen
+class Scope:
+    """The targets a rule looks at, resolved from its ``scope`` table."""
+
+    of: str
+    targets: tuple[str, ...]
+    description: str
+
+
+def resolve_scope(
+    rule: Rule, index: FrameworkIndex, *, allow_sections: bool = True
+) -> Scope | list[Problem]:
+    """Resolve ``scope = { of = "criteria"|"sections", section = ..., tag = ... }``.
+
+    No scope means every criterion. ``section`` may be one id or a list;
+    ``tag`` keeps the targets carrying that tag (a section's tags count for
+    its criteria).
+    """
+    raw: Any = rule.params.get("scope", {})
+    if not isinstance(raw, Mapping):
+        return [Problem("expected a table such as { section = 'id' }", path="scope")]
+    problems = [
+        Problem(f"unknown key '{key}' (expected of, section, tag)", path="scope")
+        for key in raw
+        if key not in ("of", "section", "tag")
+    ]
+    of = raw.get("of", "criteria")
+    if of not in ("criteria", "sections") or (of == "sections" and not allow_sections):
+        allowed = "'criteria' or 'sections'" if allow_sections else "'criteria'"
+        problems.append(Problem(f"expected {allowed}, got {of!r}", path="scope.of"))
+        return problems
+    sections = raw.get("section", [])
+    if isinstance(sections, str):
+        sections = [sections]
+    if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
+        problems.append(Problem("expected a section id or a list of them", path="scope.section"))
+        return problems
+    for section_id in sections:
+        if section_id not in index.sections:
+            problems.append(Problem(f"unknown section {section_id!r}", path="scope.section"))
+    tag = raw.get("tag", "")
+    if not isinstance(tag, str):
+        problems.append(Problem("expected a tag name", path="scope.tag"))
+        return problems
+    if problems:
+        return problems
+    chosen = [s for s in index.framework.sections if not sections or s.id in sections]
+    if of == "sections":
+        targets = [s.id for s in chosen]
+    else:
+        targets = [c.id for s in chosen for c in s.criteria]
+    if tag:
+        targets = [t for t in targets if tag in index.targets[t].tags]
+        if not any(tag in target.tags for target in index.targets.values()):
+            return [Problem(f"no section or criterion has the tag {tag!r}", path="scope.tag")]
+    parts = [of]
+    if sections:
+        parts.append("in " + ", ".join(sections))
+    if tag:
+        parts.append(f"tagged {tag!r}")
+    return Scope(of, tuple(targets), " ".join(parts))
+
+
+def level_param(
+    rule: Rule, index: FrameworkIndex, targets: Sequence[str], key: str = "level"
+) -> dict[str, int] | list[Problem]:
+    """Resolve a level id into its rank on every scale used by ``targets``."""
+    level = rule.params.get(key)
+    if not isinstance(level, str):
+        return [Problem(f"required: a level id, got {level!r}", path=key)]
+    ranks: dict[str, int] = {}
+    problems: list[Problem] = []
+    for target_id in targets:
+        scale = index.targets[target_id].scale
+        if scale is None:
+            problems.append(Problem(f"{target_id!r} has no scale", path=key))
+            continue
+        rank = index.ranks[scale.id].get(level)
+        if rank is None:
+            problems.append(Problem(f"unknown level {level!r} for scale {scale.id!r}", path=key))
+            continue
+        ranks[target_id] = rank
+    # One message per scale is enough.
+    return list(dict.fromkeys(problems)) if problems else ranks

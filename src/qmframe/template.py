@@ -1,0 +1,96 @@
+"""A blank self-assessment for a framework, with its guidance as comments.
+
+The template is TOML that loads as it is (every level left unset), so a
+person can fill it in section by section and validate as they go.
+"""
+
+from __future__ import annotations
+
+import tomli_w
+
+from qmframe.framework import Framework
+
+__all__ = ["render_template"]
+
+
+def _comment(text: str, indent: str = "") -> list[str]:
+    return [f"{indent}# {line}".rstrip() for line in text.splitlines()] if text else []
+
+
+def _value(value: object) -> str:
+    """One TOML value, escaped by tomli-w."""
+    return tomli_w.dumps({"v": value})[4:].strip()
+
+
+def render_template(framework: Framework, *, organisation: str = "") -> str:
+    """The text of a blank self-assessment listing every criterion with its guidance."""
+    fw = framework
+    out = [
+        f"# Self-assessment for {fw.title}, version {fw.version}.",
+        "# Fill in each rating's level (or mark it not applicable where allowed, with a",
+        "# justification), add your evidence and your action plan, then run:",
+        "#   qmframe validate THIS_FILE",
+        f"framework = {_value(fw.id)}",
+        f"framework_version = {_value(fw.version)}",
+        'kind = "self-assessment"',
+        "",
+        "[organisation]",
+        f"id = {_value(organisation)}",
+        'name = ""',
+    ]
+    if fw.organisation_kinds:
+        out.append(f"# one of: {', '.join(fw.organisation_kinds)}")
+    out.append('kind = ""')
+    if fw.contexts:
+        out.append(f"# one of: {', '.join(c.id for c in fw.contexts)}")
+        out.append('context = ""')
+    for section in fw.sections:
+        out += ["", f"# == {section.title} [{section.id}] " + "=" * 20]
+        out += _comment(section.summary)
+        for context, note in section.context_guidance.items():
+            out += _comment(f"In {context}: {note}")
+        for criterion in section.criteria:
+            scale = fw.scale(criterion.scale or section.scale)
+            out += ["", "[[ratings]]", f"# {criterion.title}"]
+            out += _comment(criterion.guidance)
+            for context, note in criterion.context_guidance.items():
+                out += _comment(f"In {context}: {note}")
+            if criterion.applicability.contexts or criterion.applicability.organisation_kinds:
+                where = ", ".join(
+                    criterion.applicability.contexts + criterion.applicability.organisation_kinds
+                )
+                out.append(f"# Applies only to: {where}")
+            for req in criterion.evidence:
+                out.append(
+                    f"# Evidence needed: at least {req.min_count} of {' or '.join(req.types)}"
+                )
+            out.append(f"target = {_value(criterion.id)}")
+            if scale is not None:
+                out.append(f"# level = one of: {', '.join(scale.level_ids())}")
+            if criterion.not_applicable_allowed or section.not_applicable_allowed:
+                out.append("# not_applicable = true   (allowed here; give a justification)")
+            out.append('narrative = ""')
+    if fw.evidence_types:
+        out += [
+            "",
+            "# == Evidence " + "=" * 20,
+            "# Add one [[evidence]] table per document. Types: "
+            + ", ".join(e.id for e in fw.evidence_types),
+            "# [[evidence]]",
+            '# id = "ev-1"',
+            f'# type = "{fw.evidence_types[0].id}"',
+            '# title = ""',
+            '# reference = "evidence/file.pdf"',
+            "# criteria = []",
+        ]
+    out += [
+        "",
+        "# == Action plan " + "=" * 20,
+        "# [[actions]]",
+        '# id = "act-1"',
+        '# action = ""',
+        '# owner = ""',
+        "# due = 2027-01-31",
+        "# criteria = []",
+    ]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,534 @@
+"""Checks that go beyond types: references, duplicates, and what the framework allows.
+
+Each function returns every problem it finds, located by the path people see
+in the file (``sections[2].criteria[5].scale``), so one run of ``qmframe
+validate`` shows the whole list. Nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Container, Iterable, Mapping
+from pathlib import Path
+
+from qmframe.errors import Problem
+from qmframe.framework import PROVENANCES, Framework, Rule
+from qmframe.index import FrameworkIndex
+from qmframe.rules import RuleKind
+from qmframe.scales import AGGREGATES
+from qmframe.submission import Review, Submission
+
+__all__ = ["ACTION_STATUSES", "check_framework", "check_review", "check_submission"]
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_EFFECTS = ("require", "veto", "highlight", "inform")
+_COMBINE = ("lowest", "median", "unanimous")
+#: Action-plan statuses; ``planned`` and ``in-progress`` count as open.
+ACTION_STATUSES = ("planned", "in-progress", "completed", "dropped")
+
+
+def _ids(items: Iterable[tuple[str, str]], what: str) -> list[Problem]:
+    """Malformed and duplicate ids among ``(path, id)`` pairs."""
+    problems = []
+    seen: dict[str, str] = {}
+    for path, item_id in items:
+        if not _ID.match(item_id):
+            problems.append(
+                Problem(
+                    f"{what} id {item_id!r} must start with a letter or digit and use only "
+                    "letters, digits, '.', '_' and '-'",
+                    f"{path}.id",
+                )
+            )
+        elif item_id in seen:
+            problems.append(
+                Problem(f"duplicate {what} id {item_id!r} (first at {seen[item_id]})", f"{path}.id")
+            )
+        else:
+            seen[item_id] = path
+    return problems
+
+
+def _one_of(value: str, allowed: Iterable[str], path: str, what: str) -> list[Problem]:
+    allowed = tuple(allowed)
+    if value in allowed:
+        return []
+    return [Problem(f"unknown {what} {value!r} (expected one of: {', '.join(allowed)})", path)]
+
+
+def _known(values: Iterable[str], known: Container[str], path: str, what: str) -> list[Problem]:
+    return [Problem(f"unknown {what} {v!r}", path) for v in values if v not in known]
+
+
+def check_framework(
+    framework: Framework, rule_kinds: Mapping[str, RuleKind] | None = None
+) -> list[Problem]:
+    """Every problem in a structured framework; notices for non-official text.
+
+    ``rule_kinds`` maps kind names to implementations; without it, rules are
+    not checked against their kinds (only their common keys are).
+    """
+    index = FrameworkIndex.build(framework)
+    problems: list[Problem] = []
+    fw = framework
+    problems += _ids([("", fw.id)], "framework") if fw.id else [Problem("must not be empty", "id")]
+    if not fw.version:
+        problems.append(Problem("must not be empty", "version"))
+    contexts = {c.id for c in fw.contexts}
+    problems += _ids(((f"contexts[{i}]", c.id) for i, c in enumerate(fw.contexts)), "context")
+    problems += _ids(((f"scales[{i}]", s.id) for i, s in enumerate(fw.scales)), "scale")
+    for i, scale in enumerate(fw.scales):
+        path = f"scales[{i}]"
+        problems += _ids(
+            ((f"{path}.levels[{j}]", lv.id) for j, lv in enumerate(scale.levels)), "level"
+        )
+        if not scale.levels:
+            problems.append(Problem("a scale needs at least one level", f"{path}.levels"))
+        elif not any(level.meets for level in scale.levels):
+            problems.append(
+                Problem("no level meets the criterion", f"{path}.levels", "", "warning")
+            )
+        elif any(a.meets and not b.meets for a, b in itertools.pairwise(scale.levels)):
+            problems.append(
+                Problem(
+                    "a meeting level sits below a non-meeting one (levels are listed lowest first)",
+                    f"{path}.levels",
+                )
+            )
+    problems += _ids(
+        ((f"evidence_types[{i}]", e.id) for i, e in enumerate(fw.evidence_types)), "evidence type"
+    )
+    evidence_types = {e.id for e in fw.evidence_types}
+    problems += _ids(
+        ((f"outcome_sets[{i}]", o.id) for i, o in enumerate(fw.outcome_sets)), "outcome set"
+    )
+    for i, outcome_set in enumerate(fw.outcome_sets):
+        path = f"outcome_sets[{i}]"
+        problems += _ids(
+            ((f"{path}.outcomes[{j}]", o.id) for j, o in enumerate(outcome_set.outcomes)), "outcome"
+        )
+        total = outcome_set.expected_total
+        if total is not None and total != len(outcome_set.outcomes):
+            problems.append(
+                Problem(
+                    f"expected {total} outcomes, found {len(outcome_set.outcomes)}",
+                    f"{path}.outcomes",
+                )
+            )
+        for j, outcome in enumerate(outcome_set.outcomes):
+            problems += _one_of(
+                outcome.provenance, PROVENANCES, f"{path}.outcomes[{j}].provenance", "provenance"
+            )
+            if outcome_set.groups and outcome.group not in outcome_set.groups:
+                problems.append(
+                    Problem(f"unknown group {outcome.group!r}", f"{path}.outcomes[{j}].group")
+                )
+    kinds = set(fw.organisation_kinds)
+    targets = [(f"sections[{i}]", s.id) for i, s in enumerate(fw.sections)]
+    targets += [
+        (f"sections[{i}].criteria[{j}]", c.id)
+        for i, s in enumerate(fw.sections)
+        for j, c in enumerate(s.criteria)
+    ]
+    problems += _ids(targets, "section or criterion")
+    non_official = Counter[str]()
+    for i, section in enumerate(fw.sections):
+        path = f"sections[{i}]"
+        problems += _one_of(section.provenance, PROVENANCES, f"{path}.provenance", "provenance")
+        if section.provenance != "official":
+            non_official[section.provenance] += 1
+        if section.scale and section.scale not in index.scales:
+            problems.append(Problem(f"unknown scale {section.scale!r}", f"{path}.scale"))
+        if section.aggregate:
+            problems += _one_of(section.aggregate, AGGREGATES, f"{path}.aggregate", "aggregate")
+            if not section.scale:
+                problems.append(
+                    Problem("aggregate needs the section's own scale", f"{path}.aggregate")
+                )
+            for j, criterion in enumerate(section.criteria):
+                if criterion.scale and criterion.scale != section.scale:
+                    problems.append(
+                        Problem(
+                            "criteria of an aggregated section must use its scale "
+                            f"{section.scale!r}",
+                            f"{path}.criteria[{j}].scale",
+                        )
+                    )
+        problems += _known(
+            section.applicability.contexts, contexts, f"{path}.applicability.contexts", "context"
+        )
+        if kinds:
+            problems += _known(
+                section.applicability.organisation_kinds,
+                kinds,
+                f"{path}.applicability.organisation_kinds",
+                "organisation kind",
+            )
+        problems += _known(
+            section.context_guidance, contexts, f"{path}.context_guidance", "context"
+        )
+        for j, criterion in enumerate(section.criteria):
+            cpath = f"{path}.criteria[{j}]"
+            problems += _one_of(
+                criterion.provenance, PROVENANCES, f"{cpath}.provenance", "provenance"
+            )
+            if criterion.provenance != "official":
+                non_official[criterion.provenance] += 1
+            scale_id = criterion.scale or section.scale
+            if not scale_id:
+                problems.append(
+                    Problem("no scale: set one here or on the section", f"{cpath}.scale")
+                )
+            elif scale_id not in index.scales:
+                problems.append(Problem(f"unknown scale {scale_id!r}", f"{cpath}.scale"))
+            if criterion.weight is not None and criterion.weight < 0:
+                problems.append(Problem("a weight cannot be negative", f"{cpath}.weight"))
+            for k, req in enumerate(criterion.evidence):
+                rpath = f"{cpath}.evidence[{k}]"
+                if not req.types:
+                    problems.append(Problem("name at least one evidence type", f"{rpath}.types"))
+                problems += _known(req.types, evidence_types, f"{rpath}.types", "evidence type")
+                if req.min_count < 1:
+                    problems.append(Problem("must be at least 1", f"{rpath}.min_count"))
+            problems += _known(
+                criterion.applicability.contexts,
+                contexts,
+                f"{cpath}.applicability.contexts",
+                "context",
+            )
+            if kinds:
+                problems += _known(
+                    criterion.applicability.organisation_kinds,
+                    kinds,
+                    f"{cpath}.applicability.organisation_kinds",
+                    "organisation kind",
+                )
+            problems += _known(
+                criterion.context_guidance, contexts, f"{cpath}.context_guidance", "context"
+            )
+            for set_id, outcome_ids in criterion.mappings.items():
+                if set_id not in index.outcomes:
+                    problems.append(Problem(f"unknown outcome set {set_id!r}", f"{cpath}.mappings"))
+                else:
+                    problems += _known(
+                        outcome_ids, index.outcomes[set_id], f"{cpath}.mappings.{set_id}", "outcome"
+                    )
+    problems += _check_decision(fw, index, rule_kinds)
+    if fw.review.min_reviewers < 1:
+        problems.append(Problem("must be at least 1", "review.min_reviewers"))
+    problems += _one_of(fw.review.combine, _COMBINE, "review.combine", "combination")
+    if fw.validity.months < 0 or fw.validity.midpoint_months < 0:
+        problems.append(Problem("months cannot be negative", "validity"))
+    if fw.validity.midpoint_months and fw.validity.midpoint_months >= fw.validity.months:
+        problems.append(
+            Problem(
+                "the mid-point must fall before the end of the award", "validity.midpoint_months"
+            )
+        )
+    if non_official:
+        parts = ", ".join(f"{n} {kind}" for kind, n in sorted(non_official.items()))
+        total = len(fw.sections) + len(index.criteria)
+        problems.append(
+            Problem(
+                f"{parts} of {total} sections and criteria: not the owner's official text",
+                severity="notice",
+            )
+        )
+    return problems
+
+
+def _check_decision(
+    fw: Framework, index: FrameworkIndex, rule_kinds: Mapping[str, RuleKind] | None
+) -> list[Problem]:
+    policy = fw.decision
+    problems = []
+    if not policy.pass_status or not policy.fail_status:
+        problems.append(Problem("pass_status and fail_status must both be named", "decision"))
+    if policy.pass_status == policy.fail_status:
+        problems.append(Problem("pass_status and fail_status must differ", "decision.fail_status"))
+    if not policy.rules:
+        problems.append(Problem("a framework needs at least one rule", "decision.rules"))
+    problems += _ids(((f"decision.rules[{i}]", r.id) for i, r in enumerate(policy.rules)), "rule")
+    for i, rule in enumerate(policy.rules):
+        path = f"decision.rules[{i}]"
+        problems += _one_of(rule.effect, _EFFECTS, f"{path}.effect", "effect")
+        if rule.status and rule.status not in policy.all_statuses():
+            problems.append(
+                Problem(
+                    f"unknown status {rule.status!r} (declare it in decision.statuses)",
+                    f"{path}.status",
+                )
+            )
+        if rule.status and rule.effect != "veto":
+            problems.append(Problem("only a veto rule sets its own status", f"{path}.status"))
+        if rule_kinds is not None:
+            problems += _check_rule(rule, index, rule_kinds, path)
+    return problems
+
+
+def _check_rule(
+    rule: Rule, index: FrameworkIndex, rule_kinds: Mapping[str, RuleKind], path: str
+) -> list[Problem]:
+    kind = rule_kinds.get(rule.kind)
+    if kind is None:
+        known = ", ".join(sorted(rule_kinds))
+        return [Problem(f"unknown rule kind {rule.kind!r} (known: {known})", f"{path}.kind")]
+    try:
+        found = kind.check(rule, index)
+    except Exception as exc:  # a plugin's check must not turn bad input into a traceback
+        return [Problem(f"rule kind {rule.kind!r} failed to check this rule: {exc!r}", path)]
+    return [problem.located(prefix=path) for problem in found]
+
+
+def check_submission(
+    submission: Submission, index: FrameworkIndex, folder: Path | None = None
+) -> list[Problem]:
+    """Every problem in a submission for ``index.framework``.
+
+    ``folder`` is where the submission file lives: evidence paths must stay
+    inside it, and a given sha256 is checked against the file when present.
+    """
+    fw = index.framework
+    problems: list[Problem] = []
+    if submission.framework != fw.id:
+        problems.append(
+            Problem(
+                f"this submission is for framework {submission.framework!r}, not {fw.id!r}",
+                "framework",
+            )
+        )
+        return problems
+    if submission.framework_version != fw.version:
+        problems.append(
+            Problem(
+                f"this submission is for version {submission.framework_version!r}"
+                f" of {fw.id!r}; the framework given is version {fw.version!r}",
+                "framework_version",
+            )
+        )
+    org = submission.organisation
+    if not org.id:
+        problems.append(Problem("must not be empty", "organisation.id"))
+    if fw.organisation_kinds:
+        problems += _one_of(
+            org.kind, fw.organisation_kinds, "organisation.kind", "organisation kind"
+        )
+    if fw.contexts:
+        problems += _one_of(
+            org.context, [c.id for c in fw.contexts], "organisation.context", "context"
+        )
+    problems += _one_of(
+        submission.kind, ("self-assessment", "application"), "kind", "submission kind"
+    )
+    seen: dict[str, int] = {}
+    for i, rating in enumerate(submission.ratings):
+        path = f"ratings[{i}]"
+        target = index.targets.get(rating.target)
+        if target is None:
+            problems.append(
+                Problem(f"unknown criterion or section {rating.target!r}", f"{path}.target")
+            )
+            continue
+        if rating.target in seen:
+            problems.append(
+                Problem(
+                    f"{rating.target!r} is rated twice (first at ratings[{seen[rating.target]}])",
+                    f"{path}.target",
+                )
+            )
+        seen.setdefault(rating.target, i)
+        if rating.not_applicable:
+            if not target.not_applicable_allowed:
+                problems.append(
+                    Problem(
+                        f"the framework does not allow {rating.target!r} to be "
+                        "marked not applicable",
+                        f"{path}.not_applicable",
+                    )
+                )
+            if not rating.justification.strip():
+                problems.append(
+                    Problem("not applicable needs a justification", f"{path}.justification")
+                )
+            if rating.level is not None:
+                problems.append(
+                    Problem("give a level or mark not applicable, not both", f"{path}.level")
+                )
+        elif rating.level is not None:
+            problems += _level_problem(index, rating.target, rating.level, f"{path}.level")
+    evidence_types = {e.id for e in fw.evidence_types}
+    problems += _ids(
+        ((f"evidence[{i}]", e.id) for i, e in enumerate(submission.evidence)), "evidence"
+    )
+    for i, item in enumerate(submission.evidence):
+        path = f"evidence[{i}]"
+        if item.type not in evidence_types:
+            problems.append(Problem(f"unknown evidence type {item.type!r}", f"{path}.type"))
+        problems += _known(item.criteria, index.targets, f"{path}.criteria", "criterion or section")
+        problems += [
+            Problem(f"unknown outcome {o!r}", f"{path}.outcomes")
+            for o in item.outcomes
+            if not index.outcome_known(o)
+        ]
+        if item.sha256 and not _SHA256.match(item.sha256):
+            problems.append(Problem("expected 64 lowercase hexadecimal digits", f"{path}.sha256"))
+        problems += _check_reference(item.reference, item.sha256, folder, f"{path}.reference")
+    problems += _ids(((f"actions[{i}]", a.id) for i, a in enumerate(submission.actions)), "action")
+    for i, action in enumerate(submission.actions):
+        problems += _known(
+            action.criteria, index.targets, f"actions[{i}].criteria", "criterion or section"
+        )
+        problems += _one_of(action.status, ACTION_STATUSES, f"actions[{i}].status", "action status")
+    return problems
+
+
+def _check_reference(reference: str, sha256: str, folder: Path | None, path: str) -> list[Problem]:
+    if not reference or _URL.match(reference) or folder is None:
+        return []
+    relative = Path(reference)
+    if relative.is_absolute():
+        return [
+            Problem(
+                f"{reference!r} is an absolute path; give it relative to the submission's folder",
+                path,
+            )
+        ]
+    base = folder.resolve()
+    target = (base / relative).resolve()
+    if not target.is_relative_to(base):
+        return [Problem(f"{reference!r} points outside the submission's folder", path)]
+    if not target.is_file():
+        return [Problem(f"file {reference!r} not found beside the submission", path, "", "warning")]
+    if sha256 and hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
+        return [Problem(f"file {reference!r} does not match its sha256", path)]
+    return []
+
+
+def _level_problem(index: FrameworkIndex, target_id: str, level: str, path: str) -> list[Problem]:
+    scale = index.targets[target_id].scale
+    if scale is None:
+        return [Problem(f"{target_id!r} has no scale to judge it on", path)]
+    if level not in index.ranks[scale.id]:
+        levels = ", ".join(index.ranks[scale.id])
+        return [
+            Problem(
+                f"unknown level {level!r} for scale {scale.id!r} (expected one of: {levels})", path
+            )
+        ]
+    return []
+
+
+def check_review(
+    review: Review, index: FrameworkIndex, submission: Submission | None = None
+) -> list[Problem]:
+    """Every problem in a review; with the submission, also conflicts of interest.
+
+    Conflicts come back as problems whose message starts ``conflict of
+    interest``; :func:`qmframe.files.load_review` raises them as
+    :class:`~qmframe.errors.ConflictOfInterestError`.
+    """
+    fw = index.framework
+    problems: list[Problem] = []
+    if review.framework != fw.id:
+        return [
+            Problem(
+                f"this review is for framework {review.framework!r}, not {fw.id!r}", "framework"
+            )
+        ]
+    if review.framework_version != fw.version:
+        problems.append(
+            Problem(
+                f"this review is for version {review.framework_version!r}; the "
+                f"framework given is version {fw.version!r}",
+                "framework_version",
+            )
+        )
+    if submission is not None and review.organisation != submission.organisation.id:
+        problems.append(
+            Problem(
+                f"this review is of {review.organisation!r}, but the submission "
+                f"is from {submission.organisation.id!r}",
+                "organisation",
+            )
+        )
+    problems += _ids(
+        ((f"reviewers[{i}]", r.id) for i, r in enumerate(review.reviewers)), "reviewer"
+    )
+    reviewers = {r.id for r in review.reviewers}
+    if len(review.reviewers) < fw.review.min_reviewers:
+        problems.append(
+            Problem(
+                f"the framework asks for at least {fw.review.min_reviewers} "
+                f"reviewers; {len(review.reviewers)} named",
+                "reviewers",
+            )
+        )
+    seen: dict[tuple[str, str], int] = {}
+    evidence = {e.id for e in submission.evidence} if submission is not None else None
+    for i, judgement in enumerate(review.judgements):
+        path = f"judgements[{i}]"
+        if judgement.target not in index.targets:
+            problems.append(
+                Problem(f"unknown criterion or section {judgement.target!r}", f"{path}.target")
+            )
+            continue
+        problems += _level_problem(index, judgement.target, judgement.level, f"{path}.level")
+        if len(review.reviewers) > 1 and not judgement.reviewer:
+            problems.append(
+                Problem("with several reviewers, say whose judgement this is", f"{path}.reviewer")
+            )
+        elif judgement.reviewer and judgement.reviewer not in reviewers:
+            problems.append(Problem(f"unknown reviewer {judgement.reviewer!r}", f"{path}.reviewer"))
+        key = (judgement.target, judgement.reviewer)
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"{judgement.target!r} is judged twice by the same reviewer "
+                    f"(first at judgements[{seen[key]}])",
+                    f"{path}.target",
+                )
+            )
+        seen.setdefault(key, i)
+        if evidence is not None:
+            problems += _known(
+                judgement.evidence, frozenset(evidence), f"{path}.evidence", "evidence item"
+            )
+    for i, request in enumerate(review.requests):
+        if request.target and request.target not in index.targets:
+            problems.append(
+                Problem(f"unknown criterion or section {request.target!r}", f"requests[{i}].target")
+            )
+    if submission is not None:
+        problems += conflicts_of_interest(review, submission)
+    return problems
+
+
+def conflicts_of_interest(review: Review, submission: Submission) -> list[Problem]:
+    """Reviewers who may not judge this organisation, one problem each."""
+    org = submission.organisation
+    problems = []
+    for i, reviewer in enumerate(review.reviewers):
+        reasons = []
+        if reviewer.organisation and reviewer.organisation == org.id:
+            reasons.append(f"works for {org.id!r}")
+        reasons += [
+            f"declared an interest in {org.id!r} ({interest.kind})"
+            for interest in reviewer.interests
+            if interest.organisation == org.id
+        ]
+        if reasons:
+            problems.append(
+                Problem(
+                    f"conflict of interest: reviewer {reviewer.id!r} ({reviewer.name}) "
+                    f"{' and '.join(reasons)}, so cannot review this submission; "
+                    "replace them on the panel",
+                    f"reviewers[{i}]",
+                )
+            )
+    return problems
