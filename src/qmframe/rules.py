@@ -164,8 +164,7 @@ def level_param(
     problems: list[Problem] = []
     for target_id in targets:
         scale = index.targets[target_id].scale
-        if scale is None:
-            problems.append(Problem(f"{target_id!r} has no scale", path=key))
+        if scale is None:  # a missing or unknown scale is reported where it is declared
             continue
         rank = index.ranks[scale.id].get(level)
         if rank is None:

@@ -7,9 +7,8 @@ validate`` shows the whole list. Nothing here raises for bad input.
 
 from __future__ import annotations
 
-import itertools
-
 import hashlib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping
@@ -362,6 +361,24 @@ def check_submission(
                 )
         elif rating.level is not None:
             problems += _level_problem(index, rating.target, rating.level, f"{path}.level")
+    na_sections = {
+        r.target for r in submission.ratings if r.not_applicable and r.target in index.sections
+    }
+    for i, rating in enumerate(submission.ratings):
+        target = index.targets.get(rating.target)
+        if (
+            target is not None
+            and target.kind == "criterion"
+            and target.section in na_sections
+            and rating.level is not None
+        ):
+            problems.append(
+                Problem(
+                    f"{rating.target!r} is rated, but its section {target.section!r} is "
+                    "marked not applicable",
+                    f"ratings[{i}].level",
+                )
+            )
     evidence_types = {e.id for e in fw.evidence_types}
     problems += _ids(
         ((f"evidence[{i}]", e.id) for i, e in enumerate(submission.evidence)), "evidence"

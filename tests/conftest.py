@@ -1,0 +1,44 @@
+"""Fixtures shared by the core's tests."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import core_fixtures  # noqa: E402
+
+import qmframe  # noqa: E402
+
+
+@pytest.fixture
+def registry() -> qmframe.Registry:
+    """A registry with the built-in plugins only: no installed plugin leaks in."""
+    return qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=False))
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write text to a file in tmp_path and return its path."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def mini(write: Callable[[str, str], Path]) -> dict[str, Path]:
+    """The mini framework, a submission and a review, as files."""
+    return {
+        "framework": write("mini.toml", core_fixtures.FRAMEWORK),
+        "submission": write("sub/submission.toml", core_fixtures.SUBMISSION),
+        "review": write("sub/review.toml", core_fixtures.REVIEW),
+    }

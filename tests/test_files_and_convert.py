@@ -1,0 +1,101 @@
+"""Reading and writing files: round trips, strict types, atomic writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import qmframe
+from qmframe._convert import structure, unstructure_json
+from qmframe.files import read_framework, read_review, read_submission, write_text
+
+
+def test_framework_round_trip_through_toml(mini: dict[str, Path], tmp_path: Path) -> None:
+    framework = read_framework(mini["framework"])
+    out = tmp_path / "again.toml"
+    qmframe.write_toml(out, framework)
+    assert read_framework(out) == framework
+    # Rule parameters sit beside the common keys in the written file, as people write them.
+    written = tomllib.loads(out.read_text())
+    assert written["decision"]["rules"][0] == {
+        "id": "all-met",
+        "kind": "minimum-level",
+        "level": "yes",
+        "feedback": "Show how you meet it.",
+    }
+
+
+def test_submission_and_review_round_trip(mini: dict[str, Path], tmp_path: Path) -> None:
+    submission = read_submission(mini["submission"])
+    review = read_review(mini["review"])
+    for value, reader in ((submission, read_submission), (review, read_review)):
+        path = tmp_path / "x.toml"
+        qmframe.write_toml(path, value)
+        assert reader(path) == value
+    assert submission.evidence[0].outcomes == ("O1", "O2")
+    assert submission.actions[0].due == dt.date(2027, 1, 1)
+
+
+def test_decision_round_trips_through_toml(mini: dict[str, Path], registry: qmframe.Registry
+                                           ) -> None:
+    framework = qmframe.load_framework(mini["framework"], registry=registry)
+    submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
+    decision = qmframe.assess(framework, submission, as_of=dt.date(2026, 3, 1),
+                              registry=registry)
+    again = structure(tomllib.loads(qmframe.dumps(decision)), qmframe.Decision)
+    assert again == decision
+
+
+def test_json_form_uses_iso_dates(mini: dict[str, Path], registry: qmframe.Registry) -> None:
+    framework = qmframe.load_framework(mini["framework"], registry=registry)
+    submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
+    decision = qmframe.assess(framework, submission, as_of=dt.date(2026, 3, 1),
+                              registry=registry)
+    data = unstructure_json(decision)
+    assert data["valid_from"] == "2026-03-01"
+    assert data["valid_until"] == "2029-02-28"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("version", "2", "expected a string, got an integer (2)"),
+        ("title", "true", "expected a string, got true/false (True)"),
+    ],
+)
+def test_leaf_types_are_strict(tmp_path: Path, field: str, value: str, message: str) -> None:
+    path = tmp_path / "f.toml"
+    path.write_text(f'id = "x"\nversion = "1"\ntitle = "t"\n'.replace(
+        f'{field} = "', f'{field} = {value} #"'))
+    with pytest.raises(qmframe.ValidationError) as caught:
+        read_framework(path)
+    assert [str(p) for p in caught.value.problems] == [f"{path}: {field}: {message}"]
+
+
+def test_a_boolean_is_not_a_number(tmp_path: Path) -> None:
+    path = tmp_path / "f.toml"
+    path.write_text('id = "x"\nversion = "1"\ntitle = "t"\n[validity]\nmonths = true\n')
+    with pytest.raises(qmframe.ValidationError, match=r"validity\.months: expected an integer"):
+        read_framework(path)
+
+
+def test_write_is_atomic_and_leaves_no_temporary_file(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "out.toml"
+    target.write_text("old contents\n")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_text(target, "new contents\n")
+    assert target.read_text() == "old contents\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.toml"]
+    monkeypatch.undo()
+    write_text(target, "new contents\n")
+    assert target.read_text() == "new contents\n"
