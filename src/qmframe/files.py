@@ -10,7 +10,6 @@ the target, so a crash never leaves half a file.
 from __future__ import annotations
 
 import os
-import tempfile
 import tomllib
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
@@ -173,6 +172,8 @@ def dumps(value: object) -> str:
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+    import tempfile  # only writers need it; keeps ``import qmframe`` light
+
     target = Path(path)
     handle, temporary = tempfile.mkstemp(
         dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp"

@@ -9,6 +9,7 @@ fast and the answers consistent.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import attrs
 
@@ -17,9 +18,12 @@ from qmframe.framework import Applicability, Criterion, Framework, Scale, Sectio
 __all__ = ["FrameworkIndex", "Target"]
 
 
-@attrs.frozen
-class Target:
-    """A judgeable thing: a criterion or a section, with its scale and where it sits."""
+class Target(NamedTuple):
+    """A judgeable thing: a criterion or a section, with its scale and where it sits.
+
+    A named tuple rather than an attrs class: one is built per criterion every
+    time a framework is indexed, and tuples are several times cheaper to make.
+    """
 
     id: str
     kind: str  # "criterion" or "section"
@@ -52,34 +56,35 @@ class FrameworkIndex:
         criteria: dict[str, Criterion] = {}
         section_criteria: dict[str, tuple[str, ...]] = {}
         for section in framework.sections:
+            section_tags = frozenset(section.tags)
+            section_scale = scales.get(section.scale)
             targets.setdefault(
                 section.id,
                 Target(
                     section.id,
                     "section",
                     section.title,
-                    scales.get(section.scale),
+                    section_scale,
                     section.id,
-                    frozenset(section.tags),
+                    section_tags,
                     section.applicability,
                     section.not_applicable_allowed,
                 ),
             )
             section_criteria[section.id] = tuple(c.id for c in section.criteria)
             for criterion in section.criteria:
-                criteria.setdefault(criterion.id, criterion)
-                targets.setdefault(
+                if criterion.id in targets:
+                    continue  # a duplicate id, reported by validation
+                criteria[criterion.id] = criterion
+                targets[criterion.id] = Target(
                     criterion.id,
-                    Target(
-                        criterion.id,
-                        "criterion",
-                        criterion.title,
-                        scales.get(criterion.scale or section.scale),
-                        section.id,
-                        frozenset(criterion.tags) | frozenset(section.tags),
-                        _narrower(section.applicability, criterion.applicability),
-                        criterion.not_applicable_allowed or section.not_applicable_allowed,
-                    ),
+                    "criterion",
+                    criterion.title,
+                    scales.get(criterion.scale) if criterion.scale else section_scale,
+                    section.id,
+                    section_tags.union(criterion.tags) if criterion.tags else section_tags,
+                    _narrower(section.applicability, criterion.applicability),
+                    criterion.not_applicable_allowed or section.not_applicable_allowed,
                 )
         outcomes = {s.id: frozenset(o.id for o in s.outcomes) for s in framework.outcome_sets}
         return cls(
@@ -99,6 +104,10 @@ class FrameworkIndex:
 
 def _narrower(outer: Applicability, inner: Applicability) -> Applicability:
     """A criterion applies only where its section applies too."""
+    if not (inner.contexts or inner.organisation_kinds):
+        return outer
+    if not (outer.contexts or outer.organisation_kinds):
+        return inner
     return Applicability(
         contexts=inner.contexts or outer.contexts,
         organisation_kinds=inner.organisation_kinds or outer.organisation_kinds,
