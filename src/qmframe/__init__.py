@@ -14,7 +14,15 @@ from qmframe.api import (
     render,
     validate_submission,
 )
-from qmframe.decision import Comparison, Decision, Finding, Highlight, RuleOutcome, Unmet
+from qmframe.decision import (
+    Comparison,
+    Decision,
+    Finding,
+    Highlight,
+    PanelDisagreement,
+    RuleOutcome,
+    Unmet,
+)
 from qmframe.engine import Assessor
 from qmframe.errors import (
     ConflictOfInterestError,
@@ -87,6 +95,7 @@ __all__ = [
     "Organisation",
     "Outcome",
     "OutcomeSet",
+    "PanelDisagreement",
     "PluginError",
     "Problem",
     "QmframeError",

@@ -9,6 +9,7 @@ was evaluated, in order, with what it looked at and what it concluded.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import attrs
 
@@ -17,6 +18,7 @@ __all__ = [
     "Decision",
     "Finding",
     "Highlight",
+    "PanelDisagreement",
     "RuleOutcome",
     "Unmet",
 ]
@@ -79,6 +81,24 @@ class Comparison:
 
 
 @attrs.frozen(kw_only=True)
+class PanelDisagreement:
+    """Panel members who judged one target at different levels, and what came of it.
+
+    A panel policy such as ``lowest`` settles a split silently; recording the
+    split keeps it visible, so a chair can see where the panel was divided.
+    ``levels`` maps each reviewer id to the level they gave, in review order;
+    ``decided`` is the combined level (empty when the policy left the target
+    unresolved) and ``policy`` the framework's ``review.combine``.
+    """
+
+    target: str
+    title: str
+    levels: Mapping[str, str]
+    decided: str
+    policy: str
+
+
+@attrs.frozen(kw_only=True)
 class Decision:
     """The explained outcome of assessing one submission.
 
@@ -86,6 +106,8 @@ class Decision:
     or ``self-assessment`` (no review was given, so the decision is only an
     indication). ``valid_from``/``valid_until``/``midpoint_due`` are set for a
     passing decision of a framework that declares a validity.
+    ``comparisons`` set self-rating against assessed level;
+    ``panel_disagreements`` list the targets a panel's members judged differently.
     """
 
     framework: str
@@ -102,6 +124,7 @@ class Decision:
     highlights: tuple[Highlight, ...] = ()
     unmet: tuple[Unmet, ...] = ()
     comparisons: tuple[Comparison, ...] = ()
+    panel_disagreements: tuple[PanelDisagreement, ...] = ()
     requests: tuple[str, ...] = ()
     explanation: tuple[RuleOutcome, ...] = ()
 

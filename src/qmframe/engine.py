@@ -9,14 +9,20 @@ registered and, once per submission, the ``qmframe_decide`` hook.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 
 import attrs
 
-from qmframe.decision import Comparison, Decision, Highlight, RuleOutcome, Unmet
+from qmframe.decision import (
+    Comparison,
+    Decision,
+    Highlight,
+    PanelDisagreement,
+    RuleOutcome,
+    Unmet,
+)
 from qmframe.errors import Problem, ValidationError
 from qmframe.framework import Framework, Rule
 from qmframe.index import FrameworkIndex
@@ -35,7 +41,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
+    last_day = (next_month - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last_day))
 
 
 @attrs.frozen
@@ -88,6 +96,11 @@ class Assessor:
         )
         self._section_of = {c: t.section for c, t in idx.targets.items() if t.kind == "criterion"}
         self._combine = framework.review.combine
+        # Titles for explanations: an outcome a rule finds uncovered is named by its text.
+        self._titles: dict[str, str] = {
+            o.id: o.text for s in framework.outcome_sets for o in s.outcomes
+        }
+        self._titles.update({t: target.title for t, target in idx.targets.items()})
 
     # -- levels ------------------------------------------------------------------------------
 
@@ -169,10 +182,8 @@ class Assessor:
                 ]
             )
         ctx = self._context(submission, review, as_of)
-        title = self.index.targets
-        rationale = (
-            {j.target: j.rationale for j in review.judgements if j.rationale} if review else {}
-        )
+        title = self._titles
+        rationale = _rationales(review, ctx.levels) if review is not None else {}
         explanation: list[RuleOutcome] = []
         highlights: list[Highlight] = []
         unmet: list[Unmet] = []
@@ -250,6 +261,9 @@ class Assessor:
             highlights=tuple(highlights),
             unmet=tuple(unmet),
             comparisons=self._comparisons(submission, ctx) if review is not None else (),
+            panel_disagreements=(
+                self._panel_disagreements(review, ctx) if review is not None else ()
+            ),
             requests=tuple(r.request for r in review.requests) if review is not None else (),
             explanation=tuple(explanation),
         )
@@ -276,7 +290,45 @@ class Assessor:
             )
         return tuple(out)
 
+    def _panel_disagreements(
+        self, review: Review, ctx: AssessmentContext
+    ) -> tuple[PanelDisagreement, ...]:
+        """Targets the panel's members judged at different levels, whatever the policy chose."""
+        given: dict[str, dict[str, str]] = {}
+        for judgement in review.judgements:
+            given.setdefault(judgement.target, {})[judgement.reviewer] = judgement.level
+        return tuple(
+            PanelDisagreement(
+                target=target,
+                title=_title(self.index.targets, target),
+                levels=levels,
+                decided=ctx.levels.get(target, ""),
+                policy=self._combine,
+            )
+            for target, levels in given.items()
+            if len(set(levels.values())) > 1
+        )
+
+
+def _rationales(review: Review, levels: Mapping[str, str]) -> dict[str, str]:
+    """Feedback per target: the rationales behind the level decided on.
+
+    With a panel, a reviewer who rated a target higher than the panel's
+    decision wrote a rationale for that higher level, which is the wrong
+    feedback for an unmet target. Unresolved targets keep every rationale.
+    """
+    found: dict[str, list[str]] = defaultdict(list)
+    for judgement in review.judgements:
+        decided = levels.get(judgement.target)
+        if not judgement.rationale or (decided is not None and judgement.level != decided):
+            continue
+        if judgement.rationale not in found[judgement.target]:
+            found[judgement.target].append(judgement.rationale)
+    return {target: " ".join(texts) for target, texts in found.items()}
+
 
 def _title(targets: Mapping[str, object], target: str) -> str:
     found = targets.get(target)
+    if isinstance(found, str):
+        return found
     return str(getattr(found, "title", "")) if found is not None else ""

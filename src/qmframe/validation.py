@@ -7,7 +7,6 @@ validate`` shows the whole list. Nothing here raises for bad input.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
 from collections import Counter
@@ -17,6 +16,7 @@ from pathlib import Path
 from qmframe.errors import Problem
 from qmframe.framework import PROVENANCES, Framework, Rule
 from qmframe.index import FrameworkIndex
+from qmframe.lifecycle import PUBLIC_FIELDS, check_lifecycle
 from qmframe.rules import RuleKind
 from qmframe.scales import AGGREGATES
 from qmframe.submission import Review, Submission
@@ -128,14 +128,27 @@ def check_framework(
                 problems.append(
                     Problem(f"unknown group {outcome.group!r}", f"{path}.outcomes[{j}].group")
                 )
+        # Placeholders stand in for text not yet obtained; say so, so they are filled in.
+        stand_ins = sum(1 for o in outcome_set.outcomes if o.provenance == "placeholder")
+        if stand_ins:
+            problems.append(
+                Problem(
+                    f"{stand_ins} of {len(outcome_set.outcomes)} outcomes are placeholders "
+                    "for text not available yet",
+                    path,
+                    severity="notice",
+                )
+            )
     kinds = set(fw.organisation_kinds)
-    targets = [(f"sections[{i}]", s.id) for i, s in enumerate(fw.sections)]
-    targets += [
-        (f"sections[{i}].criteria[{j}]", c.id)
-        for i, s in enumerate(fw.sections)
-        for j, c in enumerate(s.criteria)
-    ]
-    problems += _ids(targets, "section or criterion")
+    n_targets = len(fw.sections) + sum(len(s.criteria) for s in fw.sections)
+    if len(index.targets) != n_targets or not all(map(_ID.match, index.targets)):
+        targets = [(f"sections[{i}]", s.id) for i, s in enumerate(fw.sections)]
+        targets += [
+            (f"sections[{i}].criteria[{j}]", c.id)
+            for i, s in enumerate(fw.sections)
+            for j, c in enumerate(s.criteria)
+        ]
+        problems += _ids(targets, "section or criterion")
     non_official = Counter[str]()
     for i, section in enumerate(fw.sections):
         path = f"sections[{i}]"
@@ -173,12 +186,13 @@ def check_framework(
             section.context_guidance, contexts, f"{path}.context_guidance", "context"
         )
         for j, criterion in enumerate(section.criteria):
+            # Paths are only built where there is a problem: this loop runs per criterion.
             cpath = f"{path}.criteria[{j}]"
-            problems += _one_of(
-                criterion.provenance, PROVENANCES, f"{cpath}.provenance", "provenance"
-            )
             if criterion.provenance != "official":
                 non_official[criterion.provenance] += 1
+                problems += _one_of(
+                    criterion.provenance, PROVENANCES, f"{cpath}.provenance", "provenance"
+                )
             scale_id = criterion.scale or section.scale
             if not scale_id:
                 problems.append(
@@ -195,22 +209,24 @@ def check_framework(
                 problems += _known(req.types, evidence_types, f"{rpath}.types", "evidence type")
                 if req.min_count < 1:
                     problems.append(Problem("must be at least 1", f"{rpath}.min_count"))
-            problems += _known(
-                criterion.applicability.contexts,
-                contexts,
-                f"{cpath}.applicability.contexts",
-                "context",
-            )
-            if kinds:
+            if criterion.applicability.contexts:
+                problems += _known(
+                    criterion.applicability.contexts,
+                    contexts,
+                    f"{cpath}.applicability.contexts",
+                    "context",
+                )
+            if kinds and criterion.applicability.organisation_kinds:
                 problems += _known(
                     criterion.applicability.organisation_kinds,
                     kinds,
                     f"{cpath}.applicability.organisation_kinds",
                     "organisation kind",
                 )
-            problems += _known(
-                criterion.context_guidance, contexts, f"{cpath}.context_guidance", "context"
-            )
+            if criterion.context_guidance:
+                problems += _known(
+                    criterion.context_guidance, contexts, f"{cpath}.context_guidance", "context"
+                )
             for set_id, outcome_ids in criterion.mappings.items():
                 if set_id not in index.outcomes:
                     problems.append(Problem(f"unknown outcome set {set_id!r}", f"{cpath}.mappings"))
@@ -230,6 +246,8 @@ def check_framework(
                 "the mid-point must fall before the end of the award", "validity.midpoint_months"
             )
         )
+    problems += check_lifecycle(fw.lifecycle)
+    problems += _known(fw.public_fields, PUBLIC_FIELDS, "public_fields", "public field")
     if non_official:
         parts = ", ".join(f"{n} {kind}" for kind, n in sorted(non_official.items()))
         total = len(fw.sections) + len(index.criteria)
@@ -422,9 +440,15 @@ def _check_reference(reference: str, sha256: str, folder: Path | None, path: str
         return [Problem(f"{reference!r} points outside the submission's folder", path)]
     if not target.is_file():
         return [Problem(f"file {reference!r} not found beside the submission", path, "", "warning")]
-    if sha256 and hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
+    if sha256 and _sha256_of(target) != sha256:
         return [Problem(f"file {reference!r} does not match its sha256", path)]
     return []
+
+
+def _sha256_of(path: Path) -> str:
+    import hashlib  # only submissions that give a checksum need it
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _level_problem(index: FrameworkIndex, target_id: str, level: str, path: str) -> list[Problem]:

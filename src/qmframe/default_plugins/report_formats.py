@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 from qmframe._convert import unstructure_json
-from qmframe.decision import Decision
+from qmframe.decision import Decision, PanelDisagreement
 from qmframe.hookspecs import hookimpl
 from qmframe.reports import Assessment, ReportFormat
 
@@ -54,6 +54,13 @@ class TextReport(ReportFormat):
                 f"  ~ {c.title or c.target} [{c.target}]: self {c.self_level}, "
                 f"assessed {c.assessed_level}"
                 for c in d.disagreements
+            ]
+            lines.append("")
+        if d.panel_disagreements:
+            lines.append("Panel members differ:")
+            lines += [
+                f"  ~ {p.title or p.target} [{p.target}]: {_split(p)}"
+                for p in d.panel_disagreements
             ]
             lines.append("")
         if d.requests:
@@ -109,6 +116,12 @@ class MarkdownReport(ReportFormat):
                 for c in d.comparisons
             ]
             out.append("")
+        if d.panel_disagreements:
+            out += ["## Panel members differ", ""]
+            out += [
+                f"- **{_md(p.title or p.target)}**: {_md(_split(p))}" for p in d.panel_disagreements
+            ]
+            out.append("")
         out += ["## Explanation", ""]
         for n, o in enumerate(d.explanation, 1):
             verdict = "holds" if o.holds else "does not hold"
@@ -117,6 +130,13 @@ class MarkdownReport(ReportFormat):
                 f"Saw {_md(o.saw)}; concluded {_md(o.concluded)}."
             )
         return "\n".join(out) + "\n"
+
+
+def _split(p: PanelDisagreement) -> str:
+    """One panel disagreement: who gave what, and what the panel's policy made of it."""
+    given = ", ".join(f"{reviewer or 'reviewer'} {level}" for reviewer, level in p.levels.items())
+    outcome = f"decided {p.decided}" if p.decided else "left unresolved"
+    return f"{given}; {outcome} ({p.policy})"
 
 
 def _md(text: str) -> str:

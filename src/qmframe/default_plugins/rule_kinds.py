@@ -8,7 +8,6 @@ numbers, except ``weighted-score``, which needs every level to carry points.
 from __future__ import annotations
 
 import itertools
-
 from collections.abc import Callable, Mapping
 
 from qmframe.decision import Finding
@@ -326,11 +325,16 @@ class ActionPlan(RuleKind):
 
 
 class OutcomeCoverage(RuleKind):
-    """Every outcome of ``outcome_set`` is covered by evidence, by met criteria, or either."""
+    """Every outcome of ``outcome_set`` is covered by evidence, by met criteria, or either.
+
+    ``evidence_types`` narrows which evidence counts (for example only the
+    entries of an assessment map), so an outcome merely named in some other
+    document is not taken as covered.
+    """
 
     name = "outcome-coverage"
     summary = "every outcome in an outcome set is mapped by evidence or a met criterion"
-    _keys = ("outcome_set", "by")
+    _keys = ("outcome_set", "by", "evidence_types")
     _by = ("evidence", "criteria", "either")
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
@@ -338,8 +342,22 @@ class OutcomeCoverage(RuleKind):
         set_id = rule.params.get("outcome_set")
         if not isinstance(set_id, str) or set_id not in index.outcomes:
             problems.append(Problem(f"unknown outcome set {set_id!r}", path="outcome_set"))
-        if rule.params.get("by", "evidence") not in self._by:
+        by = rule.params.get("by", "evidence")
+        if by not in self._by:
             problems.append(Problem(f"expected one of {', '.join(self._by)}", path="by"))
+        if "evidence_types" in rule.params:
+            types = rule.params["evidence_types"]
+            known = {e.id for e in index.framework.evidence_types}
+            if not (isinstance(types, list) and types and all(isinstance(t, str) for t in types)):
+                problems.append(Problem("expected a list of evidence type ids", "evidence_types"))
+            else:
+                problems += [
+                    Problem(f"unknown evidence type {t!r}", "evidence_types")
+                    for t in types
+                    if t not in known
+                ]
+            if by == "criteria":
+                problems.append(Problem("only used when 'by' looks at evidence", "evidence_types"))
         return problems
 
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
@@ -353,6 +371,8 @@ class OutcomeCoverage(RuleKind):
             for outcome in criterion.mappings.get(set_id, ()):
                 mapped_by.setdefault(outcome, []).append(criterion.id)
         use_evidence, use_criteria = by in ("evidence", "either"), by in ("criteria", "either")
+        counted = rule.params.get("evidence_types")
+        types = frozenset(counted) if counted else None
         meets = {
             t: frozenset(lv.id for lv in target.scale.levels if lv.meets)
             for t, target in index.targets.items()
@@ -363,6 +383,8 @@ class OutcomeCoverage(RuleKind):
             covering: dict[str, list[str]] = {o: [] for o in outcomes}
             if use_evidence:
                 for item in ctx.submission.evidence:
+                    if types is not None and item.type not in types:
+                        continue
                     for outcome in item.outcomes:
                         if outcome in covering:
                             covering[outcome].append(item.id)
@@ -381,6 +403,8 @@ class OutcomeCoverage(RuleKind):
             )
             uncovered = [f.target for f in findings if not f.holds]
             saw = f"{len(outcomes)} outcomes of {set_id!r}, looking at {by}"
+            if types is not None and use_evidence:
+                saw += f" (evidence of type {', '.join(sorted(types))})"
             if not outcomes:
                 return RuleResult(False, saw, "the outcome set is empty", findings)
             if uncovered:
