@@ -1,19 +1,16 @@
 """qmframe: define quality frameworks as plain TOML and score submissions into explained decisions.
 
 The names here are the supported API; modules whose names start with ``_``
-are not.
+are not. The value classes load with ``import qmframe``; the machinery (the
+converter, the engine, plugins and files) loads on first use of a name that
+needs it, so a program that only handles values starts quickly.
 """
 
-from qmframe.api import (
-    assess,
-    default_registry,
-    inspect_framework,
-    load_framework,
-    load_review,
-    load_submission,
-    render,
-    validate_submission,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from qmframe.decision import (
     Comparison,
     Decision,
@@ -23,7 +20,6 @@ from qmframe.decision import (
     RuleOutcome,
     Unmet,
 )
-from qmframe.engine import Assessor
 from qmframe.errors import (
     ConflictOfInterestError,
     PluginError,
@@ -31,8 +27,6 @@ from qmframe.errors import (
     QmframeError,
     ValidationError,
 )
-from qmframe.examples import Example
-from qmframe.files import dumps, read_framework, read_review, read_submission, write_toml
 from qmframe.framework import (
     Applicability,
     Context,
@@ -51,9 +45,25 @@ from qmframe.framework import (
     Validity,
 )
 from qmframe.hookspecs import hookimpl
-from qmframe.plugins import Registry, get_plugin_manager
-from qmframe.reports import Assessment, ReportFormat
-from qmframe.rules import AssessmentContext, RuleKind, RuleResult
+
+if TYPE_CHECKING:  # the names below load on first use; see __getattr__
+    from qmframe.api import (
+        assess,
+        default_registry,
+        inspect_framework,
+        load_framework,
+        load_review,
+        load_submission,
+        render,
+        validate_submission,
+    )
+    from qmframe.engine import Assessor
+    from qmframe.examples import Example
+    from qmframe.files import dumps, read_framework, read_review, read_submission, write_toml
+    from qmframe.index import FrameworkIndex
+    from qmframe.plugins import Registry, get_plugin_manager
+    from qmframe.reports import Assessment, ReportFormat
+    from qmframe.rules import AssessmentContext, Evaluation, RuleKind, RuleResult
 from qmframe.submission import (
     ActionItem,
     EvidenceItem,
@@ -69,6 +79,33 @@ from qmframe.submission import (
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "assess": "qmframe.api",
+    "default_registry": "qmframe.api",
+    "inspect_framework": "qmframe.api",
+    "load_framework": "qmframe.api",
+    "load_review": "qmframe.api",
+    "load_submission": "qmframe.api",
+    "render": "qmframe.api",
+    "validate_submission": "qmframe.api",
+    "Assessor": "qmframe.engine",
+    "Example": "qmframe.examples",
+    "dumps": "qmframe.files",
+    "read_framework": "qmframe.files",
+    "read_review": "qmframe.files",
+    "read_submission": "qmframe.files",
+    "write_toml": "qmframe.files",
+    "FrameworkIndex": "qmframe.index",
+    "Registry": "qmframe.plugins",
+    "get_plugin_manager": "qmframe.plugins",
+    "Assessment": "qmframe.reports",
+    "ReportFormat": "qmframe.reports",
+    "AssessmentContext": "qmframe.rules",
+    "Evaluation": "qmframe.rules",
+    "RuleKind": "qmframe.rules",
+    "RuleResult": "qmframe.rules",
+}
+
 __all__ = [
     "ActionItem",
     "Applicability",
@@ -81,12 +118,14 @@ __all__ = [
     "Criterion",
     "Decision",
     "DecisionPolicy",
+    "Evaluation",
     "EvidenceItem",
     "EvidenceRequirement",
     "EvidenceType",
     "Example",
     "Finding",
     "Framework",
+    "FrameworkIndex",
     "Highlight",
     "InformationRequest",
     "Interest",
@@ -132,3 +171,17 @@ __all__ = [
     "validate_submission",
     "write_toml",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module behind a lazily loaded name on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qmframe' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
