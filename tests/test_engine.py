@@ -109,8 +109,9 @@ def test_panel_judgements_combine_by_the_declared_policy(
     write: Callable[..., Path], registry: qmframe.Registry, combine: str, b2: str | None,
     passed: bool
 ) -> None:
+    # min_reviewers = 1: here only b2 is judged by the whole panel of three.
     text = core_fixtures.FRAMEWORK.replace("[validity]", f'[review]\ncombine = "{combine}"\n'
-                                           "min_reviewers = 3\n\n[validity]")
+                                           "min_reviewers = 1\n\n[validity]")
     framework = qmframe.load_framework(write("f.toml", text), registry=registry)
     submission = qmframe.load_submission(write("s/s.toml", core_fixtures.SUBMISSION), framework,
                                          registry=registry)
@@ -123,6 +124,25 @@ def test_panel_judgements_combine_by_the_declared_policy(
         assert "b2=panel not unanimous: no, wow, yes" in saw
     else:
         assert f"b2={b2}" in saw
+
+
+def test_a_target_needs_judgements_from_the_whole_panel(
+    write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
+    text = core_fixtures.FRAMEWORK.replace("[validity]", "[review]\nmin_reviewers = 3\n\n"
+                                           "[validity]")
+    framework = qmframe.load_framework(write("f.toml", text), registry=registry)
+    submission = qmframe.load_submission(write("s/s.toml", core_fixtures.SUBMISSION), framework,
+                                         registry=registry)
+    review = qmframe.load_review(write("s/r.toml", PANEL.replace('level = "no"', 'level = "yes"')),
+                                 framework, submission, registry=registry)
+    decision = qmframe.assess(framework, submission, review, as_of=AS_OF, registry=registry)
+    # b2 was judged by all three; a1, a2 and b1 by r1 alone, which does not settle them.
+    assert [(u.target, u.reason) for u in decision.unmet] == [
+        ("a1", "judged by 1 of the 3 reviewers the panel needs: wow"),
+        ("a2", "judged by 1 of the 3 reviewers the panel needs: wow"),
+        ("b1", "judged by 1 of the 3 reviewers the panel needs: yes"),
+    ]
 
 
 def test_too_few_reviewers_for_the_panel(write: Callable[..., Path],

@@ -112,7 +112,15 @@ class Assessor:
         levels: dict[str, str] = {}
         unresolved: dict[str, str] = {}
         targets, ranks = self.index.targets, self.index.ranks
+        needed = self.framework.review.min_reviewers
         for target, given in by_target.items():
+            if len(given) < needed:
+                # A panel decides together: one member's word alone does not settle a target.
+                unresolved[target] = (
+                    f"judged by {len(given)} of the {needed} reviewers the panel needs: "
+                    + ", ".join(given)
+                )
+                continue
             if len(given) == 1:
                 levels[target] = given[0]
                 continue
