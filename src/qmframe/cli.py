@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from qmframe import api
+import attrs
+
+from qmframe import api, cli_lifecycle
 from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
 from qmframe.files import file_label, read_toml, write_text
 from qmframe.framework import Framework
@@ -75,13 +79,29 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="decision date (default: the review's date, else the submission's, else today)",
     )
-    assess.add_argument("--format", default="text", help="text, markdown, json, or a plugin's")
+    assess.add_argument(
+        "--format", default="text", help="text, markdown, json, html, letter, or a plugin's"
+    )
     assess.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
     demo = sub.add_parser("demo", help="assess a bundled example, no arguments needed")
     demo.add_argument("example", nargs="?", help="which example (default: the preferred one)")
     demo.add_argument("--format", default="text")
     demo.add_argument("--list", action="store_true", help="list the examples instead")
+    demo.add_argument(
+        "--html",
+        metavar="FILE",
+        help="where to write the HTML report (default: qmframe-demo-EXAMPLE.html in the "
+        "system's temporary folder)",
+    )
+    demo.add_argument("--no-html", action="store_true", help="do not write an HTML report")
+
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema of a file kind, for editors to check and complete"
+    )
+    schema.add_argument("document", choices=("framework", "submission", "review", "outcome-set"))
+    schema.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    cli_lifecycle.add_subcommands(sub)  # register, diff, rescore
     return parser
 
 
@@ -96,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "template": _template,
             "assess": _assess,
             "demo": _demo,
+            **cli_lifecycle.HANDLERS,
+            "schema": _schema,
         }[args.command]
         return handler(registry, args)
     except ValidationError as exc:
@@ -177,8 +199,11 @@ def _validate_one(registry: Registry, path: Path, override: Framework | None) ->
             probe = Framework(
                 id="outcome-set-check", version="0", title="", outcome_sets=(outcome_set,)
             )
+            # Paths as in this file: "outcomes[3].group", not "outcome_sets[0].outcomes[3].group".
             return [
-                p.located(file=label)
+                attrs.evolve(p, path=p.path.removeprefix("outcome_sets[0]").lstrip(".")).located(
+                    file=label
+                )
                 for p in check_framework(probe)
                 if p.path.startswith("outcome_sets")
             ]
@@ -261,12 +286,35 @@ def _demo(registry: Registry, args: argparse.Namespace) -> int:
     decision = api.assess(framework, submission, review, as_of=as_of, registry=registry)
     _out(f"Demo: {example.title}\n")
     _out(api.render(decision, framework, submission, review, format=args.format, registry=registry))
+    if not args.no_html:
+        where = Path(args.html or Path(tempfile.gettempdir()) / f"qmframe-demo-{example.name}.html")
+        try:
+            page = api.render(
+                decision, framework, submission, review, format="html", registry=registry
+            )
+        except QmframeError as exc:  # Jinja2 missing: the text report above still stands
+            _out(f"No HTML report: {exc}\n")
+        else:
+            write_text(where, page)
+            _out(f"HTML report written to {where}\n")
     command = f"qmframe assess {framework.id} {file_label(example.submission)}"
     if example.review is not None:
         command += f" --review {file_label(example.review)}"
     if example.as_of:
         command += f" --as-of {example.as_of}"
     _out(f"Reproduce with:\n  {command}")
+    return EXIT_OK
+
+
+def _schema(registry: Registry, args: argparse.Namespace) -> int:
+    from qmframe.schema import json_schema
+
+    text = json.dumps(json_schema(args.document), indent=2) + "\n"
+    if args.output:
+        write_text(args.output, text)
+        _out(f"Wrote the JSON Schema for {args.document} files to {args.output}")
+    else:
+        _out(text)
     return EXIT_OK
 
 

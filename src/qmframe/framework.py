@@ -23,6 +23,7 @@ __all__ = [
     "EvidenceType",
     "Framework",
     "Level",
+    "Lifecycle",
     "Outcome",
     "OutcomeSet",
     "ReviewPolicy",
@@ -147,6 +148,10 @@ class Applicability:
         )
 
 
+#: Shared default: an Applicability is immutable, so one instance serves every criterion.
+_APPLIES_EVERYWHERE = Applicability()
+
+
 @attrs.frozen(kw_only=True)
 class EvidenceRequirement:
     """At least ``min_count`` evidence items of any of ``types`` must support the criterion."""
@@ -168,7 +173,7 @@ class Criterion:
     tags: tuple[str, ...] = ()
     weight: float | None = None
     evidence: tuple[EvidenceRequirement, ...] = ()
-    applicability: Applicability = attrs.field(factory=Applicability)
+    applicability: Applicability = _APPLIES_EVERYWHERE
     not_applicable_allowed: bool = False
     mappings: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     context_guidance: Mapping[str, str] = attrs.field(factory=dict)
@@ -190,7 +195,7 @@ class Section:
     tags: tuple[str, ...] = ()
     scale: str = ""
     aggregate: str = ""
-    applicability: Applicability = attrs.field(factory=Applicability)
+    applicability: Applicability = _APPLIES_EVERYWHERE
     not_applicable_allowed: bool = False
     context_guidance: Mapping[str, str] = attrs.field(factory=dict)
     criteria: tuple[Criterion, ...] = ()
@@ -252,6 +257,23 @@ class Validity:
 
 
 @attrs.frozen(kw_only=True)
+class Lifecycle:
+    """Which moves an award's history may make, as this framework allows them.
+
+    The states are qmframe's own (see :mod:`qmframe.lifecycle`), so whether an
+    award is current means the same for every framework. Left empty, each
+    field means qmframe's default: ``transitions`` (state to the states it may
+    move to) replaces the default table, ``add`` and ``remove`` extend or
+    restrict it, and ``start`` lists the states a history may begin in.
+    """
+
+    transitions: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    add: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    remove: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    start: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class Framework:
     """A complete, versioned quality framework."""
 
@@ -270,6 +292,7 @@ class Framework:
     decision: DecisionPolicy = attrs.field(factory=DecisionPolicy)
     review: ReviewPolicy = attrs.field(factory=ReviewPolicy)
     validity: Validity = attrs.field(factory=Validity)
+    lifecycle: Lifecycle = attrs.field(factory=Lifecycle)
 
     def iter_criteria(self) -> Iterator[tuple[Section, Criterion]]:
         """Every criterion with the section holding it, in file order."""

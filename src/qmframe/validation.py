@@ -30,6 +30,8 @@ _EFFECTS = ("require", "veto", "highlight", "inform")
 _COMBINE = ("lowest", "median", "unanimous")
 #: Action-plan statuses; ``planned`` and ``in-progress`` count as open.
 ACTION_STATUSES = ("planned", "in-progress", "completed", "dropped")
+#: Provenance names as they read in the notice for non-official text.
+_AS_ADJECTIVE = {"paraphrase": "paraphrased"}
 
 
 def _ids(items: Iterable[tuple[str, str]], what: str) -> list[Problem]:
@@ -249,7 +251,9 @@ def check_framework(
     problems += check_lifecycle(fw.lifecycle)
     problems += _known(fw.public_fields, PUBLIC_FIELDS, "public_fields", "public field")
     if non_official:
-        parts = ", ".join(f"{n} {kind}" for kind, n in sorted(non_official.items()))
+        # "12 illustrative and 5 paraphrased of 17 ...": a bare comma read as "5 paraphrase of 17".
+        named = [f"{n} {_AS_ADJECTIVE.get(k, k)}" for k, n in sorted(non_official.items())]
+        parts = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
         total = len(fw.sections) + len(index.criteria)
         problems.append(
             Problem(

@@ -1,0 +1,287 @@
+"""What many decisions of one framework say about the sector as a whole.
+
+Scheme owners want to learn from everyone they assess, not only judge each
+in turn: how many organisations reach each level in each section, which
+criteria are most often unmet, what practice reviewers highlighted (a
+repository of effective practice: area, organisation, what, when), and,
+where a framework collects them, figures over time such as recruitment,
+attrition and completion. Everything here is computed from decisions (and
+the figures submitted with them); nothing is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from qmframe.decision import Decision
+from qmframe.framework import Framework
+from qmframe.scales import aggregate
+
+__all__ = [
+    "CohortFigure",
+    "Practice",
+    "SectionLevels",
+    "SectorView",
+    "UnmetCount",
+    "levels_of",
+    "render_text",
+    "sector_view",
+]
+
+#: How a section with no level in a decision is counted.
+NOT_JUDGED = "not judged"
+
+
+@attrs.frozen(kw_only=True)
+class SectionLevels:
+    """How many organisations reached each level of one section (lowest level first)."""
+
+    section: str
+    title: str
+    counts: Mapping[str, int]
+
+
+@attrs.frozen(kw_only=True)
+class UnmetCount:
+    """A criterion (or section, or whole rule) and how many organisations did not meet it."""
+
+    target: str
+    title: str
+    count: int
+
+
+@attrs.frozen(kw_only=True)
+class Practice:
+    """One piece of highlighted practice: where, who, what, when."""
+
+    area: str
+    organisation: str
+    target: str
+    title: str
+    level: str
+    on: dt.date
+
+
+@attrs.frozen(kw_only=True)
+class CohortFigure:
+    """One figure (for example recruitment) summed over the organisations reporting it in a year."""
+
+    year: int
+    figure: str
+    total: float
+    organisations: int
+
+
+@attrs.frozen(kw_only=True)
+class SectorView:
+    """The sector as many decisions show it.
+
+    Levels and unmet counts use each organisation's latest decision, so
+    every organisation counts once; the practice repository and cohort
+    figures use every decision, since each is a moment in time.
+    """
+
+    framework: str
+    organisations: int
+    decisions: int
+    passed: int
+    levels: tuple[SectionLevels, ...] = ()
+    unmet: tuple[UnmetCount, ...] = ()
+    practice: tuple[Practice, ...] = ()
+    cohorts: tuple[CohortFigure, ...] = ()
+    anonymised: bool = False
+    notes: tuple[str, ...] = ()
+
+
+def levels_of(decision: Decision, framework: Framework) -> dict[str, str]:
+    """Every level a decision's explanation reports, with sections derived where they can be.
+
+    A section judged by no rule takes the level its criteria aggregate to,
+    by the section's own ``aggregate`` method, as the engine does.
+    """
+    levels: dict[str, str] = {}
+    for outcome in decision.explanation:
+        for finding in outcome.findings:
+            if finding.level and finding.target not in levels:
+                levels[finding.target] = finding.level
+    for section in framework.sections:
+        scale = framework.scale(section.scale)
+        if section.id in levels or not section.aggregate or scale is None:
+            continue
+        order = {level.id: rank for rank, level in enumerate(scale.levels)}
+        ranks = [order[levels[c.id]] for c in section.criteria if levels.get(c.id) in order]
+        if ranks:
+            levels[section.id] = scale.levels[aggregate(section.aggregate, ranks)].id
+    return levels
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def sector_view(
+    framework: Framework,
+    decisions: Sequence[Decision],
+    *,
+    details: Sequence[Mapping[str, str]] | None = None,
+    figures: Sequence[str] = (),
+    anonymise: bool = False,
+) -> SectorView:
+    """The sector view of ``decisions`` (all of ``framework``; others are left out).
+
+    ``details`` are the figures each submission reported, in the same order
+    as ``decisions``; ``figures`` names which of them to total by year.
+    With ``anonymise``, organisations are named "Organisation 1", "2", ...
+    in order of first decision.
+    """
+    notes: list[str] = []
+    pairs = [
+        (d, (details[i] if details is not None else {}))
+        for i, d in enumerate(decisions)
+        if d.framework == framework.id
+    ]
+    if len(pairs) < len(decisions):
+        notes.append(f"{len(decisions) - len(pairs)} decisions of other frameworks left out")
+    pairs.sort(key=lambda pair: pair[0].as_of)
+    aliases: dict[str, str] = {}
+    for decision, _ in pairs:
+        aliases.setdefault(decision.organisation, f"Organisation {len(aliases) + 1}")
+
+    def name(decision: Decision) -> str:
+        if anonymise:
+            return aliases[decision.organisation]
+        return decision.organisation_name or decision.organisation
+
+    latest: dict[str, Decision] = {}
+    for decision, _ in pairs:
+        latest[decision.organisation] = decision
+    section_counts: dict[str, Counter[str]] = {s.id: Counter() for s in framework.sections}
+    unmet: Counter[str] = Counter()
+    unmet_titles: dict[str, str] = {}
+    for decision in latest.values():
+        levels = levels_of(decision, framework)
+        for section in framework.sections:
+            section_counts[section.id][levels.get(section.id, NOT_JUDGED)] += 1
+        for target in {u.target or u.rule for u in decision.unmet}:
+            unmet[target] += 1
+        for item in decision.unmet:
+            unmet_titles.setdefault(item.target or item.rule, item.title)
+    level_rows = []
+    for section in framework.sections:
+        scale = framework.scale(section.scale)
+        order = [level.id for level in scale.levels] if scale else []
+        counts = section_counts[section.id]
+        ordered = {level: counts.get(level, 0) for level in order}
+        ordered.update({k: v for k, v in sorted(counts.items()) if k not in ordered})
+        level_rows.append(SectionLevels(section=section.id, title=section.title, counts=ordered))
+    unmet_rows = tuple(
+        UnmetCount(target=target, title=unmet_titles.get(target, ""), count=count)
+        for target, count in sorted(unmet.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    section_of = {c.id: s for s, c in framework.iter_criteria()}
+    practice = []
+    for decision, _ in pairs:
+        for highlight in decision.highlights:
+            home = framework.section(highlight.target) or section_of.get(highlight.target)
+            practice.append(
+                Practice(
+                    area=home.title if home else "",
+                    organisation=name(decision),
+                    target=highlight.target,
+                    title=highlight.title,
+                    level=highlight.level,
+                    on=decision.as_of,
+                )
+            )
+    totals: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for decision, reported in pairs:
+        for figure in figures:
+            if figure not in reported:
+                continue
+            value = _number(reported[figure])
+            if value is None:
+                notes.append(
+                    f"{name(decision)} {decision.as_of}: {figure} is not a number "
+                    f"({reported[figure]!r})"
+                )
+                continue
+            totals[(decision.as_of.year, figure)].append(value)
+    cohorts = tuple(
+        CohortFigure(year=year, figure=figure, total=sum(values), organisations=len(values))
+        for (year, figure), values in sorted(totals.items())
+    )
+    return SectorView(
+        framework=framework.id,
+        organisations=len(latest),
+        decisions=len(pairs),
+        passed=sum(1 for d in latest.values() if d.passed),
+        levels=tuple(level_rows),
+        unmet=unmet_rows,
+        practice=tuple(practice),
+        cohorts=cohorts,
+        anonymised=anonymise,
+        notes=tuple(notes),
+    )
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
+def render_text(view: SectorView) -> str:
+    """The sector view as plain-text tables."""
+    out = [
+        f"Sector view: {view.framework}: {view.organisations} organisations, "
+        f"{view.decisions} decisions, {view.passed} currently passing"
+        + (" (anonymised)" if view.anonymised else ""),
+        "",
+        "Levels reached, by section (latest decision of each organisation):",
+    ]
+    for row in view.levels:
+        counts = ", ".join(f"{level} {n}" for level, n in row.counts.items())
+        out.append(f"  {row.title} ({row.section}): {counts}")
+    out += ["", "Most often unmet:"]
+    if view.unmet:
+        out += [
+            "  " + line
+            for line in _table(
+                ("COUNT", "TARGET", "TITLE"), [(u.count, u.target, u.title) for u in view.unmet]
+            )
+        ]
+    else:
+        out.append("  nothing unmet")
+    out += ["", "Repository of effective practice:"]
+    if view.practice:
+        out += [
+            "  " + line
+            for line in _table(
+                ("WHEN", "AREA", "ORGANISATION", "WHAT", "LEVEL"),
+                [(p.on, p.area, p.organisation, p.title, p.level) for p in view.practice],
+            )
+        ]
+    else:
+        out.append("  no practice highlighted yet")
+    if view.cohorts:
+        out += ["", "Cohort figures by year:"]
+        out += [
+            "  " + line
+            for line in _table(
+                ("YEAR", "FIGURE", "TOTAL", "ORGANISATIONS"),
+                [(c.year, c.figure, f"{c.total:g}", c.organisations) for c in view.cohorts],
+            )
+        ]
+    if view.notes:
+        out += ["", "Notes:", *(f"  {note}" for note in view.notes)]
+    return "\n".join(out) + "\n"
