@@ -47,6 +47,8 @@ FrameworkSource = str | os.PathLike[str] | Traversable | Framework
 DEFAULT_PLUGINS = (
     "qmframe.default_plugins.rule_kinds",
     "qmframe.default_plugins.report_formats",
+    "qmframe.default_plugins.html_report",
+    "qmframe.default_plugins.letter_report",
 )
 _DEFAULT_NAMES = frozenset(DEFAULT_PLUGINS)
 

@@ -1,0 +1,224 @@
+"""The single-file HTML report: a decision for people to read in a browser.
+
+The page carries everything it needs (styles and charts inline, no scripts,
+no fonts or images fetched from anywhere), so it can be mailed, archived or
+opened offline. It is built with Jinja2 and autoescaping: a submission is
+untrusted input, and a title holding ``<script>`` must show as text. Jinja2
+is an optional extra (``pip install 'qmframe[html]'``), imported only when
+an HTML report is rendered, so the core never needs it.
+
+The chart per section is plain SVG drawn from numbers computed here: one
+pair of bars per target, the organisation's self-rating above the assessors'
+judgement, each as long as the level's position on its scale. Levels are
+ranks, so the bars show order only; the axis is labelled with level names,
+never numbers.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from qmframe.decision import Decision
+from qmframe.errors import QmframeError
+from qmframe.hookspecs import hookimpl
+from qmframe.index import FrameworkIndex
+from qmframe.reports import Assessment, ReportFormat
+
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = ["ASSESSED_COLOUR", "SELF_COLOUR", "HtmlReport", "context", "load_template"]
+
+#: Fill of the self-rating bars. Distinctive on purpose: the browser test
+#: counts pixels of exactly these colours to see that the chart was drawn.
+SELF_COLOUR = "#3b5bdb"
+#: Fill of the assessors' judgement bars.
+ASSESSED_COLOUR = "#e8590c"
+
+_BAR_WIDTH = 420  # pixels for the top level of a scale
+_LABEL_WIDTH = 300
+_LEVEL_WIDTH = 140  # room right of the longest bar for its level's name
+_ROW_HEIGHT = 46
+_BAR_HEIGHT = 16
+
+
+def load_template(name: str) -> jinja2.Template:
+    """A template from ``qmframe/templates``, with autoescaping on.
+
+    Raises :class:`~qmframe.errors.QmframeError` (not ImportError) when
+    Jinja2 is not installed, saying how to install it.
+    """
+    return _environment().get_template(name)
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    try:
+        import jinja2
+    except ImportError:
+        raise QmframeError("the html format needs Jinja2: pip install 'qmframe[html]'") from None
+    folder = files("qmframe") / "templates"
+
+    def source(name: str) -> str | None:
+        resource = folder / name
+        return resource.read_text(encoding="utf-8") if resource.is_file() else None
+
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(source),
+        autoescape=True,  # every template here writes HTML or SVG
+        undefined=jinja2.StrictUndefined,  # a misspelt name fails loudly, in tests
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@attrs.frozen
+class _Bar:
+    width: int
+    label: str
+
+
+@attrs.frozen
+class _Row:
+    title: str
+    target: str
+    kind: str
+    self_bar: _Bar | None
+    assessed_bar: _Bar | None
+    agrees: bool
+
+
+@attrs.frozen
+class _Chart:
+    section: str
+    title: str
+    rows: tuple[_Row, ...]
+    ticks: tuple[tuple[int, str], ...]  # (x, level label) along the axis
+    width: int
+    height: int
+
+
+def _charts(assessment: Assessment) -> list[_Chart]:
+    """One chart per section with any rated or judged target in it."""
+    index = FrameworkIndex.build(assessment.framework)
+    compared = {c.target: c for c in assessment.decision.comparisons}
+    charts = []
+    for section in assessment.framework.sections:
+        rows = []
+        scales = []
+        for target_id in (section.id, *index.section_criteria.get(section.id, ())):
+            target = index.targets.get(target_id)
+            if target is None or target.scale is None or not target.scale.levels:
+                continue
+            levels = target.scale.levels
+            ranks = index.ranks[target.scale.id]
+
+            def bar(level_id: str | None, levels: Any = levels, ranks: Any = ranks) -> _Bar | None:
+                if level_id is None or level_id not in ranks:
+                    return None
+                position = ranks[level_id] + 1
+                return _Bar(
+                    width=round(_BAR_WIDTH * position / len(levels)),
+                    label=levels[position - 1].label,
+                )
+
+            comparison = compared.get(target_id)
+            rating = assessment.submission.rating(target_id)
+            self_level = comparison.self_level if comparison else None
+            if comparison is None and rating is not None:
+                self_level = rating.level
+            assessed_level = comparison.assessed_level if comparison else None
+            if self_level is None and assessed_level is None:
+                continue
+            scales.append(target.scale)
+            rows.append(
+                _Row(
+                    title=target.title or target_id,
+                    target=target_id,
+                    kind=target.kind,
+                    self_bar=bar(self_level),
+                    assessed_bar=bar(assessed_level),
+                    agrees=comparison.agrees if comparison else True,
+                )
+            )
+        if not rows:
+            continue
+        # An axis of level names only when every row uses the same scale.
+        scale = scales[0]
+        ticks = (
+            tuple(
+                (round(_BAR_WIDTH * (i + 1) / len(scale.levels)), level.label)
+                for i, level in enumerate(scale.levels)
+            )
+            if all(other == scale for other in scales)
+            else ()
+        )
+        charts.append(
+            _Chart(
+                section=section.id,
+                title=section.title,
+                rows=tuple(rows),
+                ticks=ticks,
+                width=_LABEL_WIDTH + _BAR_WIDTH + _LEVEL_WIDTH,
+                height=_ROW_HEIGHT * len(rows) + 40,
+            )
+        )
+    return charts
+
+
+def _validity(decision: Decision) -> str:
+    if decision.valid_from is None or decision.valid_until is None:
+        return "no award period" if not decision.passed else "no fixed period"
+    return f"{decision.valid_from.isoformat()} to {decision.valid_until.isoformat()}"
+
+
+def context(assessment: Assessment) -> dict[str, Any]:
+    """Everything the template shows, worked out here so the template stays simple."""
+    d, fw, sub = assessment.decision, assessment.framework, assessment.submission
+    index = FrameworkIndex.build(fw)
+
+    def level_label(target: str, level: str) -> str:
+        found = index.targets.get(target)
+        on_scale = found.scale.get(level) if found is not None and found.scale else None
+        return on_scale.label if on_scale is not None else level
+
+    return {
+        "decision": d,
+        "framework": fw,
+        "submission": sub,
+        "validity": _validity(d),
+        "charts": _charts(assessment),
+        "actions": sorted(
+            sub.actions, key=lambda a: (a.due is None, a.due.isoformat() if a.due else "", a.id)
+        ),
+        "requests": assessment.review.requests if assessment.review else (),
+        "target_title": fw.target_title,
+        "level_label": level_label,
+        "self_colour": SELF_COLOUR,
+        "assessed_colour": ASSESSED_COLOUR,
+        "label_width": _LABEL_WIDTH,
+        "row_height": _ROW_HEIGHT,
+        "bar_height": _BAR_HEIGHT,
+    }
+
+
+class HtmlReport(ReportFormat):
+    """One self-contained HTML page: status, validity, charts, findings and explanation."""
+
+    name = "html"
+    suffix = ".html"
+    description = "a single-file HTML page with a chart per section (needs qmframe[html])"
+
+    def render(self, assessment: Assessment) -> str:
+        return load_template("report.html.j2").render(context(assessment))
+
+
+@hookimpl
+def qmframe_register_report_formats(register: Callable[[ReportFormat], None]) -> None:
+    register(HtmlReport())

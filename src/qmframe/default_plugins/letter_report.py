@@ -1,0 +1,168 @@
+"""The feedback letter: what the applicant is told, in plain language.
+
+A letter is for the organisation, not the panel. It says what was decided,
+what was found, what is asked of them and by when, in words a busy person
+reads once. It is built only from what is meant for the applicant: the
+decision's highlights, unmet rules with their feedback, differences from the
+self-rating, the requests for information with their dates, the validity and
+the organisation's own action plan. Reviewers' internal notes
+(:attr:`~qmframe.submission.Review.notes`), their names and their
+rationales are never in it, so a letter can be sent as it is.
+
+Plain text on purpose: it pastes into an email or a word processor, and it
+needs no optional dependency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Callable
+
+from qmframe.hookspecs import hookimpl
+from qmframe.index import FrameworkIndex
+from qmframe.reports import Assessment, ReportFormat
+
+__all__ = ["LetterReport"]
+
+_WIDTH = 78
+
+
+def _date(day: dt.date) -> str:
+    """A date as people write it in a letter: 2 March 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _words(status: str) -> str:
+    """A status id as words: ``charter-awarded`` reads "charter awarded"."""
+    return status.replace("-", " ").replace("_", " ")
+
+
+def _level(index: FrameworkIndex, target: str, level: str) -> str:
+    """A level's label on the target's scale ("Met" rather than ``met``)."""
+    found = index.targets.get(target)
+    scale_level = found.scale.get(level) if found is not None and found.scale else None
+    return scale_level.label if scale_level is not None else _words(level)
+
+
+def _para(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(
+        " ".join(text.split()),
+        width=_WIDTH,
+        initial_indent=indent,
+        subsequent_indent=" " * len(indent),
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
+
+
+class LetterReport(ReportFormat):
+    """A feedback letter to the organisation, without the reviewers' internal notes."""
+
+    name = "letter"
+    suffix = ".txt"
+    description = "a plain-language feedback letter for the applicant"
+
+    def render(self, assessment: Assessment) -> str:
+        d, fw, sub = assessment.decision, assessment.framework, assessment.submission
+        title = fw.title or fw.id
+        index = FrameworkIndex.build(fw)
+        out = [
+            _date(d.as_of),
+            "",
+            f"Dear {d.organisation_name},",
+            "",
+        ]
+        out += _para(f"Re: {title} (version {d.version}): the outcome of your {_words(sub.kind)}.")
+        out.append("")
+
+        # -- the decision -------------------------------------------------------------------
+        if d.passed:
+            decided = f"We are pleased to tell you that the decision is: {_words(d.status)}."
+        else:
+            decided = f"The decision is: {_words(d.status)}."
+        if d.valid_from and d.valid_until:
+            decided += f" The award runs from {_date(d.valid_from)} to {_date(d.valid_until)}."
+        out += [*_para(decided), ""]
+        if d.basis != "review":
+            out += _para(
+                "This is an early indication from your self-assessment only: no assessor has "
+                "reviewed your submission yet, so it may change."
+            )
+            out.append("")
+        if d.midpoint_due:
+            out += _para(
+                f"We will contact you for a mid-point review around {_date(d.midpoint_due)}, "
+                "to talk about progress with your action plan."
+            )
+            out.append("")
+
+        # -- what was found -----------------------------------------------------------------
+        out += ["What we found", "-------------"]
+        if d.highlights:
+            out += _para("We want to highlight these strengths:")
+            for h in d.highlights:
+                level = _level(index, h.target, h.level)
+                out += _para(f"{h.title or h.target}: {level}.", "  * ")
+            out.append("")
+        if d.disagreements:
+            out += _para("In these places our view differs from your own rating:")
+            for c in d.disagreements:
+                out += _para(
+                    f"{c.title or c.target}: you said {_level(index, c.target, c.self_level)}; "
+                    f"we found {_level(index, c.target, c.assessed_level)}.",
+                    "  * ",
+                )
+            out.append("")
+        if d.unmet:
+            out += _para("We could not yet find everything the framework requires: see below.")
+        else:
+            out += _para("Your submission meets everything the framework requires.")
+        out.append("")
+
+        # -- what is asked of them ----------------------------------------------------------
+        asks: list[tuple[str, str]] = [(u.title or u.target or u.rule, u.feedback) for u in d.unmet]
+        requests = assessment.review.requests if assessment.review is not None else ()
+        if asks or requests or d.requests:
+            out += ["What we ask of you", "------------------"]
+            number = 0
+            for what, feedback in asks:
+                number += 1
+                out += _para(f"{what}: {feedback}", f"{number}. ")
+            if requests:
+                for r in requests:
+                    number += 1
+                    about = f" (about {fw.target_title(r.target) or r.target})" if r.target else ""
+                    due = f" Please reply by {_date(r.due)}." if r.due else ""
+                    out += _para(f"{r.request}{about}.{due}", f"{number}. ")
+            else:
+                for text in d.requests:
+                    number += 1
+                    out += _para(text, f"{number}. ")
+            if not d.passed:
+                out.append("")
+                out += _para(
+                    "When you have addressed these points, you are welcome to send an updated "
+                    "submission; we will look at it again."
+                )
+            out.append("")
+
+        # -- by when: their own action plan -------------------------------------------------
+        if sub.actions:
+            out += ["Your action plan", "----------------"]
+            out += _para("These are the actions you committed to, by the dates you gave:")
+            dated = sorted(sub.actions, key=lambda a: (a.due is None, a.due or d.as_of, a.id))
+            for a in dated:
+                when = f"by {_date(a.due)}" if a.due else "no date given"
+                late = " (this date has passed)" if a.due and a.due < d.as_of else ""
+                owner = f", {a.owner}" if a.owner else ""
+                out += _para(f"{a.action.rstrip('.')} ({when}{owner}){late}.", "  * ")
+            out.append("")
+
+        out += _para("If anything in this letter is unclear, please get in touch.")
+        out += ["", "Yours sincerely,", "", fw.owner or f"The {title} team"]
+        return "\n".join(out) + "\n"
+
+
+@hookimpl
+def qmframe_register_report_formats(register: Callable[[ReportFormat], None]) -> None:
+    register(LetterReport())

@@ -1,0 +1,354 @@
+"""JSON Schema for qmframe's files, generated from the model classes.
+
+Editors that understand JSON Schema (VS Code with Even Better TOML, any
+editor using taplo, JetBrains IDEs) can then check and complete framework,
+submission and review files as people type. The schema is built by walking
+the attrs classes, so it cannot drift from what the loader accepts: every key
+the converter forbids is forbidden here (``additionalProperties: false``),
+except in a rule, whose kind's own parameters sit beside the common keys.
+
+:data:`FIELD_DOCS` holds one sentence per key. It is used twice: as the
+``description`` an editor shows on hover, and in the framework file format
+page of the documentation. A test fails when a model field has no sentence.
+
+TOML dates have no JSON equivalent; the schema describes them as strings in
+``YYYY-MM-DD`` form (``format: date``), which is how TOML tools present them
+to a JSON Schema validator, and which the loader also accepts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from qmframe.framework import PROVENANCES, Framework, OutcomeSet, Rule
+from qmframe.scales import AGGREGATES
+from qmframe.submission import Review, Submission
+from qmframe.validation import _COMBINE, _EFFECTS, ACTION_STATUSES
+
+__all__ = ["DOCUMENTS", "FIELD_DOCS", "json_schema"]
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+#: The kinds of file a schema can be asked for, and the class each one holds.
+DOCUMENTS: Mapping[str, type] = {
+    "framework": Framework,
+    "submission": Submission,
+    "review": Review,
+    "outcome-set": OutcomeSet,
+}
+
+#: Values a key must take, where validation allows only a fixed set.
+_ENUMS: Mapping[tuple[str, str], tuple[str, ...]] = {
+    ("Outcome", "provenance"): PROVENANCES,
+    ("Criterion", "provenance"): PROVENANCES,
+    ("Section", "provenance"): PROVENANCES,
+    ("Section", "aggregate"): ("", *AGGREGATES),
+    ("Rule", "effect"): _EFFECTS,
+    ("ReviewPolicy", "combine"): _COMBINE,
+    ("ActionItem", "status"): ACTION_STATUSES,
+}
+
+#: One sentence per key of every file, by class name and attribute name.
+FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
+    "Framework": {
+        "lifecycle": "Which moves an award's history may make (default: qmframe's own table).",
+        "id": "The framework's id, used by submissions and on the command line.",
+        "version": "The version of this framework text; submissions name the version they answer.",
+        "title": "The framework's name as people know it.",
+        "owner": "The organisation that owns the framework.",
+        "summary": "A paragraph saying what the framework is for.",
+        "organisation_kinds": "The kinds of organisation that may apply (empty: any).",
+        "public_fields": "Which decision fields may be published, for example on a register.",
+        "contexts": "Settings with their own guidance, such as nations.",
+        "scales": "The ordinal scales criteria and sections are judged on.",
+        "evidence_types": "The kinds of evidence an organisation can submit.",
+        "outcome_sets": "External catalogues (learning outcomes, journey stages) criteria and "
+        "evidence map to.",
+        "sections": "The groups of criteria, in order.",
+        "decision": "The decision vocabulary and the rules that make a decision.",
+        "review": "How many reviewers judge a submission and how their levels combine.",
+        "validity": "How long a passing decision lasts.",
+    },
+    "Context": {
+        "id": "The context's id, used by organisations and applicability.",
+        "title": "The context's name.",
+        "description": "What is different in this context.",
+    },
+    "Scale": {
+        "id": "The scale's id, named by criteria and sections.",
+        "title": "The scale's name.",
+        "levels": "The levels, lowest first.",
+        "description": "What the scale measures.",
+    },
+    "Level": {
+        "id": "The level's id, used in ratings and judgements.",
+        "label": "The level's name as people read it.",
+        "meets": "Whether a judgement at this level satisfies the criterion.",
+        "notable": "Whether this level is worth highlighting (separate from passing).",
+        "points": "Points for this level, only for frameworks that really give points.",
+        "description": "What this level looks like.",
+    },
+    "EvidenceType": {
+        "id": "The evidence type's id, used by evidence items and requirements.",
+        "title": "The evidence type's name.",
+        "description": "What counts as this kind of evidence.",
+    },
+    "OutcomeSet": {
+        "id": "The outcome set's id, used in mappings and rules.",
+        "title": "The outcome set's name.",
+        "file": "A separate outcome-set file beside the framework file to read outcomes from.",
+        "source": "The publication the outcomes come from.",
+        "groups": "Titles of the groups outcomes belong to, by group id.",
+        "expected_total": "How many outcomes the source has, so a partial list is caught.",
+        "outcomes": "The outcomes.",
+    },
+    "Outcome": {
+        "id": "The outcome's id.",
+        "text": "The outcome's wording.",
+        "group": "The id of the group the outcome belongs to.",
+        "provenance": "Where the text comes from: official, paraphrase, illustrative or "
+        "placeholder.",
+    },
+    "Section": {
+        "id": "The section's id; a section can be rated and judged as a whole.",
+        "title": "The section's name.",
+        "summary": "What the section covers.",
+        "provenance": "Where the text comes from: official, paraphrase, illustrative or "
+        "placeholder.",
+        "tags": "Free labels that rules can select sections and criteria by.",
+        "scale": "The scale for the section and (by default) its criteria.",
+        "aggregate": "How to derive the section's level from its criteria: minimum, median or "
+        "best-fit.",
+        "applicability": "Which organisations the section applies to.",
+        "not_applicable_allowed": "Whether an organisation may mark the section not applicable.",
+        "context_guidance": "Extra guidance per context id.",
+        "criteria": "The section's criteria, in order.",
+    },
+    "Criterion": {
+        "id": "The criterion's id, used by ratings, judgements and evidence.",
+        "title": "The criterion's statement.",
+        "guidance": "What an organisation should show to meet it.",
+        "scale": "The scale it is judged on (default: its section's).",
+        "provenance": "Where the text comes from: official, paraphrase, illustrative or "
+        "placeholder.",
+        "tags": "Free labels that rules can select criteria by.",
+        "weight": "A weight, only for frameworks that really weigh criteria.",
+        "evidence": "The evidence the criterion asks for.",
+        "applicability": "Which organisations the criterion applies to.",
+        "not_applicable_allowed": "Whether an organisation may mark it not applicable.",
+        "mappings": "Outcome ids this criterion covers, by outcome set id.",
+        "context_guidance": "Extra guidance per context id.",
+    },
+    "Applicability": {
+        "contexts": "Context ids it applies in (empty: all).",
+        "organisation_kinds": "Organisation kinds it applies to (empty: all).",
+    },
+    "EvidenceRequirement": {
+        "types": "Evidence type ids that satisfy the requirement.",
+        "min_count": "How many evidence items of those types are needed.",
+        "description": "What the evidence should show.",
+    },
+    "DecisionPolicy": {
+        "pass_status": "The status of a passing decision.",
+        "fail_status": "The status when a required rule does not hold.",
+        "statuses": "Further statuses that veto rules may give.",
+        "rules": "The decision rules, evaluated in this order.",
+    },
+    "Rule": {
+        "id": "The rule's id, shown in explanations and feedback.",
+        "kind": "The rule kind (built in or from a plugin); its own keys sit beside this one.",
+        "title": "What the rule checks, in words.",
+        "effect": "How the rule counts: require, veto, highlight or inform.",
+        "status": "For a veto rule, the status the decision takes when it fails.",
+        "feedback": "What to tell the organisation when the rule does not hold.",
+        "params": "Not a key: the kind's own keys are written beside kind.",
+    },
+    "ReviewPolicy": {
+        "min_reviewers": "How many reviewers must judge each submission.",
+        "combine": "How reviewers' levels combine: lowest, median or unanimous.",
+    },
+    "Validity": {
+        "months": "How many months a passing decision lasts (0: no fixed period).",
+        "midpoint_months": "When the mid-point review falls due, in months (0: none).",
+    },
+    "Submission": {
+        "framework": "The id of the framework this submission answers.",
+        "framework_version": "The framework version it answers.",
+        "organisation": "The organisation applying.",
+        "kind": "What the submission is, for example self-assessment or application.",
+        "submitted_on": "The date it was submitted.",
+        "previous_award": "A reference to the award this one renews, if any.",
+        "details": "Further facts the framework asks for, by key.",
+        "ratings": "The organisation's own rating of each criterion or section.",
+        "evidence": "The evidence offered.",
+        "actions": "The action plan: what the organisation will do next, by when.",
+    },
+    "Organisation": {
+        "id": "The organisation's id.",
+        "name": "The organisation's name.",
+        "kind": "One of the framework's organisation kinds.",
+        "context": "One of the framework's context ids.",
+        "linked": "Organisations it depends on (such as a validating university), by role.",
+    },
+    "Rating": {
+        "target": "The criterion or section id rated.",
+        "level": "The level the organisation gives itself (leave out: not rated yet).",
+        "not_applicable": "Marks the target not applicable, where the framework allows it.",
+        "justification": "Why it is not applicable.",
+        "narrative": "The organisation's account of how it meets the criterion.",
+    },
+    "EvidenceItem": {
+        "id": "The evidence item's id, cited by judgements.",
+        "type": "One of the framework's evidence type ids.",
+        "title": "What the document or record is.",
+        "reference": "A URL, or a path inside the submission's folder.",
+        "effective_date": "The date the evidence is from.",
+        "sha256": "The SHA-256 of the referenced file, checked when given.",
+        "criteria": "The criteria it supports.",
+        "outcomes": "The outcome ids it covers.",
+    },
+    "ActionItem": {
+        "id": "The action's id.",
+        "action": "What will be done.",
+        "owner": "Who is responsible.",
+        "due": "When it is due.",
+        "criteria": "The criteria it improves.",
+        "status": "planned, in-progress, completed or dropped.",
+        "carried_from": "The id of the earlier action this continues, on renewal.",
+    },
+    "Review": {
+        "framework": "The id of the framework the review applies.",
+        "framework_version": "The framework version.",
+        "organisation": "The id of the organisation reviewed.",
+        "reviewed_on": "The date of the review.",
+        "reviewers": "Who reviewed, with their declared interests.",
+        "judgements": "The reviewers' levels per criterion or section.",
+        "requests": "Requests to the organisation for more information.",
+        "notes": "Internal notes for the panel; never shown to the organisation.",
+    },
+    "Reviewer": {
+        "id": "The reviewer's id, used in judgements.",
+        "name": "The reviewer's name.",
+        "organisation": "The organisation the reviewer works for.",
+        "role": "The reviewer's role.",
+        "interests": "Interests the reviewer declares in organisations.",
+    },
+    "Interest": {
+        "organisation": "The id of the organisation the interest is in.",
+        "kind": "The kind of interest, for example employee or external-examiner.",
+        "note": "Anything more to say about it.",
+    },
+    "Judgement": {
+        "target": "The criterion or section id judged.",
+        "level": "The level given.",
+        "reviewer": "The id of the reviewer who gave it.",
+        "rationale": "Why.",
+        "evidence": "Evidence item ids the judgement relies on.",
+    },
+    "InformationRequest": {
+        "id": "The request's id.",
+        "request": "What the organisation is asked for.",
+        "target": "The criterion or section it is about.",
+        "due": "When the answer is due.",
+    },
+    "Lifecycle": {
+        "transitions": "Replaces the default table: each state with the states it may move to.",
+        "add": "Moves to allow on top of the default table, by state.",
+        "remove": "Moves of the default table to forbid, by state.",
+        "start": "The states an award's history may begin in.",
+    },
+}
+
+
+def describe(cls: type) -> str:
+    """The first paragraph of a class's docstring, on one line."""
+    doc = inspect.getdoc(cls) or ""
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        present = [a for a in args if a is not type(None)]
+        if len(present) == 1:
+            return _type_schema(present[0], defs)  # TOML has no null: leave the key out
+        return {"anyOf": [_type_schema(a, defs) for a in present]}
+    if tp is Any:
+        return {}
+    if tp is str:
+        return {"type": "string"}
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is float:
+        return {"type": "number"}
+    if tp is dt.date:
+        return {"type": "string", "format": "date"}
+    if origin is tuple:
+        return {"type": "array", "items": _type_schema(args[0], defs)}
+    if origin is Mapping or origin is dict:
+        return {"type": "object", "additionalProperties": _type_schema(args[1], defs)}
+    if isinstance(tp, type) and attrs.has(tp):
+        _define(tp, defs)
+        return {"$ref": f"#/$defs/{tp.__name__}"}
+    raise TypeError(f"no JSON Schema for {tp!r}")  # a new kind of field: teach it here
+
+
+def _define(cls: type, defs: dict[str, Any]) -> None:
+    if cls.__name__ in defs:
+        return
+    defs[cls.__name__] = {}  # placeholder: classes may refer to each other
+    hints = typing.get_type_hints(cls)
+    docs = FIELD_DOCS.get(cls.__name__, {})
+    properties: dict[str, Any] = {}
+    required = []
+    for field in attrs.fields(cls):
+        if cls is Rule and field.name == "params":
+            continue  # the kind's parameters sit beside the common keys
+        schema = _type_schema(hints[field.name], defs)
+        if field.name in docs:
+            schema = {**schema, "description": docs[field.name]}
+        choices = _ENUMS.get((cls.__name__, field.name))
+        if choices is not None:
+            schema = {**schema, "enum": list(choices)}
+        properties[field.name] = schema
+        if field.default is attrs.NOTHING:
+            required.append(field.name)
+    defs[cls.__name__] = {
+        "type": "object",
+        "title": cls.__name__,
+        "description": describe(cls),
+        "properties": properties,
+        "required": required,
+        # A rule carries its kind's own keys; everywhere else an unknown key is a typo.
+        "additionalProperties": cls is Rule,
+    }
+    if cls is Rule:
+        defs[cls.__name__]["not"] = {"required": ["params"]}
+
+
+def json_schema(document: str) -> dict[str, Any]:
+    """The JSON Schema of one kind of file: ``framework``, ``submission``, ``review`` or
+    ``outcome-set``.
+
+    Raises KeyError for another name.
+    """
+    cls = DOCUMENTS[document]
+    defs: dict[str, Any] = {}
+    _define(cls, defs)
+    root = defs.pop(cls.__name__)
+    return {
+        "$schema": DRAFT,
+        **root,
+        "title": f"qmframe {document} file",
+        "$defs": dict(sorted(defs.items())),
+    }
