@@ -229,7 +229,9 @@ class Assessor:
                     unmet += [
                         Unmet(
                             target=f.target,
-                            title=_title(title, f.target),
+                            # A finding about no section or criterion (an action plan) is
+                            # named by its rule, so reports never show a blank title.
+                            title=_title(title, f.target) or rule.title or rule.id,
                             rule=rule.id,
                             reason=f.note,
                             feedback=rationale.get(f.target) or rule.feedback or f.note,

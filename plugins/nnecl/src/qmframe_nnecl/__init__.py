@@ -1,0 +1,168 @@
+"""The NNECL Quality Mark for care-experienced and estranged students, as a qmframe plugin.
+
+The framework file (``nnecl-quality-mark.toml``) says nearly everything: the
+seven areas and their criteria, the three framing strands as tags, the area
+scale whose top two levels are highlighted, the evidence types, the four
+nations and their guidance notes, and the decision (awarded when every
+applicable area is at least evidenced and there is an action plan; three
+years, with a mid-point review at eighteen months). This module adds only
+what a framework file cannot say, as checks of the submission:
+
+* it must state which definition of care experience it uses (institutions use
+  UCAS's, a HESA code, their nation's statutory one, or their own), because
+  the numbers it reports mean nothing without it;
+* every action-plan item names an owner and a date, because the plan is what
+  the mid-point review and the re-submission look at;
+* a re-submission should carry actions forward from the plan of the award it
+  renews (a warning: the scheme makes that plan the basis of re-submission).
+
+It also ships worked examples of submissions and their reviews.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from importlib.resources import files
+
+from qmframe import Example, Framework, Problem, Review, Submission, hookimpl
+
+__all__ = ["DEFINITIONS", "DEFINITION_KEY", "DEFINITION_TEXT_KEY", "FRAMEWORK_ID"]
+
+FRAMEWORK_ID = "nnecl-quality-mark"
+#: The key of the submission's ``[details]`` that names the definition of care experience used.
+DEFINITION_KEY = "care_experience_definition"
+#: The key that gives the wording, required when the institution uses its own definition.
+DEFINITION_TEXT_KEY = "care_experience_definition_text"
+#: The definitions a submission can name, and what each means.
+DEFINITIONS: Mapping[str, str] = {
+    "ucas": "UCAS's definition: lived in foster, residential or kinship care, or at home "
+    "under a supervision order, at any time and for any length",
+    "hesa-01": "HESA CARELEAVER code 01: in care on or after the 16th birthday, verified by "
+    "the provider (England)",
+    "hesa-04": "HESA CARELEAVER code 04: self-declared on the UCAS form, in care for three "
+    "months or more",
+    "statutory": "the statutory definition of the institution's nation",
+    "institutional": f"the institution's own definition, worded in {DEFINITION_TEXT_KEY}",
+}
+_HERE = files(__name__)
+
+
+@hookimpl
+def qmframe_register_frameworks(register: Callable[[object], None]) -> None:
+    register(_HERE / "frameworks" / "nnecl-quality-mark.toml")
+
+
+_EXAMPLES = (
+    (
+        "nnecl-brookmere-college",
+        "brookmere-college-2023",
+        "Brookmere College (England): a further-education college awarded the Quality Mark, "
+        "with two areas of highlighted practice",
+        "2023-01-20",
+        True,
+    ),
+    (
+        "nnecl-corran-university",
+        "corran-university-2024",
+        "Corran University (Scotland): not yet awarded, with the assessor's feedback on two "
+        "areas and a highlight for admissions",
+        "2024-06-14",
+        False,
+    ),
+    (
+        "nnecl-brookmere-college-resubmission",
+        "brookmere-college-2026",
+        "Brookmere College (England): the re-submission at the end of its award, carrying its "
+        "action plan forward",
+        "2026-01-09",
+        False,
+    ),
+)
+
+
+@hookimpl
+def qmframe_register_examples(register: Callable[[Example], None]) -> None:
+    for name, folder_name, title, as_of, demo in _EXAMPLES:
+        folder = _HERE / "examples" / folder_name
+        register(
+            Example(
+                name=name,
+                framework=FRAMEWORK_ID,
+                title=title,
+                submission=folder / "submission.toml",
+                review=folder / "review.toml",
+                as_of=as_of,
+                demo=demo,
+            )
+        )
+
+
+@hookimpl
+def qmframe_check_submission(
+    framework: Framework, submission: Submission, review: Review | None
+) -> Iterable[Problem] | None:
+    """Checks of the submission the framework file cannot express (see the module docstring).
+
+    They run when the submission is loaded (``review`` None). With a review
+    they are not repeated: the problems would belong to the submission's file,
+    not the review's.
+    """
+    if framework.id != FRAMEWORK_ID:
+        return None
+    if review is not None:
+        return []
+    return [*_check_definition(submission), *_check_actions(submission)]
+
+
+def _check_definition(submission: Submission) -> list[Problem]:
+    used = submission.details.get(DEFINITION_KEY, "").strip()
+    path = f"details.{DEFINITION_KEY}"
+    if not used:
+        return [
+            Problem(
+                "state which definition of care experience this submission uses: "
+                f"{DEFINITION_KEY} = one of {', '.join(DEFINITIONS)}",
+                path,
+            )
+        ]
+    if used not in DEFINITIONS:
+        return [
+            Problem(
+                f"unknown definition of care experience {used!r} (expected one of: "
+                f"{', '.join(DEFINITIONS)}; for your own wording use 'institutional' and "
+                f"give it in {DEFINITION_TEXT_KEY})",
+                path,
+            )
+        ]
+    if used == "institutional" and not submission.details.get(DEFINITION_TEXT_KEY, "").strip():
+        return [
+            Problem(
+                "an institution's own definition of care experience must be written out here",
+                f"details.{DEFINITION_TEXT_KEY}",
+            )
+        ]
+    return []
+
+
+def _check_actions(submission: Submission) -> list[Problem]:
+    problems = []
+    for i, action in enumerate(submission.actions):
+        if not action.owner.strip():
+            problems.append(
+                Problem("every action in the plan needs an owner", f"actions[{i}].owner")
+            )
+        if action.due is None:
+            problems.append(
+                Problem("every action in the plan needs a date to be done by", f"actions[{i}].due")
+            )
+    if submission.previous_award and not any(a.carried_from for a in submission.actions):
+        problems.append(
+            Problem(
+                f"this re-submission renews {submission.previous_award!r} but carries no action "
+                "from that award's plan; say which actions it continues or completes "
+                "(carried_from)",
+                "actions",
+                severity="warning",
+            )
+        )
+    return problems
