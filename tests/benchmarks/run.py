@@ -183,7 +183,7 @@ def plain_python_decide(framework: qmframe.Framework) -> Callable[..., Decision]
         unmet += [Unmet(target=f.target, title=titles[f.target], rule="evidence", reason=f.note,
                         feedback=f.note) for f in r2.findings if not f.holds]
         if not r3.holds:
-            unmet.append(Unmet(target="action-plan", title="", rule="plan", reason="0 of 1",
+            unmet.append(Unmet(target="action-plan", title="plan", rule="plan", reason="0 of 1",
                                feedback="0 of 1"))
         passed = r1.holds and r2.holds and r3.holds
         return Decision(
