@@ -144,7 +144,9 @@ def test_template_lists_every_criterion_and_loads(mini: dict[str, Path], tmp_pat
     text = target.read_text()
     data = tomllib.loads(text)
     framework = qmframe.load_framework("example-charter")
-    assert [r["target"] for r in data["ratings"]] == [c.id for _, c in framework.iter_criteria()]
+    # Every section with its own scale is rated as a whole, then its criteria one by one.
+    expected = [t for s in framework.sections for t in (s.id, *(c.id for c in s.criteria))]
+    assert [r["target"] for r in data["ratings"]] == expected
     assert data["organisation"]["id"] == "org-9"
     for _, criterion in framework.iter_criteria():
         assert f"# {criterion.guidance}" in text

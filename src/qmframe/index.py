@@ -98,6 +98,16 @@ class FrameworkIndex:
             outcomes=outcomes,
         )
 
+    def level_label(self, target: str, level: str) -> str:
+        """A level's label on the target's scale ("Enhanced practice" for ``enhanced``).
+
+        Falls back to the level id for an unknown target or level, so a report
+        never fails on a label.
+        """
+        found = self.targets.get(target)
+        on_scale = found.scale.get(level) if found is not None and found.scale else None
+        return on_scale.label if on_scale is not None else level
+
     def outcome_known(self, outcome_id: str) -> bool:
         return any(outcome_id in ids for ids in self.outcomes.values())
 

@@ -49,6 +49,15 @@ def render_template(framework: Framework, *, organisation: str = "") -> str:
         out += _comment(section.summary)
         for context, note in section.context_guidance.items():
             out += _comment(f"In {context}: {note}")
+        section_scale = fw.scale(section.scale) if section.scale else None
+        if section_scale is not None:
+            # A section with its own scale is rated as a whole (an area judgement).
+            out += ["", "[[ratings]]", f"# Your overall rating of {section.title}"]
+            out.append(f"target = {_value(section.id)}")
+            out.append(f"# level = one of: {', '.join(section_scale.level_ids())}")
+            if section.not_applicable_allowed:
+                out.append("# not_applicable = true   (allowed here; give a justification)")
+            out.append('narrative = ""')
         for criterion in section.criteria:
             scale = fw.scale(criterion.scale or section.scale)
             out += ["", "[[ratings]]", f"# {criterion.title}"]

@@ -183,11 +183,6 @@ def context(assessment: Assessment) -> dict[str, Any]:
     d, fw, sub = assessment.decision, assessment.framework, assessment.submission
     index = FrameworkIndex.build(fw)
 
-    def level_label(target: str, level: str) -> str:
-        found = index.targets.get(target)
-        on_scale = found.scale.get(level) if found is not None and found.scale else None
-        return on_scale.label if on_scale is not None else level
-
     return {
         "decision": d,
         "framework": fw,
@@ -199,7 +194,7 @@ def context(assessment: Assessment) -> dict[str, Any]:
         ),
         "requests": assessment.review.requests if assessment.review else (),
         "target_title": fw.target_title,
-        "level_label": level_label,
+        "level_label": index.level_label,
         "self_colour": SELF_COLOUR,
         "assessed_colour": ASSESSED_COLOUR,
         "label_width": _LABEL_WIDTH,

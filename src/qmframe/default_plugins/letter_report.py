@@ -40,9 +40,8 @@ def _words(status: str) -> str:
 
 def _level(index: FrameworkIndex, target: str, level: str) -> str:
     """A level's label on the target's scale ("Met" rather than ``met``)."""
-    found = index.targets.get(target)
-    scale_level = found.scale.get(level) if found is not None and found.scale else None
-    return scale_level.label if scale_level is not None else _words(level)
+    label = index.level_label(target, level)
+    return _words(label) if label == level else label
 
 
 def _para(text: str, indent: str = "") -> list[str]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from qmframe._convert import unstructure_json
 from qmframe.decision import Decision, PanelDisagreement
 from qmframe.hookspecs import hookimpl
+from qmframe.index import FrameworkIndex
 from qmframe.reports import Assessment, ReportFormat
 
 
@@ -29,6 +30,7 @@ class TextReport(ReportFormat):
 
     def render(self, assessment: Assessment) -> str:
         d, fw = assessment.decision, assessment.framework
+        label = FrameworkIndex.build(fw).level_label
         basis = "" if d.basis == "review" else "  (indicative: self-assessment only, no review)"
         lines = [
             f"{fw.title} (version {d.version})",
@@ -40,7 +42,10 @@ class TextReport(ReportFormat):
         ]
         if d.highlights:
             lines.append("Highlights:")
-            lines += [f"  * {h.title or h.target} [{h.target}]: {h.level}" for h in d.highlights]
+            lines += [
+                f"  * {h.title or h.target} [{h.target}]: {label(h.target, h.level)}"
+                for h in d.highlights
+            ]
             lines.append("")
         if d.unmet:
             lines.append("Not yet met:")
@@ -51,8 +56,8 @@ class TextReport(ReportFormat):
         if d.disagreements:
             lines.append("Self-rating and assessor judgement differ:")
             lines += [
-                f"  ~ {c.title or c.target} [{c.target}]: self {c.self_level}, "
-                f"assessed {c.assessed_level}"
+                f"  ~ {c.title or c.target} [{c.target}]: self {label(c.target, c.self_level)}, "
+                f"assessed {label(c.target, c.assessed_level)}"
                 for c in d.disagreements
             ]
             lines.append("")
@@ -85,6 +90,7 @@ class MarkdownReport(ReportFormat):
 
     def render(self, assessment: Assessment) -> str:
         d, fw = assessment.decision, assessment.framework
+        label = FrameworkIndex.build(fw).level_label
         out = [
             f"# {fw.title}: {d.organisation_name}",
             "",
@@ -97,7 +103,10 @@ class MarkdownReport(ReportFormat):
         ]
         if d.highlights:
             out += ["## Highlights", ""]
-            out += [f"- **{_md(h.title or h.target)}**: {h.level}" for h in d.highlights]
+            out += [
+                f"- **{_md(h.title or h.target)}**: {_md(label(h.target, h.level))}"
+                for h in d.highlights
+            ]
             out.append("")
         if d.unmet:
             out += ["## Not yet met", ""]
@@ -111,7 +120,8 @@ class MarkdownReport(ReportFormat):
                 "|---|---|---|---|",
             ]
             out += [
-                f"| {_md(c.title or c.target)} | {c.self_level} | {c.assessed_level} | "
+                f"| {_md(c.title or c.target)} | {_md(label(c.target, c.self_level))} | "
+                f"{_md(label(c.target, c.assessed_level))} | "
                 f"{'' if c.agrees else 'differs'} |"
                 for c in d.comparisons
             ]
