@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +18,9 @@ from typing import Any
 import attrs
 
 from qmframe import api, cli_lifecycle
+from qmframe._console import err as _err
+from qmframe._console import out as _out
+from qmframe._console import parse_date as _date
 from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
 from qmframe.files import file_label, read_toml, write_text
 from qmframe.framework import Framework
@@ -28,21 +30,6 @@ from qmframe.template import render_template
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text if text.endswith("\n") else text + "\n")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def _parser() -> argparse.ArgumentParser:

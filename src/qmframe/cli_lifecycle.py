@@ -21,6 +21,8 @@ from typing import Any, TextIO
 import attrs
 
 from qmframe import api
+from qmframe._console import out as _out
+from qmframe._console import parse_date as _date
 from qmframe._convert import structure, unstructure_json
 from qmframe.badges import open_badge
 from qmframe.decision import Decision
@@ -41,17 +43,6 @@ from qmframe.versions import Case, diff, rescore
 __all__ = ["HANDLERS", "Progress", "add_subcommands", "read_decision"]
 
 EXIT_OK = 0
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 class Progress:
