@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# Hypothesis profiles. "ci" (the default) keeps the whole suite to a few minutes on a
+# 2-core machine: few examples, and no per-example deadline, because a shared machine's
+# timings are noise. "long" searches much harder; choose it with
+# QMFRAME_HYPOTHESIS_PROFILE=long (for a nightly run or before a release). "dev" is for
+# iterating on a property: few examples, and the failing one printed as a reproducer.
+# -- start profiles --
+settings.register_profile(
+    "ci",
+    max_examples=40,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "long", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=10, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("QMFRAME_HYPOTHESIS_PROFILE", "ci"))
+# -- end profiles --
 
 import core_fixtures  # noqa: E402
 

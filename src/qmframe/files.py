@@ -73,6 +73,10 @@ def read_toml(source: Source) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError([Problem(f"malformed TOML: {exc}", file=label)]) from None
+    except RecursionError:  # tomllib recurses per nested array or inline table
+        raise ValidationError(
+            [Problem("malformed TOML: arrays or tables nested too deeply", file=label)]
+        ) from None
 
 
 def read_document(source: Source, cls: type[T]) -> T:

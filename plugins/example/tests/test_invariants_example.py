@@ -1,0 +1,56 @@
+"""The charter against qmframe's ready-made properties, one line each.
+
+This is how any framework plugin tests its framework and rules: hypothesis
+generates valid submissions and reviews for the installed framework, and each
+property fails with a small counterexample if the framework breaks it. The
+not-applicable neutrality check found that "learn" (which an organisation may
+mark not applicable) was the only criterion covering journey stage J4, so
+marking it not applicable lost the award; support-2 now covers J4 too.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import qmframe
+from qmframe.testing import invariants
+
+
+# -- start invariants --
+@pytest.fixture(scope="module")
+def registry() -> qmframe.Registry:
+    # Only the built-ins and this plugin: what the charter needs, and no other plugin.
+    import qmframe_example
+
+    return qmframe.Registry(
+        qmframe.get_plugin_manager(load_entrypoints=False, plugins=[qmframe_example])
+    )
+
+
+def test_decisions_are_deterministic(registry: qmframe.Registry) -> None:
+    invariants.check_determinism("example-charter", registry=registry)
+
+
+def test_raising_a_judgement_or_adding_evidence_never_loses_the_award(
+    registry: qmframe.Registry,
+) -> None:
+    invariants.check_monotonicity("example-charter", registry=registry)
+
+
+def test_not_applicable_never_loses_the_award(registry: qmframe.Registry) -> None:
+    invariants.check_not_applicable_neutrality("example-charter", registry=registry)
+
+
+def test_decisions_stay_within_bounds(registry: qmframe.Registry) -> None:
+    invariants.check_bounds("example-charter", registry=registry)
+
+
+def test_everything_round_trips_through_toml(registry: qmframe.Registry) -> None:
+    invariants.check_round_trip("example-charter", registry=registry)
+
+
+def test_every_rule_is_explained(registry: qmframe.Registry) -> None:
+    invariants.check_explanation_complete("example-charter", registry=registry)
+
+
+# -- end invariants --

@@ -1,0 +1,1199 @@
+"""Hypothesis strategies for qmframe's values: frameworks, submissions, reviews and cases.
+
+Everything here needs hypothesis installed (``pip install "qmframe[test]"``);
+qmframe itself never imports this module. Every strategy generates *valid*
+values by default: a generated framework has no error from
+:func:`qmframe.validation.check_framework` with the built-in rule kinds, a
+submission none from :func:`~qmframe.validation.check_submission`, and a review
+none from :func:`~qmframe.validation.check_review`. The invalid variants
+(:func:`invalid_frameworks`, :func:`invalid_submissions`, :func:`invalid_reviews`)
+are separate, and each says what it broke and where, so a test can check that
+the error names that place.
+
+Ids are built from positions (``s0``, ``c0-1``, ``r2``) and levels come from a
+small vocabulary, so a shrunk counterexample reads like a hand-written file.
+Keyword-only arguments narrow any part: ``submissions(fw, all_met=["s1"])``
+gives only submissions where every criterion of section ``s1`` is met.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+
+from qmframe._convert import unstructure_toml
+from qmframe.files import dumps
+from qmframe.framework import (
+    Applicability,
+    Context,
+    Criterion,
+    DecisionPolicy,
+    EvidenceRequirement,
+    EvidenceType,
+    Framework,
+    Level,
+    Outcome,
+    OutcomeSet,
+    ReviewPolicy,
+    Rule,
+    Scale,
+    Section,
+    Validity,
+)
+from qmframe.index import FrameworkIndex
+from qmframe.rules import resolve_scope
+from qmframe.submission import (
+    ActionItem,
+    EvidenceItem,
+    InformationRequest,
+    Interest,
+    Judgement,
+    Organisation,
+    Rating,
+    Review,
+    Reviewer,
+    Submission,
+)
+from qmframe.validation import ACTION_STATUSES
+
+__all__ = [
+    "BUILTIN_KINDS",
+    "LEVEL_WORDS",
+    "MUTATIONS",
+    "AssessmentCase",
+    "Invalid",
+    "assessment_cases",
+    "dates",
+    "frameworks",
+    "invalid_frameworks",
+    "invalid_reviews",
+    "invalid_submissions",
+    "likely_awards",
+    "reviews",
+    "scales",
+    "submissions",
+    "texts",
+]
+
+#: Level ids, lowest first. A generated scale uses an ordered selection of them,
+#: so different scales share ids in the same order (rules can then name one
+#: level for a scope that spans several scales).
+LEVEL_WORDS = ("absent", "partial", "met", "good", "strong", "outstanding")
+#: The rule kinds :func:`frameworks` knows how to write parameters for.
+BUILTIN_KINDS = (
+    "minimum-level",
+    "at-least",
+    "notable-level",
+    "evidence-present",
+    "action-plan",
+    "outcome-coverage",
+    "weighted-score",
+)
+#: The kinds of breakage the invalid strategies make.
+MUTATIONS = ("broken-reference", "duplicate-id", "wrong-type", "foreign-level")
+
+_EVIDENCE_TYPES = ("policy", "record", "feedback", "plan")
+_CONTEXTS = ("north", "south", "east")
+_ORG_KINDS = ("school", "college", "charity")
+_TAGS = ("core", "extra")
+_AGGREGATES = ("minimum", "median", "best-fit")
+_PROVENANCES = ("official", "paraphrase", "illustrative")
+_OPEN = ("planned", "in-progress")
+
+
+def texts(*, max_size: int = 12) -> st.SearchStrategy[str]:
+    """Free text that survives a TOML round trip (no control characters or surrogates).
+
+    Requires hypothesis.
+    """
+    alphabet = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
+    return st.text(alphabet, max_size=max_size)
+
+
+def dates(
+    *, min_value: dt.date = dt.date(2000, 1, 1), max_value: dt.date = dt.date(2099, 12, 31)
+) -> st.SearchStrategy[dt.date]:
+    """Dates that award arithmetic (validity months) cannot overflow. Requires hypothesis."""
+    return st.dates(min_value=min_value, max_value=max_value)
+
+
+# -- scales and frameworks ---------------------------------------------------------------------
+
+
+@st.composite
+def _scales(
+    draw: st.DrawFn, *, scale_id: str | None, min_levels: int, max_levels: int, points: bool | None
+) -> Scale:
+    sid = scale_id if scale_id is not None else draw(st.sampled_from(("scale", "grade", "rank")))
+    n = draw(st.integers(min_levels, max_levels))
+    chosen = sorted(draw(st.sets(st.integers(0, len(LEVEL_WORDS) - 1), min_size=n, max_size=n)))
+    ids = [LEVEL_WORDS[i] for i in chosen]
+    # Levels from ``first_meeting`` up meet; notable levels are a top slice of
+    # the meeting ones (upward closed, as a real scale's "exceptional" is).
+    first_meeting = draw(st.integers(0, n - 1))
+    first_notable = draw(st.integers(first_meeting, n))
+    give_points = draw(st.booleans()) if points is None else points
+    running = 0
+    levels = []
+    for i, level_id in enumerate(ids):
+        running += draw(st.integers(0, 2)) if i else 0
+        levels.append(
+            Level(
+                id=level_id,
+                label=level_id.capitalize(),
+                meets=i >= first_meeting,
+                notable=i >= first_notable,
+                points=float(running) if give_points else None,
+            )
+        )
+    return Scale(id=sid, title=sid.capitalize(), levels=tuple(levels))
+
+
+def scales(
+    *,
+    scale_id: str | None = None,
+    min_levels: int = 1,
+    max_levels: int = 4,
+    points: bool | None = None,
+) -> st.SearchStrategy[Scale]:
+    """Valid scales: levels lowest first, meeting levels above non-meeting ones.
+
+    ``points`` True gives every level non-decreasing points, False none, None
+    either. Requires hypothesis.
+    """
+    if not 1 <= min_levels <= max_levels <= len(LEVEL_WORDS):
+        raise ValueError(f"need 1 <= min_levels <= max_levels <= {len(LEVEL_WORDS)}")
+    return _scales(scale_id=scale_id, min_levels=min_levels, max_levels=max_levels, points=points)
+
+
+def _subset(
+    draw: st.DrawFn, items: Sequence[str], *, max_size: int | None = None
+) -> tuple[str, ...]:
+    if not items:
+        return ()
+    chosen = draw(st.sets(st.sampled_from(tuple(items)), max_size=max_size or len(items)))
+    return tuple(i for i in items if i in chosen)
+
+
+@st.composite
+def _criteria(
+    draw: st.DrawFn,
+    *,
+    section_index: int,
+    count: int,
+    section_scale: str,
+    aggregated: bool,
+    scale_ids: Sequence[str],
+    contexts: Sequence[str],
+    org_kinds: Sequence[str],
+    evidence_types: Sequence[str],
+    outcome_sets: Sequence[OutcomeSet],
+    not_applicable: bool,
+) -> tuple[Criterion, ...]:
+    out = []
+    for j in range(count):
+        if aggregated:
+            scale = draw(st.sampled_from(("", section_scale)))
+        elif section_scale:
+            scale = draw(st.sampled_from(("", *scale_ids)))
+        else:
+            scale = draw(st.sampled_from(tuple(scale_ids)))
+        requirements = tuple(
+            EvidenceRequirement(
+                types=tuple(
+                    draw(
+                        st.lists(
+                            st.sampled_from(tuple(evidence_types)),
+                            min_size=1,
+                            max_size=2,
+                            unique=True,
+                        )
+                    )
+                ),
+                min_count=draw(st.integers(1, 2)),
+            )
+            for _ in range(draw(st.integers(0, 2)))
+        )
+        mappings = {}
+        for outcome_set in outcome_sets:
+            ids = _subset(draw, [o.id for o in outcome_set.outcomes], max_size=2)
+            if ids:
+                mappings[outcome_set.id] = ids
+        out.append(
+            Criterion(
+                id=f"c{section_index}-{j}",
+                title=draw(texts()),
+                guidance="",
+                scale=scale,
+                provenance=draw(st.sampled_from(_PROVENANCES)),
+                tags=_subset(draw, _TAGS),
+                weight=draw(st.sampled_from((None, 0.5, 1.0, 2.0))),
+                evidence=requirements,
+                applicability=Applicability(
+                    contexts=_subset(draw, contexts, max_size=1),
+                    organisation_kinds=_subset(draw, org_kinds, max_size=2),
+                ),
+                not_applicable_allowed=not_applicable and draw(st.booleans()),
+                mappings=mappings,
+                context_guidance=dict.fromkeys(
+                    _subset(draw, contexts, max_size=1), "Local guidance."
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def _common_levels(index: FrameworkIndex, targets: Sequence[str]) -> tuple[str, ...]:
+    """Level ids found on the scale of every target, in scale order."""
+    common: list[str] | None = None
+    for target in targets:
+        scale = index.targets[target].scale
+        if scale is None:
+            return ()
+        ids = list(scale.level_ids())
+        common = ids if common is None else [i for i in common if i in ids]
+    return tuple(common or ())
+
+
+def _scope_options(
+    index: FrameworkIndex, *, criteria_only: bool
+) -> list[tuple[dict[str, Any], tuple[str, ...]]]:
+    """Every simple scope table that resolves, with the targets it resolves to."""
+    fw = index.framework
+    options: list[tuple[dict[str, Any], tuple[str, ...]]] = [
+        ({}, tuple(index.criteria)),
+    ]
+    for section in fw.sections:
+        options.append(({"section": section.id}, tuple(c.id for c in section.criteria)))
+    for tag in _TAGS:
+        tagged = tuple(c for c in index.criteria if tag in index.targets[c].tags)
+        if tagged:
+            options.append(({"tag": tag}, tagged))
+    if not criteria_only and all(s.scale for s in fw.sections):
+        options.append(({"of": "sections"}, tuple(s.id for s in fw.sections)))
+    if not criteria_only:
+        for section in fw.sections:
+            if section.scale:
+                options.append(({"of": "sections", "section": section.id}, (section.id,)))
+    return [(scope, targets) for scope, targets in options if targets]
+
+
+def _rule(
+    draw: st.DrawFn, kind: str, rule_id: str, index: FrameworkIndex, extra: Sequence[str]
+) -> Rule | None:
+    """One rule of a built-in kind with parameters that check, or None if it cannot apply."""
+    params: dict[str, Any] = {}
+    effect = draw(st.sampled_from(("require", "require", "veto", "inform")))
+    if kind in ("minimum-level", "at-least"):
+        leveled = [
+            (scope, targets, common)
+            for scope, targets in _scope_options(index, criteria_only=False)
+            if (common := _common_levels(index, targets))
+        ]
+        if not leveled:
+            return None
+        scope, targets, common = draw(st.sampled_from(leveled))
+        params = {"scope": scope, "level": draw(st.sampled_from(common))}
+        if kind == "at-least":
+            params["count"] = draw(st.integers(1, len(targets)))
+        if draw(st.booleans()):
+            params["if_empty"] = draw(st.sampled_from(("fail", "hold")))
+    elif kind == "notable-level":
+        scaled = [
+            (s, t)
+            for s, t in _scope_options(index, criteria_only=False)
+            if all(index.targets[x].scale for x in t)
+        ]
+        if not scaled:
+            return None
+        scope, targets = draw(st.sampled_from(scaled))
+        params = {"scope": scope}
+        shared = _common_levels(index, targets)
+        use_level: bool = draw(st.booleans())
+        if shared and use_level:
+            params["level"] = draw(st.sampled_from(shared))
+        effect = draw(st.sampled_from(("highlight", "highlight", "inform")))
+    elif kind == "evidence-present":
+        scope, _ = draw(st.sampled_from(_scope_options(index, criteria_only=True)))
+        params = {"scope": scope}
+        if draw(st.booleans()):
+            params["if_empty"] = draw(st.sampled_from(("fail", "hold")))
+    elif kind == "action-plan":
+        params = {"min_items": draw(st.integers(1, 2))}
+    elif kind == "outcome-coverage":
+        sets = [o.id for o in index.framework.outcome_sets if o.outcomes]
+        if not sets:
+            return None
+        params = {
+            "outcome_set": draw(st.sampled_from(sets)),
+            "by": draw(st.sampled_from(("evidence", "criteria", "either"))),
+        }
+    elif kind == "weighted-score":
+        pointed = [
+            (scope, targets)
+            for scope, targets in _scope_options(index, criteria_only=False)
+            if all((sc := index.targets[t].scale) is not None and sc.has_points for t in targets)
+        ]
+        if not pointed:
+            return None
+        scope, _ = draw(st.sampled_from(pointed))
+        params = {"scope": scope}
+        if draw(st.booleans()):
+            params["min_fraction"] = draw(st.sampled_from((0.0, 0.25, 0.5, 1.0)))
+        else:
+            params["threshold"] = draw(st.integers(0, 6))
+    else:
+        raise ValueError(f"frameworks() cannot write parameters for rule kind {kind!r}")
+    status = ""
+    if effect == "veto" and extra and draw(st.booleans()):
+        status = draw(st.sampled_from(tuple(extra)))
+    return Rule(
+        id=rule_id,
+        kind=kind,
+        title=draw(texts()),
+        effect=effect,
+        status=status,
+        feedback="",
+        params=params,
+    )
+
+
+@st.composite
+def _frameworks(
+    draw: st.DrawFn,
+    *,
+    scales: st.SearchStrategy[Scale] | None,
+    min_sections: int,
+    max_sections: int,
+    max_criteria: int,
+    rule_kinds: Sequence[str],
+    max_rules: int,
+    aggregates: Sequence[str],
+    not_applicable: bool,
+    contexts: bool,
+    outcome_sets: bool,
+) -> Framework:
+    n_scales = draw(st.integers(1, 3))
+    drawn_scales: list[Scale] = []
+    for i in range(n_scales):
+        scale = draw(
+            scales
+            if scales is not None
+            else _scales(scale_id=f"scale{i}", min_levels=1, max_levels=4, points=None)
+        )
+        if scales is not None:
+            scale = attrs.evolve(scale, id=f"scale{i}")
+        drawn_scales.append(scale)
+    scale_ids = [s.id for s in drawn_scales]
+    context_ids = _subset(draw, _CONTEXTS, max_size=2) if contexts else ()
+    org_kinds = _subset(draw, _ORG_KINDS, max_size=2) if contexts else ()
+    evidence_types = draw(
+        st.lists(st.sampled_from(_EVIDENCE_TYPES), min_size=1, max_size=3, unique=True)
+    )
+    sets: list[OutcomeSet] = []
+    if outcome_sets and draw(st.booleans()):
+        n = draw(st.integers(1, 4))
+        sets.append(
+            OutcomeSet(
+                id="os0",
+                title="Outcomes",
+                outcomes=tuple(
+                    Outcome(
+                        id=f"O{k + 1}",
+                        text=f"Outcome {k + 1}",
+                        provenance=draw(st.sampled_from(_PROVENANCES)),
+                    )
+                    for k in range(n)
+                ),
+                expected_total=draw(st.sampled_from((None, n))),
+            )
+        )
+    sections = []
+    for i in range(draw(st.integers(min_sections, max_sections))):
+        section_scale = draw(st.sampled_from(("", *scale_ids)))
+        aggregate = ""
+        if section_scale and len(aggregates) > 0 and draw(st.booleans()):
+            aggregate = draw(st.sampled_from(tuple(aggregates)))
+        criteria = draw(
+            _criteria(
+                section_index=i,
+                count=draw(st.integers(1, max_criteria)),
+                section_scale=section_scale,
+                aggregated=bool(aggregate),
+                scale_ids=scale_ids,
+                contexts=context_ids,
+                org_kinds=org_kinds,
+                evidence_types=evidence_types,
+                outcome_sets=sets,
+                not_applicable=not_applicable,
+            )
+        )
+        sections.append(
+            Section(
+                id=f"s{i}",
+                title=draw(texts()),
+                summary="",
+                provenance=draw(st.sampled_from(_PROVENANCES)),
+                tags=_subset(draw, _TAGS),
+                scale=section_scale,
+                aggregate=aggregate,
+                applicability=Applicability(contexts=_subset(draw, context_ids, max_size=1)),
+                not_applicable_allowed=not_applicable and draw(st.booleans()),
+                criteria=criteria,
+            )
+        )
+    extra = draw(st.sampled_from(((), ("deferred",))))
+    base = Framework(
+        id="fw",
+        version="1",
+        title="",
+        organisation_kinds=org_kinds,
+        contexts=tuple(Context(id=c, title=c.capitalize()) for c in context_ids),
+        scales=tuple(drawn_scales),
+        evidence_types=tuple(EvidenceType(id=e, title=e.capitalize()) for e in evidence_types),
+        outcome_sets=tuple(sets),
+        sections=tuple(sections),
+    )
+    index = FrameworkIndex.build(base)
+    kinds = draw(st.lists(st.sampled_from(tuple(rule_kinds)), min_size=1, max_size=max_rules))
+    rules = [
+        rule for k, kind in enumerate(kinds) if (rule := _rule(draw, kind, f"r{k}", index, extra))
+    ]
+    if not rules:  # every drawn kind needed something the framework lacks
+        rules = [Rule(id="r0", kind="action-plan", params={"min_items": 1})]
+    months = draw(st.sampled_from((0, 12, 24)))
+    return attrs.evolve(
+        base,
+        id=draw(st.sampled_from(("fw", "mark", "charter"))),
+        version=draw(st.sampled_from(("1", "1.0", "2024"))),
+        title=draw(texts()),
+        owner="",
+        summary="",
+        decision=DecisionPolicy(
+            pass_status="awarded", fail_status="not-awarded", statuses=extra, rules=tuple(rules)
+        ),
+        review=ReviewPolicy(
+            min_reviewers=draw(st.integers(1, 2)),
+            combine=draw(st.sampled_from(("lowest", "median", "unanimous"))),
+        ),
+        validity=Validity(
+            months=months, midpoint_months=draw(st.sampled_from((0, months // 2))) if months else 0
+        ),
+    )
+
+
+def frameworks(
+    *,
+    scales: st.SearchStrategy[Scale] | None = None,
+    min_sections: int = 1,
+    max_sections: int = 3,
+    max_criteria: int = 3,
+    rule_kinds: Collection[str] = BUILTIN_KINDS,
+    max_rules: int = 4,
+    aggregates: Collection[str] = _AGGREGATES,
+    not_applicable: bool = True,
+    contexts: bool = True,
+    outcome_sets: bool = True,
+) -> st.SearchStrategy[Framework]:
+    """Valid frameworks using the built-in rule kinds.
+
+    ``scales`` draws each scale (ids are renumbered); ``rule_kinds`` limits the
+    kinds of rule drawn (any of :data:`BUILTIN_KINDS`); ``aggregates`` the
+    section aggregation methods (empty: none); ``not_applicable`` False never
+    allows a criterion to be marked not applicable; ``contexts`` False gives no
+    contexts or organisation kinds; ``outcome_sets`` False gives none.
+    Requires hypothesis.
+    """
+    unknown = set(rule_kinds) - set(BUILTIN_KINDS)
+    if unknown or not rule_kinds:
+        raise ValueError(f"rule_kinds must be a non-empty selection of {BUILTIN_KINDS}")
+    if not 1 <= min_sections <= max_sections or max_criteria < 1 or max_rules < 1:
+        raise ValueError(
+            "need 1 <= min_sections <= max_sections, max_criteria >= 1, max_rules >= 1"
+        )
+    return _frameworks(
+        scales=scales,
+        min_sections=min_sections,
+        max_sections=max_sections,
+        max_criteria=max_criteria,
+        rule_kinds=tuple(k for k in BUILTIN_KINDS if k in rule_kinds),
+        max_rules=max_rules,
+        aggregates=tuple(a for a in _AGGREGATES if a in aggregates),
+        not_applicable=not_applicable,
+        contexts=contexts,
+        outcome_sets=outcome_sets,
+    )
+
+
+# -- submissions and reviews -------------------------------------------------------------------
+
+
+def _as_strategy(
+    framework: Framework | st.SearchStrategy[Framework] | None,
+) -> st.SearchStrategy[Framework]:
+    if framework is None:
+        return frameworks()
+    if isinstance(framework, Framework):
+        return st.just(framework)
+    return framework
+
+
+def _expand(index: FrameworkIndex, targets: Iterable[str]) -> frozenset[str]:
+    """Targets plus, for each section, its criteria; unknown ids are an error."""
+    out: set[str] = set()
+    for target in targets:
+        if target not in index.targets:
+            raise ValueError(f"unknown criterion or section {target!r}")
+        out.add(target)
+        out.update(index.section_criteria.get(target, ()))
+    return frozenset(out)
+
+
+def _level(draw: st.DrawFn, index: FrameworkIndex, target: str, *, meeting: bool) -> str:
+    scale = index.targets[target].scale
+    assert scale is not None
+    levels = [lv.id for lv in scale.levels if lv.meets or not meeting]
+    if not levels:
+        raise ValueError(f"{target!r}: its scale {scale.id!r} has no meeting level")
+    return draw(st.sampled_from(levels))
+
+
+def _judged_targets(index: FrameworkIndex) -> list[str]:
+    """Every criterion, and every section with its own scale, in file order."""
+    out = []
+    for section in index.framework.sections:
+        if section.scale:
+            out.append(section.id)
+        out += [c.id for c in section.criteria]
+    return out
+
+
+@st.composite
+def _submissions(
+    draw: st.DrawFn,
+    framework: Framework,
+    *,
+    all_met: Collection[str],
+    levels: Mapping[str, st.SearchStrategy[str]],
+    not_applicable: bool,
+    rate_sections: bool,
+    max_evidence: int,
+    max_actions: int,
+    complete_evidence: bool = False,
+    min_open_actions: int = 0,
+    organisations: st.SearchStrategy[Organisation] | None = None,
+) -> Submission:
+    fw = framework
+    index = FrameworkIndex.build(fw)
+    met = _expand(index, all_met)
+    if organisations is not None:
+        org = draw(organisations)
+    else:
+        org = Organisation(
+            id=draw(st.sampled_from(("org", "org-1", "acme"))),
+            name=draw(texts()),
+            kind=draw(st.sampled_from(fw.organisation_kinds)) if fw.organisation_kinds else "",
+            context=draw(st.sampled_from([c.id for c in fw.contexts])) if fw.contexts else "",
+        )
+    ratings = []
+    na_sections: set[str] = set()
+    for target in _judged_targets(index):
+        if index.targets[target].section in na_sections and target not in met:
+            # A section marked not applicable takes its criteria with it.
+            ratings.append(
+                Rating(
+                    target=target, not_applicable=True, justification="its section does not apply"
+                )
+            )
+            continue
+        is_section = index.targets[target].kind == "section"
+        derived = is_section and bool(index.sections[target].aggregate)
+        leave = not rate_sections or (derived and draw(st.booleans()))
+        if is_section and leave and target not in met and target not in levels:
+            continue
+        allowed_na = not_applicable and index.targets[target].not_applicable_allowed
+        pinned = [c for c in index.section_criteria.get(target, ()) if c in met or c in levels]
+        allowed_na = allowed_na and not pinned
+        if target not in met and target not in levels and allowed_na and draw(st.booleans()):
+            ratings.append(
+                Rating(target=target, not_applicable=True, justification="not relevant here")
+            )
+            if index.targets[target].kind == "section":
+                na_sections.add(target)
+            continue
+        if target in levels:
+            level = draw(levels[target])
+        else:
+            level = _level(draw, index, target, meeting=target in met)
+        ratings.append(Rating(target=target, level=level))
+    criteria = list(index.criteria)
+    outcome_ids = [o.id for s in fw.outcome_sets for o in s.outcomes]
+    evidence: list[EvidenceItem] = []
+
+    def item(type_: str, linked: tuple[str, ...]) -> EvidenceItem:
+        return EvidenceItem(
+            id=f"e{len(evidence)}",
+            type=type_,
+            title=draw(texts()),
+            reference=draw(st.sampled_from(("", "https://example.org/doc"))),
+            effective_date=draw(st.none() | dates()),
+            sha256=draw(st.sampled_from(("", "0" * 64))),
+            criteria=linked,
+            outcomes=_subset(draw, outcome_ids, max_size=2),
+        )
+
+    # Evidence that fits what the criteria ask for, criterion by criterion...
+    for criterion_id, criterion in index.criteria.items():
+        supply = complete_evidence or (len(evidence) < max_evidence and draw(st.booleans()))
+        if criterion.evidence and supply:
+            for req in criterion.evidence:
+                for _ in range(req.min_count):
+                    evidence.append(item(draw(st.sampled_from(req.types)), (criterion_id,)))
+    # Complete evidence also covers every outcome, once per evidence type (a rule may
+    # count only some types).
+    if complete_evidence:
+        for outcome_set in fw.outcome_sets:
+            for evidence_type in fw.evidence_types:
+                evidence.append(
+                    attrs.evolve(
+                        item(evidence_type.id, ()),
+                        outcomes=tuple(o.id for o in outcome_set.outcomes),
+                    )
+                )
+    # ...and a few loose items.
+    types = [e.id for e in fw.evidence_types]
+    loose = draw(st.integers(0, max(0, max_evidence - len(evidence)))) if types else 0
+    for _ in range(loose):
+        evidence.append(item(draw(st.sampled_from(types)), _subset(draw, criteria, max_size=2)))
+    actions = tuple(
+        ActionItem(
+            id=f"a{k}",
+            action=f"Action {k}",
+            owner="owner",
+            due=draw(st.none() | dates()),
+            criteria=_subset(draw, criteria, max_size=2),
+            status=draw(st.sampled_from(_OPEN if k < min_open_actions else ACTION_STATUSES)),
+        )
+        for k in range(draw(st.integers(min_open_actions, max(max_actions, min_open_actions))))
+    )
+    return Submission(
+        framework=fw.id,
+        framework_version=fw.version,
+        organisation=org,
+        kind=draw(st.sampled_from(("self-assessment", "application"))),
+        submitted_on=draw(st.none() | dates()),
+        details=draw(st.dictionaries(st.sampled_from(("contact", "region")), texts(), max_size=1)),
+        ratings=tuple(ratings),
+        evidence=tuple(evidence),
+        actions=actions,
+    )
+
+
+def submissions(
+    framework: Framework | st.SearchStrategy[Framework] | None = None,
+    *,
+    all_met: Collection[str] = (),
+    levels: Mapping[str, st.SearchStrategy[str]] | None = None,
+    not_applicable: bool = True,
+    rate_sections: bool = True,
+    max_evidence: int = 4,
+    max_actions: int = 3,
+    complete_evidence: bool = False,
+    min_open_actions: int = 0,
+    organisations: st.SearchStrategy[Organisation] | None = None,
+) -> st.SearchStrategy[Submission]:
+    """Valid submissions for ``framework`` (an object, a strategy, or None: generated).
+
+    Every criterion gets a rating on its own scale, or is marked not
+    applicable (with a justification) where the framework allows it.
+    ``all_met`` names sections or criteria whose every criterion must be rated
+    at a meeting level; ``levels`` maps a target to a strategy of its level ids;
+    ``not_applicable`` False never marks anything not applicable. Evidence
+    often fits each criterion's requirements (always, with
+    ``complete_evidence``); every reference resolves. ``min_open_actions``
+    sets a least number of planned or in-progress actions. ``organisations``
+    draws the organisation (its kind and context must be the framework's), for
+    plugin rules that look at it. Requires hypothesis.
+    """
+    return _as_strategy(framework).flatmap(
+        lambda fw: _submissions(
+            fw,
+            all_met=tuple(all_met),
+            levels=dict(levels or {}),
+            not_applicable=not_applicable,
+            rate_sections=rate_sections,
+            max_evidence=max_evidence,
+            max_actions=max_actions,
+            complete_evidence=complete_evidence,
+            min_open_actions=min_open_actions,
+            organisations=organisations,
+        )
+    )
+
+
+@st.composite
+def _reviews(
+    draw: st.DrawFn,
+    framework: Framework,
+    submission: Submission,
+    *,
+    all_met: Collection[str],
+    complete: bool,
+) -> Review:
+    fw = framework
+    index = FrameworkIndex.build(fw)
+    met = _expand(index, all_met)
+    org = submission.organisation.id
+    count = draw(st.integers(fw.review.min_reviewers, fw.review.min_reviewers + 1))
+    reviewers = tuple(
+        Reviewer(
+            id=f"rev{i}",
+            name=draw(texts()),
+            organisation=draw(st.sampled_from(("", "panel"))) if org != "panel" else "",
+            role=draw(st.sampled_from(("", "lead", "peer"))),
+            interests=(Interest(organisation=f"not-{org}", kind="former-employee"),)
+            if draw(st.booleans())
+            else (),
+        )
+        for i in range(count)
+    )
+    marked_na = {r.target for r in submission.ratings if r.not_applicable}
+    evidence_ids = [e.id for e in submission.evidence]
+    judgements = []
+    for target in _judged_targets(index):
+        if target in marked_na and target not in met:
+            continue
+        if not complete and target not in met and not draw(st.booleans()):
+            continue
+        if target in index.sections and index.sections[target].aggregate and draw(st.booleans()):
+            continue  # leave the section's level to be derived from its criteria
+        shared = _level(draw, index, target, meeting=target in met)
+        agree = draw(st.booleans())
+        for reviewer in reviewers:
+            level = shared if agree else _level(draw, index, target, meeting=target in met)
+            judgements.append(
+                Judgement(
+                    target=target,
+                    level=level,
+                    reviewer=reviewer.id if count > 1 or draw(st.booleans()) else "",
+                    rationale=draw(texts()),
+                    evidence=_subset(draw, evidence_ids, max_size=2),
+                )
+            )
+    targets = _judged_targets(index)
+    requests = tuple(
+        InformationRequest(
+            id=f"q{k}",
+            request="Please send more.",
+            target=draw(st.sampled_from(("", *targets))),
+            due=draw(st.none() | dates()),
+        )
+        for k in range(draw(st.integers(0, 1)))
+    )
+    return Review(
+        framework=fw.id,
+        framework_version=fw.version,
+        organisation=org,
+        reviewed_on=draw(st.none() | dates()),
+        reviewers=reviewers,
+        judgements=tuple(judgements),
+        requests=requests,
+        notes="",
+    )
+
+
+def reviews(
+    framework: Framework,
+    submission: Submission,
+    *,
+    all_met: Collection[str] = (),
+    complete: bool = True,
+) -> st.SearchStrategy[Review]:
+    """Valid reviews of ``submission``: enough reviewers, none with a conflict of interest.
+
+    Each reviewer judges every criterion (and section with a scale) the
+    submission did not mark not applicable, on that target's scale; with
+    ``complete`` False some are left unjudged. ``all_met`` as for
+    :func:`submissions`. Judgements cite only the submission's evidence.
+    Requires hypothesis.
+    """
+    return _reviews(framework, submission, all_met=tuple(all_met), complete=complete)
+
+
+# -- whole cases -------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class AssessmentCase:
+    """A framework with one submission, maybe a review, and the decision date.
+
+    The repr is short (the framework by id); :meth:`describe` gives the whole
+    case as TOML, which the invariants attach to a failing example.
+    """
+
+    framework: Framework
+    submission: Submission
+    review: Review | None
+    as_of: dt.date
+
+    def __repr__(self) -> str:
+        fw = self.framework
+        review = "None" if self.review is None else f"<{len(self.review.judgements)} judgements>"
+        return (
+            f"AssessmentCase(framework=<{fw.id} {fw.version}>, as_of={self.as_of!r}, "
+            f"ratings={len(self.submission.ratings)}, evidence={len(self.submission.evidence)}, "
+            f"review={review})"
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis prints this short form in a falsifying example."""
+        printer.text(repr(self))
+
+    def describe(self, *, with_framework: bool = True) -> str:
+        """The case as TOML documents, for reading a counterexample."""
+        parts = [f"# as_of = {self.as_of.isoformat()}"]
+        if with_framework:
+            parts += ["# --- framework ---", dumps(self.framework)]
+        parts += ["# --- submission ---", dumps(self.submission)]
+        if self.review is not None:
+            parts += ["# --- review ---", dumps(self.review)]
+        return "\n".join(parts)
+
+
+@st.composite
+def _cases(
+    draw: st.DrawFn,
+    framework: Framework,
+    *,
+    reviewed: bool | None,
+    all_met: Collection[str],
+    not_applicable: bool,
+    complete_evidence: bool,
+    min_open_actions: int,
+    organisations: st.SearchStrategy[Organisation] | None = None,
+) -> AssessmentCase:
+    submission = draw(
+        _submissions(
+            framework,
+            all_met=all_met,
+            levels={},
+            not_applicable=not_applicable,
+            rate_sections=True,
+            max_evidence=4,
+            max_actions=3,
+            complete_evidence=complete_evidence,
+            min_open_actions=min_open_actions,
+            organisations=organisations,
+        )
+    )
+    with_review = draw(st.booleans()) if reviewed is None else reviewed
+    review = (
+        draw(_reviews(framework, submission, all_met=all_met, complete=True))
+        if with_review
+        else None
+    )
+    return AssessmentCase(
+        framework=framework, submission=submission, review=review, as_of=draw(dates())
+    )
+
+
+def assessment_cases(
+    framework: Framework | st.SearchStrategy[Framework] | None = None,
+    *,
+    reviewed: bool | None = None,
+    all_met: Collection[str] = (),
+    not_applicable: bool = True,
+    complete_evidence: bool = False,
+    min_open_actions: int = 0,
+    organisations: st.SearchStrategy[Organisation] | None = None,
+) -> st.SearchStrategy[AssessmentCase]:
+    """Whole valid cases to assess: a framework, a submission, maybe a review, a date.
+
+    ``reviewed`` True always adds a review, False never, None either. The
+    other arguments narrow as for :func:`submissions` (``all_met`` applies to
+    the review too). Requires hypothesis.
+    """
+    return _as_strategy(framework).flatmap(
+        lambda fw: _cases(
+            fw,
+            reviewed=reviewed,
+            all_met=tuple(all_met),
+            not_applicable=not_applicable,
+            complete_evidence=complete_evidence,
+            min_open_actions=min_open_actions,
+            organisations=organisations,
+        )
+    )
+
+
+def likely_awards(
+    framework: Framework | st.SearchStrategy[Framework] | None = None,
+    *,
+    reviewed: bool | None = None,
+    organisations: st.SearchStrategy[Organisation] | None = None,
+) -> st.SearchStrategy[AssessmentCase]:
+    """Cases that usually pass: every criterion met, evidence complete, an open action.
+
+    Properties about awards (monotonicity, not-applicable neutrality) need
+    passing cases to start from, which fully random cases rarely are.
+    Requires hypothesis.
+    """
+    return _as_strategy(framework).flatmap(
+        lambda fw: _cases(
+            fw,
+            reviewed=reviewed,
+            all_met=tuple(s.id for s in fw.sections),
+            not_applicable=False,
+            complete_evidence=True,
+            min_open_actions=2,
+            organisations=organisations,
+        )
+    )
+
+
+# -- invalid variants --------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Invalid:
+    """A document broken in one way, as the TOML table a file would hold.
+
+    ``mutation`` is one of :data:`MUTATIONS`; ``path`` is where qmframe must
+    report the problem (``sections[0].criteria[1].scale``); ``data`` is the
+    table (``tomli_w.dumps(data)`` gives the file text).
+    """
+
+    mutation: str
+    path: str
+    description: str
+    data: dict[str, Any]
+
+
+def _foreign_level(fw: Framework, own: Collection[str]) -> str:
+    """A level id of another scale of ``fw`` that ``own`` lacks, else an id no scale has."""
+    for scale in fw.scales:
+        for level in scale.levels:
+            if level.id not in own:
+                return level.id
+    return "no-such-level"
+
+
+@st.composite
+def _invalid_frameworks(draw: st.DrawFn, framework: Framework, mutations: Sequence[str]) -> Invalid:
+    data = copy.deepcopy(unstructure_toml(framework))
+    places = [(i, j) for i, s in enumerate(framework.sections) for j in range(len(s.criteria))]
+    i, j = draw(st.sampled_from(places))
+    section = framework.sections[i]
+    cdata = data["sections"][i]["criteria"][j]
+    cpath = f"sections[{i}].criteria[{j}]"
+    level_rules = [k for k, r in enumerate(framework.decision.rules) if "level" in r.params]
+    options = [m for m in mutations if m != "foreign-level" or level_rules]
+    if not options:
+        options = [m for m in mutations if m != "foreign-level"] or ["broken-reference"]
+    mutation = draw(st.sampled_from(options))
+    if mutation == "broken-reference":
+        cdata["scale"] = "no-such-scale"
+        return Invalid(
+            mutation=mutation,
+            path=f"{cpath}.scale",
+            description="criterion names an unknown scale",
+            data=data,
+        )
+    if mutation == "duplicate-id":
+        cdata["id"] = section.id
+        return Invalid(
+            mutation=mutation,
+            path=f"{cpath}.id",
+            description=f"criterion reuses the id of section {section.id!r}",
+            data=data,
+        )
+    if mutation == "wrong-type":
+        field = draw(st.sampled_from(("title", "not_applicable_allowed")))
+        cdata[field] = 7 if field == "title" else "yes"
+        return Invalid(
+            mutation=mutation,
+            path=f"{cpath}.{field}",
+            description=f"criterion {field} has the wrong type",
+            data=data,
+        )
+    k = draw(st.sampled_from(level_rules))
+    rule = framework.decision.rules[k]
+    # A level missing from at least one scale the rule's scope uses.
+    scope_levels = _rule_scope_levels(FrameworkIndex.build(framework), rule)
+    foreign = _foreign_level(framework, scope_levels)
+    data["decision"]["rules"][k]["level"] = foreign
+    return Invalid(
+        mutation=mutation,
+        path=f"decision.rules[{k}].level",
+        description=f"rule asks for level {foreign!r}, not on its scope's scale",
+        data=data,
+    )
+
+
+def _rule_scope_levels(index: FrameworkIndex, rule: Rule) -> frozenset[str]:
+    """Level ids found on every scale of the targets the rule looks at."""
+    scope = resolve_scope(rule, index)
+    if isinstance(scope, list):
+        return frozenset()
+    return frozenset(_common_levels(index, scope.targets))
+
+
+def invalid_frameworks(
+    framework: Framework | st.SearchStrategy[Framework] | None = None,
+    *,
+    mutations: Collection[str] = MUTATIONS,
+) -> st.SearchStrategy[Invalid]:
+    """Frameworks broken in exactly one way, for testing error handling.
+
+    A criterion naming an unknown scale, a criterion reusing its section's
+    id, a field of the wrong type, or a rule level that is not on its scope's
+    scale (asked for without a rule that names a level, it falls back to a
+    broken reference; ``Invalid.mutation`` says which was made). Requires hypothesis.
+    """
+    chosen = tuple(m for m in MUTATIONS if m in mutations)
+    if not chosen:
+        raise ValueError(f"mutations must be a non-empty selection of {MUTATIONS}")
+    return _as_strategy(framework).flatmap(lambda fw: _invalid_frameworks(fw, chosen))
+
+
+@st.composite
+def _invalid_submissions(
+    draw: st.DrawFn, framework: Framework, mutations: Sequence[str]
+) -> Invalid:
+    index = FrameworkIndex.build(framework)
+    submission = draw(
+        _submissions(
+            framework,
+            all_met=(),
+            levels={},
+            not_applicable=False,
+            rate_sections=True,
+            max_evidence=3,
+            max_actions=2,
+        )
+    )
+    data = copy.deepcopy(unstructure_toml(submission))
+    mutation = draw(st.sampled_from(tuple(mutations)))
+    k = draw(st.integers(0, len(submission.ratings) - 1))
+    rating = submission.ratings[k]
+    if mutation == "broken-reference":
+        data["ratings"][k]["target"] = "no-such-criterion"
+        return Invalid(
+            mutation=mutation,
+            path=f"ratings[{k}].target",
+            description="a rating names an unknown criterion",
+            data=data,
+        )
+    if mutation == "duplicate-id":
+        data["ratings"].append(copy.deepcopy(data["ratings"][k]))
+        n = len(submission.ratings)
+        return Invalid(
+            mutation=mutation,
+            path=f"ratings[{n}].target",
+            description=f"{rating.target!r} is rated twice",
+            data=data,
+        )
+    if mutation == "wrong-type":
+        data["organisation"]["name"] = 3
+        return Invalid(
+            mutation=mutation,
+            path="organisation.name",
+            description="organisation name is a number",
+            data=data,
+        )
+    scale = index.targets[rating.target].scale
+    assert scale is not None
+    foreign = _foreign_level(framework, scale.level_ids())
+    data["ratings"][k]["level"] = foreign
+    return Invalid(
+        mutation=mutation,
+        path=f"ratings[{k}].level",
+        description=f"rating level {foreign!r} is not on scale {scale.id!r}",
+        data=data,
+    )
+
+
+def invalid_submissions(
+    framework: Framework | st.SearchStrategy[Framework] | None = None,
+    *,
+    mutations: Collection[str] = MUTATIONS,
+) -> st.SearchStrategy[Invalid]:
+    """Submissions for ``framework`` broken in exactly one way. Requires hypothesis."""
+    chosen = tuple(m for m in MUTATIONS if m in mutations)
+    if not chosen:
+        raise ValueError(f"mutations must be a non-empty selection of {MUTATIONS}")
+    return _as_strategy(framework).flatmap(lambda fw: _invalid_submissions(fw, chosen))
+
+
+@st.composite
+def _invalid_reviews(
+    draw: st.DrawFn, framework: Framework, submission: Submission, mutations: Sequence[str]
+) -> Invalid:
+    index = FrameworkIndex.build(framework)
+    review = draw(_reviews(framework, submission, all_met=(), complete=True))
+    data = copy.deepcopy(unstructure_toml(review))
+    if not review.judgements:  # everything was marked not applicable: judge a criterion anyway
+        target = next(iter(index.criteria))
+        judgement = Judgement(
+            target=target,
+            level=_level(draw, index, target, meeting=False),
+            reviewer=review.reviewers[0].id,
+        )
+        review = attrs.evolve(review, judgements=(judgement,))
+        data = copy.deepcopy(unstructure_toml(review))
+    mutation = draw(st.sampled_from(tuple(mutations)))
+    k = draw(st.integers(0, len(review.judgements) - 1))
+    judgement = review.judgements[k]
+    if mutation == "broken-reference":
+        data["judgements"][k]["target"] = "no-such-criterion"
+        return Invalid(
+            mutation=mutation,
+            path=f"judgements[{k}].target",
+            description="a judgement names an unknown criterion",
+            data=data,
+        )
+    if mutation == "duplicate-id":
+        data["judgements"].append(copy.deepcopy(data["judgements"][k]))
+        n = len(review.judgements)
+        return Invalid(
+            mutation=mutation,
+            path=f"judgements[{n}].target",
+            description=f"{judgement.target!r} is judged twice by one reviewer",
+            data=data,
+        )
+    if mutation == "wrong-type":
+        data["judgements"][k]["level"] = 2
+        return Invalid(
+            mutation=mutation,
+            path=f"judgements[{k}].level",
+            description="a judgement level is a number",
+            data=data,
+        )
+    scale = index.targets[judgement.target].scale
+    assert scale is not None
+    foreign = _foreign_level(framework, scale.level_ids())
+    data["judgements"][k]["level"] = foreign
+    return Invalid(
+        mutation=mutation,
+        path=f"judgements[{k}].level",
+        description=f"judgement level {foreign!r} is not on scale {scale.id!r}",
+        data=data,
+    )
+
+
+def invalid_reviews(
+    framework: Framework,
+    submission: Submission,
+    *,
+    mutations: Collection[str] = MUTATIONS,
+) -> st.SearchStrategy[Invalid]:
+    """Reviews of ``submission`` broken in exactly one way. Requires hypothesis."""
+    chosen = tuple(m for m in MUTATIONS if m in mutations)
+    if not chosen:
+        raise ValueError(f"mutations must be a non-empty selection of {MUTATIONS}")
+    return _invalid_reviews(framework, submission, chosen)

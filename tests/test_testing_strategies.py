@@ -1,0 +1,233 @@
+"""qmframe.testing.strategies: what it generates as valid is valid, and narrowing narrows.
+
+The oracle is qmframe's own validation: a generated framework has no error
+from ``check_framework`` with the built-in rule kinds, a submission none from
+``check_submission``, a review none from ``check_review``. The invalid variants
+must be reported at the place they say they broke.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+import tomli_w
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+
+import qmframe
+from qmframe._convert import structure
+from qmframe.index import FrameworkIndex
+from qmframe.testing import strategies as qs
+from qmframe.testing.strategies import AssessmentCase, Invalid
+from qmframe.validation import check_framework, check_review, check_submission
+
+REGISTRY = qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=False))
+
+
+def errors(problems: list[qmframe.Problem]) -> list[str]:
+    return [str(p) for p in problems if p.severity == "error"]
+
+
+@given(qs.assessment_cases())
+def test_generated_cases_pass_qmframes_own_validation(case: AssessmentCase) -> None:
+    fw = case.framework
+    assert errors(check_framework(fw, REGISTRY.rule_kinds)) == []
+    index = FrameworkIndex.build(fw)
+    assert errors(check_submission(case.submission, index)) == []
+    if case.review is not None:
+        assert errors(check_review(case.review, index, case.submission)) == []
+    decision = REGISTRY.assessor(fw).assess(case.submission, case.review, as_of=case.as_of)
+    assert decision.framework == fw.id
+
+
+@given(qs.frameworks(), st.data())
+def test_every_criterion_is_rated_or_not_applicable_where_allowed(
+    framework: qmframe.Framework, data: st.DataObject
+) -> None:
+    submission = data.draw(qs.submissions(framework))
+    index = FrameworkIndex.build(framework)
+    rated = {r.target: r for r in submission.ratings}
+    assert set(index.criteria) <= set(rated)
+    for rating in submission.ratings:
+        if rating.not_applicable:
+            assert index.targets[rating.target].not_applicable_allowed
+            assert rating.justification
+        else:
+            scale = index.targets[rating.target].scale
+            assert scale is not None
+            assert rating.level in scale.level_ids()
+
+
+# -- start all-met --
+@given(qs.frameworks(max_sections=3), st.data())
+def test_all_met_narrows_a_section_to_meeting_levels(
+    framework: qmframe.Framework, data: st.DataObject
+) -> None:
+    section = data.draw(st.sampled_from(framework.sections))
+    case = data.draw(qs.assessment_cases(framework, all_met=[section.id], reviewed=True))
+    index = FrameworkIndex.build(framework)
+    assert case.review is not None
+    for criterion in section.criteria:
+        rating = case.submission.rating(criterion.id)
+        assert rating is not None
+        assert not rating.not_applicable
+        given_levels = [rating.level] + [
+            j.level for j in case.review.judgements if j.target == criterion.id
+        ]
+        scale = index.targets[criterion.id].scale
+        assert scale is not None
+        assert all(scale.get(str(level)).meets for level in given_levels)  # type: ignore[union-attr]
+    assert len({j.target for j in case.review.judgements} & {c.id for c in section.criteria}) == (
+        len(section.criteria)
+    )
+
+
+# -- end all-met --
+
+
+@given(qs.assessment_cases(qs.frameworks(), not_applicable=False))
+def test_not_applicable_false_marks_nothing_not_applicable(case: AssessmentCase) -> None:
+    assert not any(r.not_applicable for r in case.submission.ratings)
+
+
+@given(qs.frameworks(rule_kinds=["minimum-level", "action-plan"], aggregates=()))
+def test_rule_kinds_and_aggregates_narrow_the_framework(framework: qmframe.Framework) -> None:
+    assert {r.kind for r in framework.decision.rules} <= {"minimum-level", "action-plan"}
+    assert not any(s.aggregate for s in framework.sections)
+
+
+@given(qs.scales(min_levels=2, max_levels=4, points=True))
+def test_scales_meet_upwards_and_points_never_go_down(scale: qmframe.Scale) -> None:
+    meets = [level.meets for level in scale.levels]
+    assert meets == sorted(meets)
+    assert any(meets)
+    points = [level.points for level in scale.levels]
+    assert all(p is not None for p in points)
+    assert points == sorted(points)  # type: ignore[type-var]
+    notable = [level.notable for level in scale.levels]
+    assert notable == sorted(notable)
+
+
+def _reported_at(invalid: Invalid, cls: type, check: object) -> list[qmframe.Problem]:
+    """Structure the broken table and run the check; every error problem."""
+    # What a file holds, read back: the breakage must survive TOML.
+    data = tomllib.loads(tomli_w.dumps(invalid.data))
+    value = structure(data, cls)
+    if isinstance(value, list):
+        return value
+    assert callable(check)
+    problems: list[qmframe.Problem] = check(value)
+    return [p for p in problems if p.severity == "error"]
+
+
+# -- start invalid --
+@given(qs.invalid_frameworks())
+def test_invalid_frameworks_are_reported_where_they_are_broken(invalid: Invalid) -> None:
+    problems = _reported_at(
+        invalid, qmframe.Framework, lambda fw: check_framework(fw, REGISTRY.rule_kinds)
+    )
+    assert problems, invalid.description
+    assert any(p.path == invalid.path for p in problems), (invalid.path, problems)
+
+
+# -- end invalid --
+
+
+@given(qs.frameworks(), st.data())
+def test_invalid_submissions_and_reviews_are_reported_where_they_are_broken(
+    framework: qmframe.Framework, data: st.DataObject
+) -> None:
+    index = FrameworkIndex.build(framework)
+    invalid = data.draw(qs.invalid_submissions(framework))
+    problems = _reported_at(invalid, qmframe.Submission, lambda s: check_submission(s, index))
+    assert any(p.path == invalid.path for p in problems), (invalid, problems)
+
+    submission = data.draw(qs.submissions(framework))
+    invalid = data.draw(qs.invalid_reviews(framework, submission))
+    problems = _reported_at(invalid, qmframe.Review, lambda r: check_review(r, index, submission))
+    assert any(p.path == invalid.path for p in problems), (invalid, problems)
+
+
+@pytest.mark.parametrize("mutation", qs.MUTATIONS)
+@settings(max_examples=10)
+@given(data=st.data())
+def test_each_mutation_can_be_asked_for(mutation: str, data: st.DataObject) -> None:
+    framework = data.draw(qs.frameworks(rule_kinds=["minimum-level"]))
+    invalid = data.draw(qs.invalid_frameworks(framework, mutations=[mutation]))
+    assert invalid.mutation == mutation
+
+
+def test_shrinking_gives_a_small_readable_framework() -> None:
+    # The smallest framework with two sections: what a failing test would show.
+    smallest = find(qs.frameworks(), lambda fw: len(fw.sections) >= 2)
+    assert [s.id for s in smallest.sections] == ["s0", "s1"]
+    assert [len(s.criteria) for s in smallest.sections] == [1, 1]
+    assert len(smallest.decision.rules) == 1
+    assert len(smallest.scales) == 1
+    assert len(qmframe.dumps(smallest).splitlines()) < 60
+
+
+def test_shrinking_gives_a_small_readable_case() -> None:
+    smallest = find(
+        qs.assessment_cases(reviewed=True), lambda case: len(case.submission.evidence) >= 1
+    )
+    assert len(smallest.submission.evidence) == 1
+    assert [e.id for e in smallest.submission.evidence] == ["e0"]
+    # The short repr names the framework instead of printing it whole.
+    assert repr(smallest).startswith("AssessmentCase(framework=<")
+    assert "# --- review ---" in smallest.describe()
+
+
+@pytest.mark.parametrize(
+    ("factory", "kwargs"),
+    [
+        (qs.frameworks, {"rule_kinds": ["no-such-kind"]}),
+        (qs.frameworks, {"min_sections": 3, "max_sections": 2}),
+        (qs.scales, {"max_levels": 99}),
+        (qs.invalid_frameworks, {"mutations": []}),
+    ],
+)
+def test_bad_arguments_are_refused_when_the_strategy_is_made(
+    factory: object, kwargs: dict[str, object]
+) -> None:
+    assert callable(factory)
+    with pytest.raises(ValueError, match=r"must|need"):
+        factory(**kwargs)
+
+
+def test_unknown_target_in_all_met_is_an_error() -> None:
+    framework = find(qs.frameworks(), lambda fw: True)
+    with pytest.raises(ValueError, match="unknown criterion or section 'nope'"):
+        find(qs.submissions(framework, all_met=["nope"]), lambda s: True)
+
+
+def test_types_are_registered_with_hypothesis_through_the_entry_point() -> None:
+    # The hypothesis entry point ran when hypothesis was imported.
+    framework = find(st.from_type(qmframe.Framework), lambda fw: True)
+    assert errors(check_framework(framework, REGISTRY.rule_kinds)) == []
+    submission = find(st.from_type(qmframe.Submission), lambda s: True)
+    assert isinstance(submission, qmframe.Submission)
+
+
+@given(qs.frameworks(), st.data())
+def test_likely_awards_have_complete_evidence_and_the_given_organisation(
+    framework: qmframe.Framework, data: st.DataObject
+) -> None:
+    org = qmframe.Organisation(
+        id="given",
+        name="Given",
+        kind=framework.organisation_kinds[0] if framework.organisation_kinds else "",
+        context=framework.contexts[0].id if framework.contexts else "",
+        linked={"partner": "elsewhere"},
+    )
+    case = data.draw(qs.likely_awards(framework, organisations=st.just(org)))
+    assert case.submission.organisation == org
+    assert sum(a.status in ("planned", "in-progress") for a in case.submission.actions) >= 2
+    items = case.submission.evidence
+    for _, criterion in framework.iter_criteria():
+        for req in criterion.evidence:
+            have = [e for e in items if criterion.id in e.criteria and e.type in req.types]
+            assert len(have) >= req.min_count
+    covered = {o for e in items for o in e.outcomes}
+    assert {o.id for s in framework.outcome_sets for o in s.outcomes} <= covered
