@@ -1,0 +1,78 @@
+"""The Quality Standards Framework against qmframe's ready-made properties.
+
+Generated applicants are providers that name a validating university, so the
+validating-university rule can hold and generated cases can be registered:
+otherwise no case would ever pass, and monotonicity and not-applicable
+neutrality would prove nothing. A sanity check makes sure some cases pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import qmframe
+from qmframe.testing import invariants
+from qmframe.testing.strategies import AssessmentCase, assessment_cases, likely_awards
+
+FRAMEWORK_ID = "nasenco-qsf"
+
+
+@pytest.fixture(scope="module")
+def registry() -> qmframe.Registry:
+    import qmframe_nasenco
+
+    return qmframe.Registry(
+        qmframe.get_plugin_manager(load_entrypoints=False, plugins=[qmframe_nasenco])
+    )
+
+
+@pytest.fixture(scope="module")
+def cases(registry: qmframe.Registry) -> st.SearchStrategy[AssessmentCase]:
+    framework = registry.framework(FRAMEWORK_ID)
+    providers = st.builds(
+        qmframe.Organisation,
+        id=st.just("provider"),
+        name=st.just("A training provider"),
+        kind=st.sampled_from(framework.organisation_kinds),
+        linked=st.just({"validating_university": "a-university"}),
+    )
+    return st.one_of(
+        assessment_cases(framework, organisations=providers),
+        likely_awards(framework, organisations=providers),
+    )
+
+
+def test_generated_cases_include_registrations(
+    registry: qmframe.Registry, cases: st.SearchStrategy[AssessmentCase]
+) -> None:
+    assessor = registry.assessor(registry.framework(FRAMEWORK_ID))
+    passed: list[bool] = []
+
+    @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+    @given(cases)
+    def collect(case: AssessmentCase) -> None:
+        passed.append(assessor.assess(case.submission, case.review, as_of=case.as_of).passed)
+
+    collect()
+    assert any(passed), "no generated case was registered: the properties would be vacuous"
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        invariants.check_determinism,
+        invariants.check_monotonicity,
+        invariants.check_not_applicable_neutrality,
+        invariants.check_bounds,
+        invariants.check_round_trip,
+        invariants.check_explanation_complete,
+    ],
+)
+def test_property_holds(
+    check: Callable[..., None], registry: qmframe.Registry, cases: st.SearchStrategy[AssessmentCase]
+) -> None:
+    check(FRAMEWORK_ID, registry=registry, cases=cases)
