@@ -233,10 +233,11 @@ SPLIT_PANEL = textwrap.dedent(
 )
 
 
-def test_a_derived_section_skips_an_unresolved_criterion(tmp_path: Path) -> None:
-    # A finding: the panel split on a1, so a1 is unresolved; the engine derives the
-    # section from a2 alone and awards. Marking a2 not applicable then leaves nothing to
-    # derive from, and the award is lost: not neutral, because the split was ignored.
+def test_a_derived_section_waits_for_an_unresolved_criterion(tmp_path: Path) -> None:
+    # Found by the not-applicable neutrality property: the panel split on a1, yet the
+    # engine derived the section from a2 alone and awarded; marking a2 not applicable
+    # then lost the award. Now a section stays unresolved until every criterion it
+    # counts is settled, so the split shows and the property holds.
     framework = _framework(tmp_path, SPLIT_PANEL)
     submission = qmframe.Submission(
         framework="split",
@@ -265,11 +266,13 @@ def test_a_derived_section_skips_an_unresolved_criterion(tmp_path: Path) -> None
     decision = qmframe.assess(
         framework, submission, review, registry=builtins_only(), as_of=case.as_of
     )
-    assert decision.passed  # although the panel could not agree on a1
-    with pytest.raises(InvariantError, match=r"'a2' was met .* Failing now:\n  section-met"):
-        invariants.check_not_applicable_neutrality(
-            framework, registry=builtins_only(), cases=st.just(case), parent=NO_SHRINK
-        )
+    assert not decision.passed
+    assert [(u.target, u.reason) for u in decision.unmet] == [
+        ("a", "not derived: no settled level for a1")
+    ]
+    invariants.check_not_applicable_neutrality(
+        framework, registry=builtins_only(), cases=st.just(case), parent=NO_SHRINK
+    )
 
 
 class OrderDependent(qmframe.RuleKind):

@@ -155,9 +155,14 @@ class Assessor:
         for section, method, order, level_ids, criteria in self._aggregated:
             if section in levels or section in not_applicable:
                 continue
-            ranks = [order[levels[c]] for c in criteria if c in levels and c not in not_applicable]
-            if ranks:
-                levels[section] = level_ids[aggregate(method, ranks)]
+            counted = [c for c in criteria if c not in not_applicable]
+            unsettled = [c for c in counted if c not in levels]
+            if unsettled and len(unsettled) < len(counted):
+                # Deriving from the criteria that happen to be settled would let a split
+                # panel or a missing judgement pass unseen: the section stays open too.
+                unresolved[section] = "not derived: no settled level for " + ", ".join(unsettled)
+            elif counted and not unsettled:
+                levels[section] = level_ids[aggregate(method, [order[levels[c]] for c in counted])]
         evidence: dict[str, list[EvidenceItem]] = defaultdict(list)
         for item in submission.evidence:
             for criterion in item.criteria:
