@@ -166,7 +166,7 @@ def _charts(assessment: Assessment) -> list[_Chart]:
                 rows=tuple(rows),
                 ticks=ticks,
                 width=_LABEL_WIDTH + _BAR_WIDTH + _LEVEL_WIDTH,
-                height=_ROW_HEIGHT * len(rows) + 40,
+                height=_ROW_HEIGHT * len(rows) + 54,  # two lines of level names
             )
         )
     return charts
