@@ -1080,24 +1080,6 @@ def _invalid_submissions(
     data = copy.deepcopy(unstructure_toml(submission))
     mutation = draw(st.sampled_from(tuple(mutations)))
     k = draw(st.integers(0, len(submission.ratings) - 1))
-    rating = submission.ratings[k]
-    if mutation == "broken-reference":
-        data["ratings"][k]["target"] = "no-such-criterion"
-        return Invalid(
-            mutation=mutation,
-            path=f"ratings[{k}].target",
-            description="a rating names an unknown criterion",
-            data=data,
-        )
-    if mutation == "duplicate-id":
-        data["ratings"].append(copy.deepcopy(data["ratings"][k]))
-        n = len(submission.ratings)
-        return Invalid(
-            mutation=mutation,
-            path=f"ratings[{n}].target",
-            description=f"{rating.target!r} is rated twice",
-            data=data,
-        )
     if mutation == "wrong-type":
         data["organisation"]["name"] = 3
         return Invalid(
@@ -1106,16 +1088,7 @@ def _invalid_submissions(
             description="organisation name is a number",
             data=data,
         )
-    scale = index.targets[rating.target].scale
-    assert scale is not None
-    foreign = _foreign_level(framework, scale.level_ids())
-    data["ratings"][k]["level"] = foreign
-    return Invalid(
-        mutation=mutation,
-        path=f"ratings[{k}].level",
-        description=f"rating level {foreign!r} is not on scale {scale.id!r}",
-        data=data,
-    )
+    return _break_entry(framework, index, data, "ratings", k, mutation)
 
 
 def invalid_submissions(
@@ -1148,24 +1121,6 @@ def _invalid_reviews(
         data = copy.deepcopy(unstructure_toml(review))
     mutation = draw(st.sampled_from(tuple(mutations)))
     k = draw(st.integers(0, len(review.judgements) - 1))
-    judgement = review.judgements[k]
-    if mutation == "broken-reference":
-        data["judgements"][k]["target"] = "no-such-criterion"
-        return Invalid(
-            mutation=mutation,
-            path=f"judgements[{k}].target",
-            description="a judgement names an unknown criterion",
-            data=data,
-        )
-    if mutation == "duplicate-id":
-        data["judgements"].append(copy.deepcopy(data["judgements"][k]))
-        n = len(review.judgements)
-        return Invalid(
-            mutation=mutation,
-            path=f"judgements[{n}].target",
-            description=f"{judgement.target!r} is judged twice by one reviewer",
-            data=data,
-        )
     if mutation == "wrong-type":
         data["judgements"][k]["level"] = 2
         return Invalid(
@@ -1174,14 +1129,52 @@ def _invalid_reviews(
             description="a judgement level is a number",
             data=data,
         )
-    scale = index.targets[judgement.target].scale
+    return _break_entry(framework, index, data, "judgements", k, mutation)
+
+
+_ENTRY_NOUNS = {"ratings": ("rating", "rated twice"), "judgements": ("judgement", "judged twice")}
+
+
+def _break_entry(
+    framework: Framework,
+    index: FrameworkIndex,
+    data: dict[str, Any],
+    key: str,
+    k: int,
+    mutation: str,
+) -> Invalid:
+    """Break entry ``k`` of ``data[key]`` (ratings or judgements) by ``mutation``.
+
+    One place for the mutations submissions and reviews share: a broken target,
+    a duplicated entry, a level from another scale.
+    """
+    noun, twice = _ENTRY_NOUNS[key]
+    entries = data[key]
+    target = entries[k]["target"]
+    if mutation == "broken-reference":
+        entries[k]["target"] = "no-such-criterion"
+        return Invalid(
+            mutation=mutation,
+            path=f"{key}[{k}].target",
+            description=f"a {noun} names an unknown criterion",
+            data=data,
+        )
+    if mutation == "duplicate-id":
+        entries.append(copy.deepcopy(entries[k]))
+        return Invalid(
+            mutation=mutation,
+            path=f"{key}[{len(entries) - 1}].target",
+            description=f"{target!r} is {twice}",
+            data=data,
+        )
+    scale = index.targets[target].scale
     assert scale is not None
     foreign = _foreign_level(framework, scale.level_ids())
-    data["judgements"][k]["level"] = foreign
+    entries[k]["level"] = foreign
     return Invalid(
         mutation=mutation,
-        path=f"judgements[{k}].level",
-        description=f"judgement level {foreign!r} is not on scale {scale.id!r}",
+        path=f"{key}[{k}].level",
+        description=f"{noun} level {foreign!r} is not on scale {scale.id!r}",
         data=data,
     )
 
