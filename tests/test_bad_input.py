@@ -22,8 +22,9 @@ def _framework_problems(path: Path, registry: qmframe.Registry) -> list[str]:
     return _problems(lambda: qmframe.load_framework(path, registry=registry))
 
 
-def test_malformed_toml_names_line_and_column(write: Callable[..., Path],
-                                              registry: qmframe.Registry) -> None:
+def test_malformed_toml_names_line_and_column(
+    write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
     path = write("bad.toml", 'id = "x"\nversion = \n')
     assert _framework_problems(path, registry) == [
         f"{path}: malformed TOML: Invalid value (at line 2, column 11)"
@@ -38,16 +39,19 @@ def test_missing_and_extra_keys_and_wrong_types_are_reported_together(
     text = text.replace("weight = 2.0\n", "")
     text = text.replace('title = "A two"\n', "")
     path = write("f.toml", text)
-    assert sorted(_framework_problems(path, registry)) == sorted([
-        f"{path}: title: required key missing",
-        f"{path}: sections[0].criteria[0].weight: expected a number, got a string ('heavy')",
-        f"{path}: sections[0].criteria[1].title: required key missing",
-        f"{path}: unknown key 'titel'",
-    ])
+    assert sorted(_framework_problems(path, registry)) == sorted(
+        [
+            f"{path}: title: required key missing",
+            f"{path}: sections[0].criteria[0].weight: expected a number, got a string ('heavy')",
+            f"{path}: sections[0].criteria[1].title: required key missing",
+            f"{path}: unknown key 'titel'",
+        ]
+    )
 
 
-def test_unknown_references_and_duplicates(write: Callable[..., Path],
-                                           registry: qmframe.Registry) -> None:
+def test_unknown_references_and_duplicates(
+    write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
     text = core_fixtures.FRAMEWORK
     text = text.replace('id = "b2"\ntitle = "B two"', 'id = "b2"\ntitle = "B two"\nscale = "qm5"')
     text = text.replace('types = ["doc"]', 'types = ["memo"]')
@@ -65,32 +69,41 @@ def test_unknown_references_and_duplicates(write: Callable[..., Path],
     ]
 
 
-def test_unknown_rule_kind_lists_the_known_ones(write: Callable[..., Path],
-                                                registry: qmframe.Registry) -> None:
-    path = write("f.toml", core_fixtures.FRAMEWORK.replace('kind = "action-plan"',
-                                                           'kind = "action-plan-x"'))
+def test_unknown_rule_kind_lists_the_known_ones(
+    write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
+    path = write(
+        "f.toml", core_fixtures.FRAMEWORK.replace('kind = "action-plan"', 'kind = "action-plan-x"')
+    )
     [problem] = _framework_problems(path, registry)
-    assert problem.startswith(f"{path}: decision.rules[1].kind: unknown rule kind 'action-plan-x'"
-                              " (known: action-plan, at-least,")
+    assert problem.startswith(
+        f"{path}: decision.rules[1].kind: unknown rule kind 'action-plan-x'"
+        " (known: action-plan, at-least,"
+    )
 
 
-def test_outcome_set_total_is_checked(write: Callable[..., Path],
-                                      registry: qmframe.Registry) -> None:
-    path = write("f.toml", core_fixtures.FRAMEWORK.replace("expected_total = 3",
-                                                           "expected_total = 49"))
+def test_outcome_set_total_is_checked(
+    write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
+    path = write(
+        "f.toml", core_fixtures.FRAMEWORK.replace("expected_total = 3", "expected_total = 49")
+    )
     assert _framework_problems(path, registry) == [
         f"{path}: outcome_sets[0].outcomes: expected 49 outcomes, found 3"
     ]
 
 
-def test_submission_for_another_framework_or_version(mini: dict[str, Path],
-                                                     write: Callable[..., Path],
-                                                     registry: qmframe.Registry) -> None:
+def test_submission_for_another_framework_or_version(
+    mini: dict[str, Path], write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
     framework = qmframe.load_framework(mini["framework"], registry=registry)
-    other = write("s1.toml", core_fixtures.SUBMISSION.replace('framework = "mini"',
-                                                              'framework = "maxi"'))
-    old = write("s2.toml", core_fixtures.SUBMISSION.replace('framework_version = "2"',
-                                                            'framework_version = "1"'))
+    other = write(
+        "s1.toml", core_fixtures.SUBMISSION.replace('framework = "mini"', 'framework = "maxi"')
+    )
+    old = write(
+        "s2.toml",
+        core_fixtures.SUBMISSION.replace('framework_version = "2"', 'framework_version = "1"'),
+    )
     assert _problems(lambda: qmframe.load_submission(other, framework, registry=registry)) == [
         f"{other}: framework: this submission is for framework 'maxi', not 'mini'"
     ]
@@ -100,8 +113,9 @@ def test_submission_for_another_framework_or_version(mini: dict[str, Path],
     ]
 
 
-def test_submission_problems_all_at_once(mini: dict[str, Path], write: Callable[..., Path],
-                                         registry: qmframe.Registry) -> None:
+def test_submission_problems_all_at_once(
+    mini: dict[str, Path], write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
     framework = qmframe.load_framework(mini["framework"], registry=registry)
     text = core_fixtures.SUBMISSION
     text = text.replace('target = "a2"\nlevel = "yes"', 'target = "a2"\nlevel = "gold"')
@@ -123,33 +137,36 @@ def test_submission_problems_all_at_once(mini: dict[str, Path], write: Callable[
         f"{path}: ratings[4].justification: not applicable needs a justification",
         f"{path}: evidence[0].type: unknown evidence type 'video'",
         f"{path}: evidence[0].outcomes: unknown outcome 'O7'",
-        f"{path}: evidence[0].reference: '../../secret.txt' points outside the submission's "
-        "folder",
+        f"{path}: evidence[0].reference: '../../secret.txt' points outside the submission's folder",
     ]
 
 
-def test_evidence_checksum_is_verified(mini: dict[str, Path], write: Callable[..., Path],
-                                       registry: qmframe.Registry) -> None:
+def test_evidence_checksum_is_verified(
+    mini: dict[str, Path], write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
     framework = qmframe.load_framework(mini["framework"], registry=registry)
     write("sub2/policy.txt", "our policy\n")
     text = core_fixtures.SUBMISSION.replace(
-        'type = "doc"', 'type = "doc"\nreference = "policy.txt"\nsha256 = "' + "0" * 64 + '"')
+        'type = "doc"', 'type = "doc"\nreference = "policy.txt"\nsha256 = "' + "0" * 64 + '"'
+    )
     path = write("sub2/s.toml", text)
     assert _problems(lambda: qmframe.load_submission(path, framework, registry=registry)) == [
         f"{path}: evidence[0].reference: file 'policy.txt' does not match its sha256"
     ]
 
 
-def test_review_problems(mini: dict[str, Path], write: Callable[..., Path],
-                         registry: qmframe.Registry) -> None:
+def test_review_problems(
+    mini: dict[str, Path], write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
     framework = qmframe.load_framework(mini["framework"], registry=registry)
     submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
     text = core_fixtures.REVIEW.replace('organisation = "org-1"', 'organisation = "org-2"')
     text = text.replace('level = "no"', 'level = "nope"')
     text += '\n[[judgements]]\ntarget = "a1"\nlevel = "yes"\nevidence = ["e9"]\n'
     path = write("r.toml", text)
-    assert _problems(lambda: qmframe.load_review(path, framework, submission,
-                                                 registry=registry)) == [
+    assert _problems(
+        lambda: qmframe.load_review(path, framework, submission, registry=registry)
+    ) == [
         f"{path}: organisation: this review is of 'org-2', but the submission is from 'org-1'",
         f"{path}: judgements[3].level: unknown level 'nope' for scale 'lvl' (expected one of: "
         "no, yes, wow)",
@@ -159,14 +176,15 @@ def test_review_problems(mini: dict[str, Path], write: Callable[..., Path],
     ]
 
 
-def test_reviewer_with_declared_interest_is_refused(mini: dict[str, Path],
-                                                    write: Callable[..., Path],
-                                                    registry: qmframe.Registry) -> None:
+def test_reviewer_with_declared_interest_is_refused(
+    mini: dict[str, Path], write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
     framework = qmframe.load_framework(mini["framework"], registry=registry)
     submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
     text = core_fixtures.REVIEW.replace(
         'name = "Rev One"',
-        'name = "Rev One"\ninterests = [{ organisation = "org-1", kind = "external-examiner" }]')
+        'name = "Rev One"\ninterests = [{ organisation = "org-1", kind = "external-examiner" }]',
+    )
     path = write("r.toml", text)
     with pytest.raises(qmframe.ConflictOfInterestError) as caught:
         qmframe.load_review(path, framework, submission, registry=registry)
@@ -189,8 +207,9 @@ def test_reviewer_with_declared_interest_is_refused(mini: dict[str, Path],
         "\x00\x01",
     ],
 )
-def test_validate_never_shows_a_traceback(write: Callable[..., Path], text: str,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_never_shows_a_traceback(
+    write: Callable[..., Path], text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write("junk.toml", text)
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err

@@ -34,73 +34,124 @@ def test_frameworks_lists_plugin_and_version(capsys: pytest.CaptureFixture[str])
     assert line.split()[:4] == ["example-charter", "1.0", "qmframe-example", "0.1.0"]
 
 
-def test_validate_ok_with_notice(mini: dict[str, Path], capsys: pytest.CaptureFixture[str]
-                                 ) -> None:
+def test_validate_ok_with_notice(mini: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     repo_file = Path(__file__).resolve().parents[1] / "frameworks" / "example-charter.toml"
     code, out, err = run(capsys, "validate", str(repo_file), str(mini["framework"]))
     assert code == 0, err
-    assert f"{repo_file}: notice: 8 illustrative of 8 sections and criteria: not the owner's " \
-           "official text" in out
+    assert (
+        f"{repo_file}: notice: 8 illustrative of 8 sections and criteria: not the owner's "
+        "official text" in out
+    )
     assert f"{mini['framework']}: ok" in out
 
 
-def test_validate_submission_against_a_framework_file(mini: dict[str, Path],
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "validate", "--framework", str(mini["framework"]),
-                         str(mini["submission"]), str(mini["review"]))
+def test_validate_submission_against_a_framework_file(
+    mini: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys,
+        "validate",
+        "--framework",
+        str(mini["framework"]),
+        str(mini["submission"]),
+        str(mini["review"]),
+    )
     assert (code, err) == (0, "")
     assert out.splitlines() == [f"{mini['submission']}: ok", f"{mini['review']}: ok"]
 
 
-def test_validate_reports_every_bad_file(write: Callable[..., Path], mini: dict[str, Path],
-                                         capsys: pytest.CaptureFixture[str]) -> None:
-    bad = write("bad.toml", core_fixtures.FRAMEWORK.replace('scale = "lvl"\naggregate',
-                                                            'scale = "qm5"\naggregate'))
+def test_validate_reports_every_bad_file(
+    write: Callable[..., Path], mini: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(
+        "bad.toml",
+        core_fixtures.FRAMEWORK.replace('scale = "lvl"\naggregate', 'scale = "qm5"\naggregate'),
+    )
     code, out, err = run(capsys, "validate", str(bad), str(mini["framework"]))
     assert code == 2
     assert f"{bad}: sections[0].scale: unknown scale 'qm5'" in err
     assert f"{mini['framework']}: ok" in out
 
 
-def test_unknown_framework_id_is_bad_input(mini: dict[str, Path],
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_framework_id_is_bad_input(
+    mini: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(capsys, "assess", "no-such-framework", str(mini["submission"]))
     assert code == 2
     assert "unknown framework 'no-such-framework' (installed: example-charter" in err
 
 
-def test_assess_json_has_the_promised_keys(mini: dict[str, Path],
-                                           capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "assess", str(mini["framework"]), str(mini["submission"]),
-                       "--review", str(mini["review"]), "--as-of", "2026-03-01",
-                       "--format", "json")
+def test_assess_json_has_the_promised_keys(
+    mini: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "assess",
+        str(mini["framework"]),
+        str(mini["submission"]),
+        "--review",
+        str(mini["review"]),
+        "--as-of",
+        "2026-03-01",
+        "--format",
+        "json",
+    )
     assert code == 0  # not awarded is still a job done
     data = json.loads(out)
-    assert {"framework", "version", "status", "highlights", "unmet", "valid_from",
-            "valid_until", "explanation"} <= set(data)
+    assert {
+        "framework",
+        "version",
+        "status",
+        "highlights",
+        "unmet",
+        "valid_from",
+        "valid_until",
+        "explanation",
+    } <= set(data)
     assert (data["framework"], data["version"], data["status"]) == ("mini", "2", "not-yet")
     assert [u["target"] for u in data["unmet"]] == ["b2"]
     assert [d["target"] for d in data["disagreements"]] == ["a2", "b2"]
     assert data["valid_from"] is None
 
 
-@pytest.mark.parametrize(("fmt", "expected"), [
-    ("text", "Decision:     AWARDED"),
-    ("markdown", "- **Decision:** awarded (indicative: self-assessment only)"),
-])
-def test_assess_text_formats(mini: dict[str, Path], capsys: pytest.CaptureFixture[str],
-                             fmt: str, expected: str) -> None:
-    code, out, _ = run(capsys, "assess", str(mini["framework"]), str(mini["submission"]),
-                       "--format", fmt, "--as-of", "2026-03-01")
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("text", "Decision:     AWARDED"),
+        ("markdown", "- **Decision:** awarded (indicative: self-assessment only)"),
+    ],
+)
+def test_assess_text_formats(
+    mini: dict[str, Path], capsys: pytest.CaptureFixture[str], fmt: str, expected: str
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "assess",
+        str(mini["framework"]),
+        str(mini["submission"]),
+        "--format",
+        fmt,
+        "--as-of",
+        "2026-03-01",
+    )
     assert code == 0
     assert expected in out
 
 
-def test_assess_writes_output_atomically(mini: dict[str, Path], tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_assess_writes_output_atomically(
+    mini: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "report.md"
-    code, out, _ = run(capsys, "assess", str(mini["framework"]), str(mini["submission"]),
-                       "--format", "markdown", "-o", str(target))
+    code, out, _ = run(
+        capsys,
+        "assess",
+        str(mini["framework"]),
+        str(mini["submission"]),
+        "--format",
+        "markdown",
+        "-o",
+        str(target),
+    )
     assert code == 0
     assert out == f"awarded: report written to {target}\n"
     assert target.read_text().startswith("# Mini framework: Org One")
@@ -116,16 +167,19 @@ def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err
 
 
-def test_unknown_format_is_bad_input(mini: dict[str, Path],
-                                     capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "assess", str(mini["framework"]), str(mini["submission"]),
-                       "--format", "pdf")
+def test_unknown_format_is_bad_input(
+    mini: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(
+        capsys, "assess", str(mini["framework"]), str(mini["submission"]), "--format", "pdf"
+    )
     assert code == 2
     assert "unknown report format 'pdf'" in err
 
 
-def test_internal_error_exits_1(mini: dict[str, Path], capsys: pytest.CaptureFixture[str],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_exits_1(
+    mini: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def boom(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("oops")
 
@@ -135,11 +189,13 @@ def test_internal_error_exits_1(mini: dict[str, Path], capsys: pytest.CaptureFix
     assert "internal error in qmframe: ZeroDivisionError: oops" in err
 
 
-def test_template_lists_every_criterion_and_loads(mini: dict[str, Path], tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_template_lists_every_criterion_and_loads(
+    mini: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "blank.toml"
-    code, _, _ = run(capsys, "template", "example-charter", "--organisation", "org-9",
-                     "-o", str(target))
+    code, _, _ = run(
+        capsys, "template", "example-charter", "--organisation", "org-9", "-o", str(target)
+    )
     assert code == 0
     text = target.read_text()
     data = tomllib.loads(text)
@@ -168,6 +224,8 @@ def test_demo_runs_with_no_arguments(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_demo_list_and_unknown(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "demo", "--list")
-    assert code == 0 and "example-riverside" in out
+    assert code == 0
+    assert "example-riverside" in out
     code, _, err = run(capsys, "demo", "nope")
-    assert code == 2 and "unknown example 'nope'" in err
+    assert code == 2
+    assert "unknown example 'nope'" in err

@@ -17,8 +17,9 @@ AS_OF = dt.date(2026, 3, 1)
 
 
 @pytest.fixture
-def loaded(mini: dict[str, Path], registry: qmframe.Registry
-           ) -> tuple[qmframe.Framework, qmframe.Submission, qmframe.Review]:
+def loaded(
+    mini: dict[str, Path], registry: qmframe.Registry
+) -> tuple[qmframe.Framework, qmframe.Submission, qmframe.Review]:
     framework = qmframe.load_framework(mini["framework"], registry=registry)
     submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
     review = qmframe.load_review(mini["review"], framework, submission, registry=registry)
@@ -38,8 +39,9 @@ def test_add_months(day: dt.date, months: int, expected: dt.date) -> None:
     assert add_months(day, months) == expected
 
 
-def test_decision_is_a_pure_function_of_its_inputs(loaded: tuple, registry: qmframe.Registry
-                                                   ) -> None:
+def test_decision_is_a_pure_function_of_its_inputs(
+    loaded: tuple, registry: qmframe.Registry
+) -> None:
     framework, submission, review = loaded
     first = registry.assessor(framework).assess(submission, review, as_of=AS_OF)
     fresh = qmframe.Assessor(framework, registry.rule_kinds)
@@ -47,38 +49,43 @@ def test_decision_is_a_pure_function_of_its_inputs(loaded: tuple, registry: qmfr
     assert fresh.assess(submission, review, as_of=AS_OF + dt.timedelta(days=1)) != first
 
 
-def test_passing_decision_has_validity_and_midpoint(loaded: tuple,
-                                                   registry: qmframe.Registry) -> None:
+def test_passing_decision_has_validity_and_midpoint(
+    loaded: tuple, registry: qmframe.Registry
+) -> None:
     framework, submission, _ = loaded
     decision = qmframe.assess(framework, submission, as_of=AS_OF, registry=registry)
-    assert decision.passed and decision.basis == "self-assessment"
+    assert decision.passed
+    assert decision.basis == "self-assessment"
     assert (decision.valid_from, decision.valid_until, decision.midpoint_due) == (
-        dt.date(2026, 3, 1), dt.date(2029, 2, 28), dt.date(2027, 9, 1))
+        dt.date(2026, 3, 1),
+        dt.date(2029, 2, 28),
+        dt.date(2027, 9, 1),
+    )
     assert decision.comparisons == ()
 
 
 def test_as_of_defaults_to_the_review_date(loaded: tuple, registry: qmframe.Registry) -> None:
     framework, submission, review = loaded
-    assert qmframe.assess(framework, submission, review, registry=registry).as_of == \
-        review.reviewed_on
-    assert qmframe.assess(framework, submission, registry=registry).as_of == \
-        submission.submitted_on
+    assert (
+        qmframe.assess(framework, submission, review, registry=registry).as_of == review.reviewed_on
+    )
+    assert qmframe.assess(framework, submission, registry=registry).as_of == submission.submitted_on
 
 
-def test_self_rating_and_judgement_side_by_side(loaded: tuple,
-                                                registry: qmframe.Registry) -> None:
+def test_self_rating_and_judgement_side_by_side(loaded: tuple, registry: qmframe.Registry) -> None:
     framework, submission, review = loaded
     decision = qmframe.assess(framework, submission, review, as_of=AS_OF, registry=registry)
     assert decision.basis == "review"
-    assert [(c.target, c.self_level, c.assessed_level, c.agrees)
-            for c in decision.comparisons] == [
-        ("a1", "wow", "wow", True), ("a2", "yes", "wow", False), ("b1", "yes", "yes", True),
-        ("b2", "yes", "no", False)]
+    assert [(c.target, c.self_level, c.assessed_level, c.agrees) for c in decision.comparisons] == [
+        ("a1", "wow", "wow", True),
+        ("a2", "yes", "wow", False),
+        ("b1", "yes", "yes", True),
+        ("b2", "yes", "no", False),
+    ]
     assert [c.target for c in decision.disagreements] == ["a2", "b2"]
 
 
-def test_explanation_lists_every_rule_in_order(loaded: tuple,
-                                               registry: qmframe.Registry) -> None:
+def test_explanation_lists_every_rule_in_order(loaded: tuple, registry: qmframe.Registry) -> None:
     framework, submission, review = loaded
     decision = qmframe.assess(framework, submission, review, as_of=AS_OF, registry=registry)
     assert [(o.rule, o.kind, o.effect, o.holds) for o in decision.explanation] == [
@@ -106,17 +113,21 @@ PANEL = core_fixtures.REVIEW.replace(
     [("lowest", "no", False), ("median", "yes", True), ("unanimous", None, False)],
 )
 def test_panel_judgements_combine_by_the_declared_policy(
-    write: Callable[..., Path], registry: qmframe.Registry, combine: str, b2: str | None,
-    passed: bool
+    write: Callable[..., Path],
+    registry: qmframe.Registry,
+    combine: str,
+    b2: str | None,
+    passed: bool,
 ) -> None:
     # min_reviewers = 1: here only b2 is judged by the whole panel of three.
-    text = core_fixtures.FRAMEWORK.replace("[validity]", f'[review]\ncombine = "{combine}"\n'
-                                           "min_reviewers = 1\n\n[validity]")
+    text = core_fixtures.FRAMEWORK.replace(
+        "[validity]", f'[review]\ncombine = "{combine}"\nmin_reviewers = 1\n\n[validity]'
+    )
     framework = qmframe.load_framework(write("f.toml", text), registry=registry)
-    submission = qmframe.load_submission(write("s/s.toml", core_fixtures.SUBMISSION), framework,
-                                         registry=registry)
-    review = qmframe.load_review(write("s/r.toml", PANEL), framework, submission,
-                                 registry=registry)
+    submission = qmframe.load_submission(
+        write("s/s.toml", core_fixtures.SUBMISSION), framework, registry=registry
+    )
+    review = qmframe.load_review(write("s/r.toml", PANEL), framework, submission, registry=registry)
     decision = qmframe.assess(framework, submission, review, as_of=AS_OF, registry=registry)
     assert decision.passed is passed
     saw = decision.explanation[0].saw
@@ -129,13 +140,19 @@ def test_panel_judgements_combine_by_the_declared_policy(
 def test_a_target_needs_judgements_from_the_whole_panel(
     write: Callable[..., Path], registry: qmframe.Registry
 ) -> None:
-    text = core_fixtures.FRAMEWORK.replace("[validity]", "[review]\nmin_reviewers = 3\n\n"
-                                           "[validity]")
+    text = core_fixtures.FRAMEWORK.replace(
+        "[validity]", "[review]\nmin_reviewers = 3\n\n[validity]"
+    )
     framework = qmframe.load_framework(write("f.toml", text), registry=registry)
-    submission = qmframe.load_submission(write("s/s.toml", core_fixtures.SUBMISSION), framework,
-                                         registry=registry)
-    review = qmframe.load_review(write("s/r.toml", PANEL.replace('level = "no"', 'level = "yes"')),
-                                 framework, submission, registry=registry)
+    submission = qmframe.load_submission(
+        write("s/s.toml", core_fixtures.SUBMISSION), framework, registry=registry
+    )
+    review = qmframe.load_review(
+        write("s/r.toml", PANEL.replace('level = "no"', 'level = "yes"')),
+        framework,
+        submission,
+        registry=registry,
+    )
     decision = qmframe.assess(framework, submission, review, as_of=AS_OF, registry=registry)
     # b2 was judged by all three; a1, a2 and b1 by r1 alone, which does not settle them.
     assert [(u.target, u.reason) for u in decision.unmet] == [
@@ -145,29 +162,36 @@ def test_a_target_needs_judgements_from_the_whole_panel(
     ]
 
 
-def test_too_few_reviewers_for_the_panel(write: Callable[..., Path],
-                                         registry: qmframe.Registry) -> None:
-    text = core_fixtures.FRAMEWORK.replace("[validity]", "[review]\nmin_reviewers = 2\n\n"
-                                           "[validity]")
+def test_too_few_reviewers_for_the_panel(
+    write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
+    text = core_fixtures.FRAMEWORK.replace(
+        "[validity]", "[review]\nmin_reviewers = 2\n\n[validity]"
+    )
     framework = qmframe.load_framework(write("f.toml", text), registry=registry)
-    submission = qmframe.load_submission(write("s/s.toml", core_fixtures.SUBMISSION), framework,
-                                         registry=registry)
-    with pytest.raises(qmframe.ValidationError, match="reviewers: the framework asks for at "
-                       "least 2 reviewers; 1 named"):
-        qmframe.load_review(write("s/r.toml", core_fixtures.REVIEW), framework, submission,
-                            registry=registry)
+    submission = qmframe.load_submission(
+        write("s/s.toml", core_fixtures.SUBMISSION), framework, registry=registry
+    )
+    with pytest.raises(
+        qmframe.ValidationError,
+        match="reviewers: the framework asks for at least 2 reviewers; 1 named",
+    ):
+        qmframe.load_review(
+            write("s/r.toml", core_fixtures.REVIEW), framework, submission, registry=registry
+        )
 
 
-def test_assessor_refuses_a_submission_for_another_version(loaded: tuple,
-                                                           registry: qmframe.Registry) -> None:
+def test_assessor_refuses_a_submission_for_another_version(
+    loaded: tuple, registry: qmframe.Registry
+) -> None:
     framework, submission, _ = loaded
     with pytest.raises(qmframe.ValidationError, match="submission is for mini 1, not mini 2"):
-        registry.assessor(framework).assess(attrs.evolve(submission, framework_version="1"),
-                                            as_of=AS_OF)
+        registry.assessor(framework).assess(
+            attrs.evolve(submission, framework_version="1"), as_of=AS_OF
+        )
 
 
-def test_assessor_refuses_an_invalid_framework(loaded: tuple,
-                                               registry: qmframe.Registry) -> None:
+def test_assessor_refuses_an_invalid_framework(loaded: tuple, registry: qmframe.Registry) -> None:
     framework, _, _ = loaded
     broken = attrs.evolve(framework, scales=())
     with pytest.raises(qmframe.ValidationError, match="unknown scale 'lvl'"):

@@ -40,12 +40,12 @@ def test_submission_and_review_round_trip(mini: dict[str, Path], tmp_path: Path)
     assert submission.actions[0].due == dt.date(2027, 1, 1)
 
 
-def test_decision_round_trips_through_toml(mini: dict[str, Path], registry: qmframe.Registry
-                                           ) -> None:
+def test_decision_round_trips_through_toml(
+    mini: dict[str, Path], registry: qmframe.Registry
+) -> None:
     framework = qmframe.load_framework(mini["framework"], registry=registry)
     submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
-    decision = qmframe.assess(framework, submission, as_of=dt.date(2026, 3, 1),
-                              registry=registry)
+    decision = qmframe.assess(framework, submission, as_of=dt.date(2026, 3, 1), registry=registry)
     again = structure(tomllib.loads(qmframe.dumps(decision)), qmframe.Decision)
     assert again == decision
 
@@ -53,8 +53,7 @@ def test_decision_round_trips_through_toml(mini: dict[str, Path], registry: qmfr
 def test_json_form_uses_iso_dates(mini: dict[str, Path], registry: qmframe.Registry) -> None:
     framework = qmframe.load_framework(mini["framework"], registry=registry)
     submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
-    decision = qmframe.assess(framework, submission, as_of=dt.date(2026, 3, 1),
-                              registry=registry)
+    decision = qmframe.assess(framework, submission, as_of=dt.date(2026, 3, 1), registry=registry)
     data = unstructure_json(decision)
     assert data["valid_from"] == "2026-03-01"
     assert data["valid_until"] == "2029-02-28"
@@ -69,8 +68,9 @@ def test_json_form_uses_iso_dates(mini: dict[str, Path], registry: qmframe.Regis
 )
 def test_leaf_types_are_strict(tmp_path: Path, field: str, value: str, message: str) -> None:
     path = tmp_path / "f.toml"
-    path.write_text(f'id = "x"\nversion = "1"\ntitle = "t"\n'.replace(
-        f'{field} = "', f'{field} = {value} #"'))
+    path.write_text(
+        'id = "x"\nversion = "1"\ntitle = "t"\n'.replace(f'{field} = "', f'{field} = {value} #"')
+    )
     with pytest.raises(qmframe.ValidationError) as caught:
         read_framework(path)
     assert [str(p) for p in caught.value.problems] == [f"{path}: {field}: {message}"]
@@ -83,8 +83,9 @@ def test_a_boolean_is_not_a_number(tmp_path: Path) -> None:
         read_framework(path)
 
 
-def test_write_is_atomic_and_leaves_no_temporary_file(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_is_atomic_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "out.toml"
     target.write_text("old contents\n")
 

@@ -19,8 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _registry(*plugins: object, entrypoints: bool = False) -> qmframe.Registry:
-    return qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=entrypoints,
-                                                       plugins=plugins))
+    return qmframe.Registry(
+        qmframe.get_plugin_manager(load_entrypoints=entrypoints, plugins=plugins)
+    )
 
 
 def test_installed_example_plugin_is_found_through_its_entry_point() -> None:
@@ -63,8 +64,10 @@ def test_two_plugins_with_the_same_framework_id_name_both(mini: dict[str, Path])
     registry = qmframe.Registry(registry.pm)
     with pytest.raises(qmframe.PluginError) as caught:
         registry.frameworks()
-    assert str(caught.value) == ("plugin 'plugin-two' failed in hook qmframe_register_frameworks: "
-                                 "framework 'mini' is also supplied by plugin 'plugin-one'")
+    assert str(caught.value) == (
+        "plugin 'plugin-two' failed in hook qmframe_register_frameworks: "
+        "framework 'mini' is also supplied by plugin 'plugin-one'"
+    )
 
 
 class _Raises:
@@ -81,8 +84,10 @@ def test_a_plugin_that_raises_is_named_with_its_hook() -> None:
     with pytest.raises(qmframe.PluginError) as caught:
         qmframe.Registry(pm)
     assert caught.value.plugin == "broken-plugin"
-    assert str(caught.value) == ("plugin 'broken-plugin' failed in hook "
-                                 "qmframe_register_rule_kinds: RuntimeError: database unavailable")
+    assert str(caught.value) == (
+        "plugin 'broken-plugin' failed in hook "
+        "qmframe_register_rule_kinds: RuntimeError: database unavailable"
+    )
 
 
 class _Misspelled:
@@ -132,8 +137,9 @@ def test_two_third_party_kinds_with_one_name_conflict() -> None:
     pm = qmframe.get_plugin_manager(load_entrypoints=False)
     pm.register(_KindPlugin((_AlwaysHolds(),)), "first")
     pm.register(_KindPlugin((_AlwaysHolds(),)), "second")
-    with pytest.raises(qmframe.PluginError, match="'minimum-level' is already registered by "
-                       "plugin 'first'"):
+    with pytest.raises(
+        qmframe.PluginError, match="'minimum-level' is already registered by plugin 'first'"
+    ):
         qmframe.Registry(pm)
 
 
@@ -141,20 +147,23 @@ class _DetailCheck:
     __name__ = "detail-check"
 
     @qmframe.hookimpl
-    def qmframe_check_submission(self, framework: qmframe.Framework,
-                                 submission: qmframe.Submission) -> Iterable[qmframe.Problem]:
+    def qmframe_check_submission(
+        self, framework: qmframe.Framework, submission: qmframe.Submission
+    ) -> Iterable[qmframe.Problem]:
         if "lead" not in submission.details:
             yield qmframe.Problem("name your lead", "details.lead")
 
 
-def test_check_submission_problems_stop_loading(mini: dict[str, Path],
-                                                write: Callable[..., Path]) -> None:
+def test_check_submission_problems_stop_loading(
+    mini: dict[str, Path], write: Callable[..., Path]
+) -> None:
     registry = _registry(_DetailCheck())
     framework = qmframe.load_framework(mini["framework"], registry=registry)
     with pytest.raises(qmframe.ValidationError) as caught:
         qmframe.load_submission(mini["submission"], framework, registry=registry)
     assert [str(p) for p in caught.value.problems] == [
-        f"{mini['submission']}: details.lead: name your lead"]
+        f"{mini['submission']}: details.lead: name your lead"
+    ]
     fixed = write("s/ok.toml", core_fixtures.SUBMISSION + '\n[details]\nlead = "Sam"\n')
     assert qmframe.load_submission(fixed, framework, registry=registry).details == {"lead": "Sam"}
 
@@ -167,8 +176,15 @@ class _Decides:
 
     @qmframe.hookimpl
     def qmframe_decide(self, decision: qmframe.Decision) -> qmframe.Decision:
-        extra = qmframe.RuleOutcome(rule="plugin-rule", kind="python", effect="inform",
-                                    title="", holds=True, saw="s", concluded="c")
+        extra = qmframe.RuleOutcome(
+            rule="plugin-rule",
+            kind="python",
+            effect="inform",
+            title="",
+            holds=True,
+            saw="s",
+            concluded="c",
+        )
         kept = decision.explanation if self.keep else ()
         return attrs.evolve(decision, explanation=(*kept, extra))
 
@@ -187,4 +203,3 @@ def test_decide_hook_may_not_drop_the_explanation(mini: dict[str, Path]) -> None
     submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
     with pytest.raises(qmframe.PluginError, match="dropped or changed the explanation"):
         qmframe.assess(framework, submission, as_of=dt.date(2026, 1, 1), registry=registry)
-

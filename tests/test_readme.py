@@ -28,7 +28,7 @@ def test_readme_python_example_runs_as_documented() -> None:
 
 def test_quick_start_has_exactly_two_one_line_commands() -> None:
     text = README.read_text()
-    quick = text[text.index("## Quick start"):]
+    quick = text[text.index("## Quick start") :]
     quick = quick[: quick.index("\n## ", 3)]
     blocks = re.findall(r"```sh\n(.*?)```", quick, flags=re.DOTALL)
     assert len(blocks) == 2

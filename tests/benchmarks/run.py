@@ -38,58 +38,97 @@ RANK = {level: i for i, level in enumerate(LEVELS)}
 
 def framework_toml(sections: int, per_section: int) -> str:
     lines = [
-        'id = "bench"', 'version = "1"', 'title = "Benchmark"',
-        "[[scales]]", 'id = "lvl"',
+        'id = "bench"',
+        'version = "1"',
+        'title = "Benchmark"',
+        "[[scales]]",
+        'id = "lvl"',
         'levels = [{ id = "no", label = "No", meets = false }, '
         '{ id = "yes", label = "Yes", meets = true }, '
         '{ id = "wow", label = "Wow", meets = true, notable = true }]',
-        "[[evidence_types]]", 'id = "doc"', 'title = "Document"',
+        "[[evidence_types]]",
+        'id = "doc"',
+        'title = "Document"',
     ]
     for s in range(sections):
-        lines += ["[[sections]]", f'id = "s{s}"', f'title = "Section {s}"', 'scale = "lvl"',
-                  'aggregate = "minimum"']
+        lines += [
+            "[[sections]]",
+            f'id = "s{s}"',
+            f'title = "Section {s}"',
+            'scale = "lvl"',
+            'aggregate = "minimum"',
+        ]
         for c in range(per_section):
-            lines += ["[[sections.criteria]]", f'id = "s{s}c{c}"', f'title = "Criterion {s}.{c}"',
-                      f'guidance = "Show how criterion {s}.{c} is met."']
+            lines += [
+                "[[sections.criteria]]",
+                f'id = "s{s}c{c}"',
+                f'title = "Criterion {s}.{c}"',
+                f'guidance = "Show how criterion {s}.{c} is met."',
+            ]
             if c == 0:
                 lines.append('evidence = [{ types = ["doc"], min_count = 1 }]')
     lines += [
-        "[decision]", 'pass_status = "awarded"', 'fail_status = "not-yet"',
-        "[[decision.rules]]", 'id = "all-met"', 'kind = "minimum-level"', 'level = "yes"',
+        "[decision]",
+        'pass_status = "awarded"',
+        'fail_status = "not-yet"',
+        "[[decision.rules]]",
+        'id = "all-met"',
+        'kind = "minimum-level"',
+        'level = "yes"',
         'feedback = "Show how you meet this."',
-        "[[decision.rules]]", 'id = "evidence"', 'kind = "evidence-present"',
-        "[[decision.rules]]", 'id = "plan"', 'kind = "action-plan"',
-        "[[decision.rules]]", 'id = "shine"', 'kind = "notable-level"', 'effect = "highlight"',
+        "[[decision.rules]]",
+        'id = "evidence"',
+        'kind = "evidence-present"',
+        "[[decision.rules]]",
+        'id = "plan"',
+        'kind = "action-plan"',
+        "[[decision.rules]]",
+        'id = "shine"',
+        'kind = "notable-level"',
+        'effect = "highlight"',
         'scope = { of = "sections" }',
-        "[validity]", "months = 36", "midpoint_months = 18",
+        "[validity]",
+        "months = 36",
+        "midpoint_months = 18",
     ]
     return "\n".join(lines) + "\n"
 
 
-def generate(framework: qmframe.Framework, n: int, seed: int = 7
-             ) -> list[tuple[qmframe.Submission, qmframe.Review]]:
+def generate(
+    framework: qmframe.Framework, n: int, seed: int = 7
+) -> list[tuple[qmframe.Submission, qmframe.Review]]:
     rng = random.Random(seed)
     ids = [c.id for _, c in framework.iter_criteria()]
     weights = (1, 400, 80)  # most criteria met, as in real submissions
     pairs = []
     for i in range(n):
         org = f"org-{i}"
-        ratings = tuple(qmframe.Rating(target=c, level=rng.choices(LEVELS, weights)[0])
-                        for c in ids)
+        ratings = tuple(
+            qmframe.Rating(target=c, level=rng.choices(LEVELS, weights)[0]) for c in ids
+        )
         evidence = tuple(
             qmframe.EvidenceItem(id=f"e{k}", type="doc", title="Doc", criteria=(c,))
-            for k, c in enumerate(ids[::CRITERIA_PER_SECTION]) if rng.random() < 0.97
+            for k, c in enumerate(ids[::CRITERIA_PER_SECTION])
+            if rng.random() < 0.97
         )
-        actions = tuple(qmframe.ActionItem(id=f"a{k}", action="Improve")
-                        for k in range(rng.choice((0, 1, 2, 3))))
+        actions = tuple(
+            qmframe.ActionItem(id=f"a{k}", action="Improve")
+            for k in range(rng.choice((0, 1, 2, 3)))
+        )
         submission = qmframe.Submission(
-            framework="bench", framework_version="1",
+            framework="bench",
+            framework_version="1",
             organisation=qmframe.Organisation(id=org, name=f"Org {i}"),
-            ratings=ratings, evidence=evidence, actions=actions)
-        judgements = tuple(qmframe.Judgement(target=c, level=rng.choices(LEVELS, weights)[0])
-                           for c in ids)
-        review = qmframe.Review(framework="bench", framework_version="1", organisation=org,
-                                judgements=judgements)
+            ratings=ratings,
+            evidence=evidence,
+            actions=actions,
+        )
+        judgements = tuple(
+            qmframe.Judgement(target=c, level=rng.choices(LEVELS, weights)[0]) for c in ids
+        )
+        review = qmframe.Review(
+            framework="bench", framework_version="1", organisation=org, judgements=judgements
+        )
         pairs.append((submission, review))
     return pairs
 
@@ -118,19 +157,34 @@ def plain_python_decide(framework: qmframe.Framework) -> Callable[..., Decision]
                 met += 1
                 findings.append(Finding(target=c, holds=True, level=got))
             else:
-                findings.append(Finding(target=c, holds=False, level=got,
-                                        note=f"{got!r} is below 'yes'"))
+                findings.append(
+                    Finding(target=c, holds=False, level=got, note=f"{got!r} is below 'yes'")
+                )
         saw = f"{len(ids)} applicable criteria: " + ", ".join(seen)
         short = len(ids) - met
         if short:
             below = ", ".join(f.target for f in findings if not f.holds)
-            r1 = RuleOutcome(rule="all-met", kind="minimum-level", effect="require", title="",
-                             holds=False, saw=saw, concluded=f"{short} of {len(ids)} below 'yes': "
-                             f"{below}", findings=tuple(findings))
+            r1 = RuleOutcome(
+                rule="all-met",
+                kind="minimum-level",
+                effect="require",
+                title="",
+                holds=False,
+                saw=saw,
+                concluded=f"{short} of {len(ids)} below 'yes': {below}",
+                findings=tuple(findings),
+            )
         else:
-            r1 = RuleOutcome(rule="all-met", kind="minimum-level", effect="require", title="",
-                             holds=True, saw=saw, concluded=f"all {len(ids)} at or above 'yes'",
-                             findings=tuple(findings))
+            r1 = RuleOutcome(
+                rule="all-met",
+                kind="minimum-level",
+                effect="require",
+                title="",
+                holds=True,
+                saw=saw,
+                concluded=f"all {len(ids)} at or above 'yes'",
+                findings=tuple(findings),
+            )
         # evidence
         by_criterion: dict[str, list[qmframe.EvidenceItem]] = defaultdict(list)
         for item in submission.evidence:
@@ -147,59 +201,140 @@ def plain_python_decide(framework: qmframe.Framework) -> Callable[..., Decision]
         ev_saw = f"{len(ev_findings)} applicable criteria with evidence requirements"
         if ev_short:
             detail = "; ".join(f"{f.target} ({f.note})" for f in ev_short)
-            r2 = RuleOutcome(rule="evidence", kind="evidence-present", effect="require", title="",
-                             holds=False, saw=ev_saw, concluded=f"{len(ev_short)} lack evidence: "
-                             f"{detail}", findings=tuple(ev_findings))
+            r2 = RuleOutcome(
+                rule="evidence",
+                kind="evidence-present",
+                effect="require",
+                title="",
+                holds=False,
+                saw=ev_saw,
+                concluded=f"{len(ev_short)} lack evidence: {detail}",
+                findings=tuple(ev_findings),
+            )
         else:
-            r2 = RuleOutcome(rule="evidence", kind="evidence-present", effect="require", title="",
-                             holds=True, saw=ev_saw, concluded="every requirement is met",
-                             findings=tuple(ev_findings))
+            r2 = RuleOutcome(
+                rule="evidence",
+                kind="evidence-present",
+                effect="require",
+                title="",
+                holds=True,
+                saw=ev_saw,
+                concluded="every requirement is met",
+                findings=tuple(ev_findings),
+            )
         # plan
         open_n = sum(1 for a in submission.actions if a.status in ("planned", "in-progress"))
         plan_saw = f"{len(submission.actions)} action-plan item(s), {open_n} open"
         if open_n >= 1:
-            r3 = RuleOutcome(rule="plan", kind="action-plan", effect="require", title="",
-                             holds=True, saw=plan_saw, concluded="at least 1 open action(s) planned")
+            r3 = RuleOutcome(
+                rule="plan",
+                kind="action-plan",
+                effect="require",
+                title="",
+                holds=True,
+                saw=plan_saw,
+                concluded="at least 1 open action(s) planned",
+            )
         else:
-            r3 = RuleOutcome(rule="plan", kind="action-plan", effect="require", title="",
-                             holds=False, saw=plan_saw, concluded="fewer than 1 open action(s) "
-                             "planned", findings=(Finding(target="action-plan", holds=False,
-                                                          note="0 of 1"),))
+            r3 = RuleOutcome(
+                rule="plan",
+                kind="action-plan",
+                effect="require",
+                title="",
+                holds=False,
+                saw=plan_saw,
+                concluded="fewer than 1 open action(s) planned",
+                findings=(Finding(target="action-plan", holds=False, note="0 of 1"),),
+            )
         # shine
-        found = [Finding(target=sid, holds=True, level=levels[sid]) for sid, _, _ in sections
-                 if levels[sid] == "wow"]
+        found = [
+            Finding(target=sid, holds=True, level=levels[sid])
+            for sid, _, _ in sections
+            if levels[sid] == "wow"
+        ]
         shine_saw = f"{len(sections)} sections"
         if found:
             listed = ", ".join(f"{f.target} ({f.level})" for f in found)
-            r4 = RuleOutcome(rule="shine", kind="notable-level", effect="highlight", title="",
-                             holds=True, saw=shine_saw, concluded=f"{len(found)} at a notable "
-                             f"level: {listed}", findings=tuple(found))
+            r4 = RuleOutcome(
+                rule="shine",
+                kind="notable-level",
+                effect="highlight",
+                title="",
+                holds=True,
+                saw=shine_saw,
+                concluded=f"{len(found)} at a notable level: {listed}",
+                findings=tuple(found),
+            )
         else:
-            r4 = RuleOutcome(rule="shine", kind="notable-level", effect="highlight", title="",
-                             holds=False, saw=shine_saw, concluded="none judged at a notable level")
-        unmet = [Unmet(target=f.target, title=titles[f.target], rule="all-met", reason=f.note,
-                       feedback=rationale.get(f.target) or "Show how you meet this.")
-                 for f in r1.findings if not f.holds]
-        unmet += [Unmet(target=f.target, title=titles[f.target], rule="evidence", reason=f.note,
-                        feedback=f.note) for f in r2.findings if not f.holds]
+            r4 = RuleOutcome(
+                rule="shine",
+                kind="notable-level",
+                effect="highlight",
+                title="",
+                holds=False,
+                saw=shine_saw,
+                concluded="none judged at a notable level",
+            )
+        unmet = [
+            Unmet(
+                target=f.target,
+                title=titles[f.target],
+                rule="all-met",
+                reason=f.note,
+                feedback=rationale.get(f.target) or "Show how you meet this.",
+            )
+            for f in r1.findings
+            if not f.holds
+        ]
+        unmet += [
+            Unmet(
+                target=f.target,
+                title=titles[f.target],
+                rule="evidence",
+                reason=f.note,
+                feedback=f.note,
+            )
+            for f in r2.findings
+            if not f.holds
+        ]
         if not r3.holds:
-            unmet.append(Unmet(target="action-plan", title="plan", rule="plan", reason="0 of 1",
-                               feedback="0 of 1"))
+            unmet.append(
+                Unmet(
+                    target="action-plan",
+                    title="plan",
+                    rule="plan",
+                    reason="0 of 1",
+                    feedback="0 of 1",
+                )
+            )
         passed = r1.holds and r2.holds and r3.holds
         return Decision(
-            framework="bench", version="1", organisation=submission.organisation.id,
+            framework="bench",
+            version="1",
+            organisation=submission.organisation.id,
             organisation_name=submission.organisation.name,
-            status="awarded" if passed else "not-yet", passed=passed, basis="review",
-            as_of=AS_OF, valid_from=AS_OF if passed else None,
-            valid_until=until if passed else None, midpoint_due=midpoint if passed else None,
-            highlights=tuple(Highlight(target=f.target, title=titles[f.target], level=f.level,
-                                       rule="shine") for f in r4.findings),
+            status="awarded" if passed else "not-yet",
+            passed=passed,
+            basis="review",
+            as_of=AS_OF,
+            valid_from=AS_OF if passed else None,
+            valid_until=until if passed else None,
+            midpoint_due=midpoint if passed else None,
+            highlights=tuple(
+                Highlight(target=f.target, title=titles[f.target], level=f.level, rule="shine")
+                for f in r4.findings
+            ),
             unmet=tuple(unmet),
             comparisons=tuple(
-                qmframe.Comparison(target=r.target, title=titles[r.target],
-                                   self_level=r.level or "", assessed_level=levels[r.target],
-                                   agrees=r.level == levels[r.target])
-                for r in submission.ratings),
+                qmframe.Comparison(
+                    target=r.target,
+                    title=titles[r.target],
+                    self_level=r.level or "",
+                    assessed_level=levels[r.target],
+                    agrees=r.level == levels[r.target],
+                )
+                for r in submission.ratings
+            ),
             explanation=(r1, r2, r3, r4),
         )
 
@@ -243,8 +378,10 @@ def bench_scoring() -> None:
             floor(submission, review)
 
     ours, theirs = best_of(3, run_qmframe), best_of(3, run_floor)
-    print(f"(a) scoring {SUBMISSIONS:,} submissions x {SECTIONS * CRITERIA_PER_SECTION} criteria "
-          f"({passed:,} awarded):")
+    print(
+        f"(a) scoring {SUBMISSIONS:,} submissions x {SECTIONS * CRITERIA_PER_SECTION} criteria "
+        f"({passed:,} awarded):"
+    )
     print(f"    qmframe      {SUBMISSIONS / ours:10,.0f} submissions/s")
     print(f"    plain Python {SUBMISSIONS / theirs:10,.0f} submissions/s")
     print(f"    ratio        {ours / theirs:10.2f}x   (target <= 2x)")
@@ -281,8 +418,10 @@ def _import_time(statement: str, repeats: int = 15) -> float:
 
 
 def bench_import() -> None:
-    deps = ("import pluggy, attrs, cattrs, cattrs.preconf.tomllib, cattrs.preconf.json, "
-            "cattrs.gen, tomli_w, tomllib, json")
+    deps = (
+        "import pluggy, attrs, cattrs, cattrs.preconf.tomllib, cattrs.preconf.json, "
+        "cattrs.gen, tomli_w, tomllib, json"
+    )
     first_use = "import qmframe; qmframe.Registry(qmframe.get_plugin_manager())"
     bare = _import_time("pass")
     ours = _import_time("import qmframe") - bare
@@ -292,8 +431,10 @@ def bench_import() -> None:
     print(f"    import qmframe                  {ours * 1000:6.1f} ms")
     print(f"    its dependencies alone          {theirs * 1000:6.1f} ms")
     print(f"    ratio                           {ours / theirs:6.2f}x   (target <= 1.5x)")
-    print(f"    import + registry (first use)   {used * 1000:6.1f} ms   "
-          f"({used / theirs:.2f}x the dependencies; every module loaded)")
+    print(
+        f"    import + registry (first use)   {used * 1000:6.1f} ms   "
+        f"({used / theirs:.2f}x the dependencies; every module loaded)"
+    )
 
 
 if __name__ == "__main__":

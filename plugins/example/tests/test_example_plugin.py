@@ -19,8 +19,7 @@ def registry() -> qmframe.Registry:
     return qmframe.Registry()
 
 
-def test_framework_file_validates_with_only_a_provenance_notice(registry: qmframe.Registry
-                                                                ) -> None:
+def test_framework_file_validates_with_only_a_provenance_notice(registry: qmframe.Registry) -> None:
     framework, problems = qmframe.inspect_framework(REPO_FILE, registry=registry)
     assert framework is not None
     assert [(p.severity, p.message) for p in problems] == [
@@ -30,8 +29,7 @@ def test_framework_file_validates_with_only_a_provenance_notice(registry: qmfram
 
 def test_riverside_is_awarded_with_one_highlight(registry: qmframe.Registry) -> None:
     framework = qmframe.load_framework("example-charter", registry=registry)
-    submission = qmframe.load_submission(EXAMPLE / "submission.toml", framework,
-                                         registry=registry)
+    submission = qmframe.load_submission(EXAMPLE / "submission.toml", framework, registry=registry)
     review = qmframe.load_review(EXAMPLE / "review.toml", framework, submission, registry=registry)
     decision = qmframe.assess(framework, submission, review, registry=registry)
     assert decision.status == "charter-awarded"
@@ -39,8 +37,7 @@ def test_riverside_is_awarded_with_one_highlight(registry: qmframe.Registry) -> 
     assert decision.valid_until == dt.date(2028, 3, 1)
     assert [(h.target, h.level) for h in decision.highlights] == [("recruit", "strong")]
     assert [c.target for c in decision.disagreements] == ["support-2"]
-    assert [o.rule for o in decision.explanation] == [
-        r.id for r in framework.decision.rules]
+    assert [o.rule for o in decision.explanation] == [r.id for r in framework.decision.rules]
 
 
 def test_an_action_without_owner_is_refused(registry: qmframe.Registry, tmp_path: Path) -> None:

@@ -170,7 +170,8 @@ def test_the_demo_runs_the_fe_college(capsys: pytest.CaptureFixture[str]) -> Non
     assert "Decision:     AWARDED" in out
     assert "mid-point review due 2024-07-20" in out
     assert (
-        "  * Collaborative and partnership working [collaboration-partnership]: Exceptional practice" in out
+        "  * Collaborative and partnership working [collaboration-partnership]: "
+        "Exceptional practice" in out
     )
 
 
