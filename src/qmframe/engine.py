@@ -104,16 +104,16 @@ class Assessor:
 
     # -- levels ------------------------------------------------------------------------------
 
-    def _combined(self, review: Review) -> tuple[dict[str, str], dict[str, str]]:
+    def _combined(
+        self, by_target: Mapping[str, Mapping[str, str]]
+    ) -> tuple[dict[str, str], dict[str, str]]:
         """One level per target from the panel's judgements, and what stayed unresolved."""
-        by_target: dict[str, list[str]] = defaultdict(list)
-        for judgement in review.judgements:
-            by_target[judgement.target].append(judgement.level)
         levels: dict[str, str] = {}
         unresolved: dict[str, str] = {}
         targets, ranks = self.index.targets, self.index.ranks
         needed = self.framework.review.min_reviewers
-        for target, given in by_target.items():
+        for target, by_reviewer in by_target.items():
+            given = list(by_reviewer.values())
             if len(given) < needed:
                 # A panel decides together: one member's word alone does not settle a target.
                 unresolved[target] = (
@@ -136,12 +136,15 @@ class Assessor:
         return levels, unresolved
 
     def _context(
-        self, submission: Submission, review: Review | None, as_of: dt.date
+        self,
+        submission: Submission,
+        panel: Mapping[str, Mapping[str, str]] | None,
+        as_of: dt.date,
     ) -> AssessmentContext:
         org = submission.organisation
         not_applicable = {t for t, a in self._applicability if not a.applies(org.context, org.kind)}
-        if review is not None:
-            levels, unresolved = self._combined(review)
+        if panel is not None:
+            levels, unresolved = self._combined(panel)
         else:
             levels = {r.target: r.level for r in submission.ratings if r.level is not None}
             unresolved = {}
@@ -194,7 +197,8 @@ class Assessor:
                     )
                 ]
             )
-        ctx = self._context(submission, review, as_of)
+        panel = _by_target(review) if review is not None else None
+        ctx = self._context(submission, panel, as_of)
         title = self._titles
         rationale = _rationales(review, ctx.levels) if review is not None else {}
         explanation: list[RuleOutcome] = []
@@ -277,7 +281,7 @@ class Assessor:
             unmet=tuple(unmet),
             comparisons=self._comparisons(submission, ctx) if review is not None else (),
             panel_disagreements=(
-                self._panel_disagreements(review, ctx) if review is not None else ()
+                self._panel_disagreements(panel, ctx) if panel is not None else ()
             ),
             requests=tuple(r.request for r in review.requests) if review is not None else (),
             explanation=tuple(explanation),
@@ -306,23 +310,33 @@ class Assessor:
         return tuple(out)
 
     def _panel_disagreements(
-        self, review: Review, ctx: AssessmentContext
+        self, panel: Mapping[str, Mapping[str, str]], ctx: AssessmentContext
     ) -> tuple[PanelDisagreement, ...]:
         """Targets the panel's members judged at different levels, whatever the policy chose."""
-        given: dict[str, dict[str, str]] = {}
-        for judgement in review.judgements:
-            given.setdefault(judgement.target, {})[judgement.reviewer] = judgement.level
         return tuple(
             PanelDisagreement(
                 target=target,
-                title=_title(self.index.targets, target),
-                levels=levels,
+                title=self._titles.get(target, ""),
+                levels=dict(levels),
                 decided=ctx.levels.get(target, ""),
                 policy=self._combine,
             )
-            for target, levels in given.items()
+            for target, levels in panel.items()
             if len(set(levels.values())) > 1
         )
+
+
+def _by_target(review: Review) -> dict[str, dict[str, str]]:
+    """Each target's judgements as reviewer id to level, in review order.
+
+    Built once per assessment and used both to combine the panel's levels and
+    to show where its members differ. Validation refuses two judgements of one
+    target by the same reviewer, so nothing is lost by keying on the reviewer.
+    """
+    panel: dict[str, dict[str, str]] = {}
+    for judgement in review.judgements:
+        panel.setdefault(judgement.target, {})[judgement.reviewer] = judgement.level
+    return panel
 
 
 def _rationales(review: Review, levels: Mapping[str, str]) -> dict[str, str]:
