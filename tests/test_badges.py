@@ -18,10 +18,10 @@ import attrs
 import pytest
 
 import qmframe
-from qmframe.badges import OB3_CONTEXT, VC2_CONTEXT, criteria_narrative, open_badge
+from qmframe.awards.badges import OB3_CONTEXT, VC2_CONTEXT, criteria_narrative, open_badge
+from qmframe.awards.lifecycle import AwardHistory, Event, record
 from qmframe.decision import Decision
 from qmframe.framework import Framework, Rule, Section
-from qmframe.lifecycle import AwardHistory, Event, record
 
 _OB_CONTEXT = re.compile(r"^https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)*\.json$")
 _URI = re.compile(r"^\w[\w+.-]*:\S+$")

@@ -10,9 +10,7 @@ import attrs
 import pytest
 
 import qmframe
-from qmframe.decision import Decision
-from qmframe.framework import Lifecycle
-from qmframe.lifecycle import (
+from qmframe.awards.lifecycle import (
     DEFAULT_START,
     DEFAULT_TRANSITIONS,
     DERIVED,
@@ -23,7 +21,6 @@ from qmframe.lifecycle import (
     allowed,
     carry_forward,
     check_history,
-    check_lifecycle,
     event_for_decision,
     is_current,
     record,
@@ -31,7 +28,10 @@ from qmframe.lifecycle import (
     state_on,
     term_on,
 )
+from qmframe.decision import Decision
+from qmframe.framework import Lifecycle
 from qmframe.submission import ActionItem, Organisation, Submission
+from qmframe.validation import check_lifecycle
 
 DAY0 = dt.date(2026, 1, 5)
 FAR = dt.date(2099, 1, 1)

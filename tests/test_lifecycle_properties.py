@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import qmframe
-from qmframe.framework import Lifecycle
-from qmframe.lifecycle import (
+from qmframe.awards.lifecycle import (
     DEFAULT_START,
     DEFAULT_TRANSITIONS,
     GRANTING,
@@ -23,6 +22,7 @@ from qmframe.lifecycle import (
     record,
     state_on,
 )
+from qmframe.framework import Lifecycle
 from qmframe.testing.strategies import dates
 
 _LIFECYCLES = st.sampled_from(

@@ -15,11 +15,9 @@ from pathlib import Path
 import pytest
 
 import qmframe
-from qmframe import register as register_module
-from qmframe.decision import Decision, Highlight
-from qmframe.framework import Framework, Lifecycle
-from qmframe.lifecycle import Event
-from qmframe.register import (
+from qmframe.awards import register as register_module
+from qmframe.awards.lifecycle import Event
+from qmframe.awards.register import (
     MIGRATIONS,
     Register,
     RegisterError,
@@ -28,6 +26,8 @@ from qmframe.register import (
     public_json,
     write_public_sqlite,
 )
+from qmframe.decision import Decision, Highlight
+from qmframe.framework import Framework, Lifecycle
 
 PUBLIC = ("organisation.name", "status", "valid_from", "valid_until", "highlights")
 FRAMEWORK = Framework(id="fw", version="1", title="Test mark", public_fields=PUBLIC)
@@ -203,7 +203,7 @@ CRASH = textwrap.dedent(
     import datetime as dt, os, sys
     sys.path.insert(0, {tests!r})
     from test_register import _decision
-    from qmframe.register import Register
+    from qmframe.awards.register import Register
 
     def die(*args, **kwargs):
         os._exit(17)  # the process dies at once: no rollback, no cleanup, no flush

@@ -12,8 +12,8 @@ from pathlib import Path
 import core_fixtures
 import pytest
 
+from qmframe.awards.register import Register
 from qmframe.cli import main
-from qmframe.register import Register
 
 PASSING_REVIEW = core_fixtures.REVIEW.replace(
     'target = "b2"\nlevel = "no"', 'target = "b2"\nlevel = "yes"'
@@ -183,7 +183,7 @@ def test_recording_a_decision_file(
     assert "not-yet recorded (now not-awarded)" in out
 
     from qmframe import dumps
-    from qmframe.cli_lifecycle import read_decision
+    from qmframe.awards.commands import read_decision
 
     decision = read_decision(decision_file)
     toml_file = tmp_path / "decision.toml"

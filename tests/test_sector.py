@@ -10,8 +10,8 @@ import pytest
 
 import qmframe
 from qmframe._convert import unstructure_json
+from qmframe.awards.sector import levels_of, render_text, sector_view
 from qmframe.decision import Decision, Finding, Highlight, RuleOutcome, Unmet
-from qmframe.sector import levels_of, render_text, sector_view
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import qmframe
+from qmframe.awards.commands import Progress
+from qmframe.awards.versions import Case, adapt, diff, rescore
 from qmframe.cli import main
-from qmframe.cli_lifecycle import Progress
 from qmframe.testing.strategies import AssessmentCase, assessment_cases
-from qmframe.versions import Case, adapt, diff, rescore
 
 
 def _v3(text: str) -> str:

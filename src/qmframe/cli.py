@@ -17,10 +17,11 @@ from typing import Any
 
 import attrs
 
-from qmframe import api, cli_lifecycle
+from qmframe import api
 from qmframe._console import err as _err
 from qmframe._console import out as _out
 from qmframe._console import parse_date as _date
+from qmframe.awards import commands as award_commands
 from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
 from qmframe.files import file_label, read_toml, write_text
 from qmframe.framework import Framework
@@ -88,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("document", choices=("framework", "submission", "review", "outcome-set"))
     schema.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-    cli_lifecycle.add_subcommands(sub)  # register, diff, rescore
+    award_commands.add_subcommands(sub)  # register, diff, rescore
     return parser
 
 
@@ -103,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "template": _template,
             "assess": _assess,
             "demo": _demo,
-            **cli_lifecycle.HANDLERS,
+            **award_commands.HANDLERS,
             "schema": _schema,
         }[args.command]
         return handler(registry, args)

@@ -14,7 +14,6 @@ from typing import Any
 import attrs
 
 __all__ = [
-    "PROVENANCES",
     "Applicability",
     "Context",
     "Criterion",
@@ -32,12 +31,6 @@ __all__ = [
     "Section",
     "Validity",
 ]
-
-#: Where a piece of framework text comes from. ``official``: the owner's own
-#: published words; ``paraphrase``: the owner's meaning in other words;
-#: ``illustrative``: written for qmframe to show the shape, not the owner's;
-#: ``placeholder``: stands in for text that is not available yet.
-PROVENANCES = ("official", "paraphrase", "illustrative", "placeholder")
 
 
 @attrs.frozen(kw_only=True)
@@ -260,7 +253,7 @@ class Validity:
 class Lifecycle:
     """Which moves an award's history may make, as this framework allows them.
 
-    The states are qmframe's own (see :mod:`qmframe.lifecycle`), so whether an
+    The states are qmframe's own (see :mod:`qmframe.awards.lifecycle`), so whether an
     award is current means the same for every framework. Left empty, each
     field means qmframe's default: ``transitions`` (state to the states it may
     move to) replaces the default table, ``add`` and ``remove`` extend or

@@ -112,7 +112,7 @@ def resolve_scope(
     if not isinstance(raw, Mapping):
         return [Problem("expected a table such as { section = 'id' }", path="scope")]
     problems = [
-        Problem(f"unknown key '{key}' (expected of, section, tag)", path="scope")
+        Problem(f"unknown key {key!r} (expected of, section, tag)", path="scope")
         for key in raw
         if key not in ("of", "section", "tag")
     ]

@@ -27,10 +27,10 @@ from typing import Any
 
 import attrs
 
-from qmframe.framework import PROVENANCES, Framework, OutcomeSet, Rule
+from qmframe.framework import Framework, OutcomeSet, Rule
 from qmframe.scales import AGGREGATES
 from qmframe.submission import Review, Submission
-from qmframe.validation import _COMBINE, _EFFECTS, ACTION_STATUSES
+from qmframe.vocabulary import ACTION_STATUSES, COMBINATIONS, EFFECTS, PROVENANCES
 
 __all__ = ["DOCUMENTS", "FIELD_DOCS", "json_schema"]
 
@@ -50,8 +50,8 @@ _ENUMS: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("Criterion", "provenance"): PROVENANCES,
     ("Section", "provenance"): PROVENANCES,
     ("Section", "aggregate"): ("", *AGGREGATES),
-    ("Rule", "effect"): _EFFECTS,
-    ("ReviewPolicy", "combine"): _COMBINE,
+    ("Rule", "effect"): EFFECTS,
+    ("ReviewPolicy", "combine"): COMBINATIONS,
     ("ActionItem", "status"): ACTION_STATUSES,
 }
 

@@ -14,22 +14,30 @@ from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
 
 from qmframe.errors import Problem
-from qmframe.framework import PROVENANCES, Framework, Rule
+from qmframe.framework import Framework, Lifecycle, Rule
 from qmframe.index import FrameworkIndex
-from qmframe.lifecycle import PUBLIC_FIELDS, check_lifecycle
 from qmframe.rules import RuleKind
 from qmframe.scales import AGGREGATES
 from qmframe.submission import Review, Submission
+from qmframe.vocabulary import (
+    ACTION_STATUSES,
+    COMBINATIONS,
+    DERIVED,
+    EFFECTS,
+    GRANTING,
+    PROVENANCES,
+    PUBLIC_FIELDS,
+    STATES,
+    SUBMISSION_KINDS,
+    allowed,
+    start_states,
+)
 
-__all__ = ["ACTION_STATUSES", "check_framework", "check_review", "check_submission"]
+__all__ = ["check_framework", "check_lifecycle", "check_review", "check_submission"]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_EFFECTS = ("require", "veto", "highlight", "inform")
-_COMBINE = ("lowest", "median", "unanimous")
-#: Action-plan statuses; ``planned`` and ``in-progress`` count as open.
-ACTION_STATUSES = ("planned", "in-progress", "completed", "dropped")
 #: Provenance names as they read in the notice for non-official text.
 _AS_ADJECTIVE = {"paraphrase": "paraphrased"}
 
@@ -239,7 +247,7 @@ def check_framework(
     problems += _check_decision(fw, index, rule_kinds)
     if fw.review.min_reviewers < 1:
         problems.append(Problem("must be at least 1", "review.min_reviewers"))
-    problems += _one_of(fw.review.combine, _COMBINE, "review.combine", "combination")
+    problems += _one_of(fw.review.combine, COMBINATIONS, "review.combine", "combination")
     if fw.validity.months < 0 or fw.validity.midpoint_months < 0:
         problems.append(Problem("months cannot be negative", "validity"))
     if fw.validity.midpoint_months and fw.validity.midpoint_months >= fw.validity.months:
@@ -278,7 +286,7 @@ def _check_decision(
     problems += _ids(((f"decision.rules[{i}]", r.id) for i, r in enumerate(policy.rules)), "rule")
     for i, rule in enumerate(policy.rules):
         path = f"decision.rules[{i}]"
-        problems += _one_of(rule.effect, _EFFECTS, f"{path}.effect", "effect")
+        problems += _one_of(rule.effect, EFFECTS, f"{path}.effect", "effect")
         if rule.status and rule.status not in policy.all_statuses():
             problems.append(
                 Problem(
@@ -344,9 +352,7 @@ def check_submission(
         problems += _one_of(
             org.context, [c.id for c in fw.contexts], "organisation.context", "context"
         )
-    problems += _one_of(
-        submission.kind, ("self-assessment", "application"), "kind", "submission kind"
-    )
+    problems += _one_of(submission.kind, SUBMISSION_KINDS, "kind", "submission kind")
     seen: dict[str, int] = {}
     for i, rating in enumerate(submission.ratings):
         path = f"ratings[{i}]"
@@ -575,5 +581,52 @@ def conflicts_of_interest(review: Review, submission: Submission) -> list[Proble
                     "replace them on the panel",
                     f"reviewers[{i}]",
                 )
+            )
+    return problems
+
+
+def check_lifecycle(lifecycle: Lifecycle, path: str = "lifecycle") -> list[Problem]:
+    """Every problem with a framework's ``[lifecycle]`` table, located under ``path``."""
+    problems: list[Problem] = []
+    known = ", ".join(STATES)
+    for field in ("transitions", "add", "remove"):
+        table: Mapping[str, tuple[str, ...]] = getattr(lifecycle, field)
+        for state, targets in table.items():
+            if state not in STATES:
+                problems.append(
+                    Problem(f"unknown state {state!r} (known: {known})", f"{path}.{field}")
+                )
+            for target in targets:
+                if target not in STATES:
+                    problems.append(
+                        Problem(
+                            f"unknown state {target!r} (known: {known})",
+                            f"{path}.{field}.{state}",
+                        )
+                    )
+                elif target in DERIVED and field != "remove":
+                    problems.append(
+                        Problem(
+                            f"{target!r} follows from the award's end date and cannot be moved to",
+                            f"{path}.{field}.{state}",
+                        )
+                    )
+    for state in lifecycle.start:
+        if state not in STATES:
+            problems.append(Problem(f"unknown state {state!r} (known: {known})", f"{path}.start"))
+        elif state in DERIVED:
+            problems.append(Problem(f"a history cannot begin {state!r}", f"{path}.start"))
+    if not problems and not any(s in GRANTING for s in start_states(lifecycle)):
+        moves = allowed(lifecycle)
+        reachable = set(start_states(lifecycle))
+        frontier = list(reachable)
+        while frontier:
+            for target in moves.get(frontier.pop(), ()):
+                if target not in reachable:
+                    reachable.add(target)
+                    frontier.append(target)
+        if not reachable & GRANTING:
+            problems.append(
+                Problem("no award can ever be granted: 'awarded' cannot be reached", path)
             )
     return problems

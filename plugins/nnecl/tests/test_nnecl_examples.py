@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import qmframe
+from qmframe.awards.lifecycle import carry_forward
+from qmframe.awards.register import award_id
 from qmframe.cli import main
-from qmframe.lifecycle import carry_forward
-from qmframe.register import award_id
 
 REPO_EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "qmframe_nnecl" / "examples"
 EXAMPLES = (

@@ -49,7 +49,7 @@ def _empty_result(scope_text: str, if_empty: str) -> RuleResult:
 
 def _unknown_keys(rule: Rule, allowed: tuple[str, ...]) -> list[Problem]:
     return [
-        Problem(f"unknown key '{key}' for kind '{rule.kind}' (expected {', '.join(allowed)})")
+        Problem(f"unknown key {key!r} for kind {rule.kind!r} (expected {', '.join(allowed)})")
         for key in rule.params
         if key not in allowed
     ]

@@ -59,7 +59,7 @@ from qmframe.submission import (
     Reviewer,
     Submission,
 )
-from qmframe.validation import ACTION_STATUSES
+from qmframe.vocabulary import ACTION_STATUSES
 
 __all__ = [
     "BUILTIN_KINDS",

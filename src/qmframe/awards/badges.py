@@ -18,10 +18,10 @@ import re
 import uuid
 from typing import Any
 
+from qmframe.awards.lifecycle import AwardHistory, is_current, state_on
 from qmframe.decision import Decision
 from qmframe.errors import Problem, ValidationError
 from qmframe.framework import Framework
-from qmframe.lifecycle import AwardHistory, is_current, state_on
 
 __all__ = ["OB3_CONTEXT", "OB3_SCHEMA", "VC2_CONTEXT", "criteria_narrative", "open_badge"]
 

@@ -24,21 +24,21 @@ from qmframe import api
 from qmframe._console import out as _out
 from qmframe._console import parse_date as _date
 from qmframe._convert import structure, unstructure_json
-from qmframe.badges import open_badge
-from qmframe.decision import Decision
-from qmframe.errors import Problem, ValidationError
-from qmframe.files import file_label, read_document, write_text
-from qmframe.framework import Framework
-from qmframe.lifecycle import STATES, Event
-from qmframe.plugins import Registry
-from qmframe.register import (
+from qmframe.awards.badges import open_badge
+from qmframe.awards.lifecycle import STATES, Event
+from qmframe.awards.register import (
     Register,
     public_csv,
     public_json,
     write_public_sqlite,
 )
-from qmframe.sector import render_text, sector_view
-from qmframe.versions import Case, diff, rescore
+from qmframe.awards.sector import render_text, sector_view
+from qmframe.awards.versions import Case, diff, rescore
+from qmframe.decision import Decision
+from qmframe.errors import Problem, ValidationError
+from qmframe.files import file_label, read_document, write_text
+from qmframe.framework import Framework
+from qmframe.plugins import Registry
 
 __all__ = ["HANDLERS", "Progress", "add_subcommands", "read_decision"]
 

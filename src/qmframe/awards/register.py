@@ -32,10 +32,7 @@ from typing import Any
 import attrs
 
 from qmframe._convert import structure, unstructure_json
-from qmframe.decision import Decision
-from qmframe.errors import Problem, QmframeError, ValidationError
-from qmframe.framework import Framework, Lifecycle
-from qmframe.lifecycle import (
+from qmframe.awards.lifecycle import (
     PUBLIC_FIELDS,
     AwardHistory,
     Event,
@@ -45,6 +42,9 @@ from qmframe.lifecycle import (
     state_on,
     term_on,
 )
+from qmframe.decision import Decision
+from qmframe.errors import Problem, QmframeError, ValidationError
+from qmframe.framework import Framework, Lifecycle
 
 __all__ = [
     "MIGRATIONS",
@@ -228,7 +228,7 @@ class Register:
         """Record a decision and the lifecycle event it causes, in one transaction.
 
         The event (award, renewal or not-awarded; see
-        :func:`~qmframe.lifecycle.event_for_decision`) is checked against
+        :func:`~qmframe.awards.lifecycle.event_for_decision`) is checked against
         ``lifecycle`` first: a refused move raises ValidationError and nothing
         is written. ``details`` are the submission's figures, kept for the
         sector view.

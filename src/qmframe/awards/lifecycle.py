@@ -18,7 +18,6 @@ with a plain, located message.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
 
 import attrs
 
@@ -26,6 +25,17 @@ from qmframe.decision import Decision
 from qmframe.errors import Problem, ValidationError
 from qmframe.framework import Lifecycle
 from qmframe.submission import ActionItem, Submission
+from qmframe.vocabulary import (
+    DEFAULT_START,
+    DEFAULT_TRANSITIONS,
+    DERIVED,
+    GRANTING,
+    HOLDING,
+    PUBLIC_FIELDS,
+    STATES,
+    allowed,
+    start_states,
+)
 
 __all__ = [
     "DEFAULT_START",
@@ -42,7 +52,6 @@ __all__ = [
     "allowed",
     "carry_forward",
     "check_history",
-    "check_lifecycle",
     "event_for_decision",
     "is_current",
     "record",
@@ -50,67 +59,6 @@ __all__ = [
     "state_on",
     "term_on",
 ]
-
-#: Every state an application or award can be in, in the order of a cycle.
-STATES = (
-    "expression-of-interest",
-    "in-preparation",
-    "submitted",
-    "under-review",
-    "awarded",
-    "not-awarded",
-    "mid-point-reviewed",
-    "renewed",
-    "suspended",
-    "reinstated",
-    "expired",
-    "withdrawn",
-    "revoked",
-)
-#: States in which the organisation holds a current award (until it runs out).
-HOLDING = frozenset({"awarded", "mid-point-reviewed", "renewed", "reinstated"})
-#: States whose event starts a new term: they carry the version and validity dates.
-GRANTING = frozenset({"awarded", "renewed"})
-#: States that follow from dates and are never recorded as events.
-DERIVED = frozenset({"expired"})
-
-_APPLY = ("expression-of-interest", "in-preparation", "submitted")
-_ENDINGS = ("suspended", "withdrawn", "revoked")
-
-#: The moves qmframe allows unless a framework says otherwise.
-DEFAULT_TRANSITIONS: Mapping[str, frozenset[str]] = {
-    "expression-of-interest": frozenset({"in-preparation", "submitted", "withdrawn"}),
-    "in-preparation": frozenset({"submitted", "withdrawn"}),
-    "submitted": frozenset({"under-review", "awarded", "not-awarded", "withdrawn"}),
-    "under-review": frozenset({"awarded", "not-awarded", "withdrawn"}),
-    # A "not yet" can be followed by a decision on further information, or a new attempt.
-    "not-awarded": frozenset({"awarded", *_APPLY}),
-    "awarded": frozenset({"mid-point-reviewed", "renewed", *_ENDINGS}),
-    "mid-point-reviewed": frozenset({"renewed", *_ENDINGS}),
-    "renewed": frozenset({"mid-point-reviewed", "renewed", *_ENDINGS}),
-    "reinstated": frozenset({"mid-point-reviewed", "renewed", *_ENDINGS}),
-    "suspended": frozenset({"reinstated", "withdrawn", "revoked"}),
-    # A renewal decided shortly after the end still renews; otherwise apply again.
-    "expired": frozenset({"renewed", *_APPLY}),
-    "withdrawn": frozenset(_APPLY),
-    "revoked": frozenset(_APPLY),
-}
-#: What a framework may list in ``public_fields``: the columns of its public register.
-PUBLIC_FIELDS = (
-    "organisation.id",
-    "organisation.name",
-    "framework",
-    "version",
-    "status",
-    "state",
-    "as_of",
-    "valid_from",
-    "valid_until",
-    "midpoint_due",
-    "highlights",
-)
-#: States a history may begin in: an application, or a decision recorded directly.
-DEFAULT_START = frozenset({*_APPLY, "under-review", "awarded", "not-awarded"})
 
 
 @attrs.frozen(kw_only=True)
@@ -142,72 +90,6 @@ class AwardHistory:
 
 
 # -- the declared moves --------------------------------------------------------------------
-
-
-def allowed(lifecycle: Lifecycle | None = None) -> dict[str, frozenset[str]]:
-    """The effective table of moves: the framework's own (or the default), plus ``add``, less
-    ``remove``."""
-    lifecycle = lifecycle or Lifecycle()
-    base: Mapping[str, Iterable[str]] = lifecycle.transitions or DEFAULT_TRANSITIONS
-    table = {state: set(base.get(state, ())) for state in STATES}
-    for state, targets in lifecycle.add.items():
-        table.setdefault(state, set()).update(targets)
-    for state, targets in lifecycle.remove.items():
-        table.setdefault(state, set()).difference_update(targets)
-    return {state: frozenset(targets) for state, targets in table.items()}
-
-
-def start_states(lifecycle: Lifecycle | None = None) -> frozenset[str]:
-    """The states a history may begin in."""
-    lifecycle = lifecycle or Lifecycle()
-    return frozenset(lifecycle.start) if lifecycle.start else DEFAULT_START
-
-
-def check_lifecycle(lifecycle: Lifecycle, path: str = "lifecycle") -> list[Problem]:
-    """Every problem with a framework's ``[lifecycle]`` table, located under ``path``."""
-    problems: list[Problem] = []
-    known = ", ".join(STATES)
-    for field in ("transitions", "add", "remove"):
-        table: Mapping[str, tuple[str, ...]] = getattr(lifecycle, field)
-        for state, targets in table.items():
-            if state not in STATES:
-                problems.append(
-                    Problem(f"unknown state {state!r} (known: {known})", f"{path}.{field}")
-                )
-            for target in targets:
-                if target not in STATES:
-                    problems.append(
-                        Problem(
-                            f"unknown state {target!r} (known: {known})",
-                            f"{path}.{field}.{state}",
-                        )
-                    )
-                elif target in DERIVED and field != "remove":
-                    problems.append(
-                        Problem(
-                            f"{target!r} follows from the award's end date and cannot be moved to",
-                            f"{path}.{field}.{state}",
-                        )
-                    )
-    for state in lifecycle.start:
-        if state not in STATES:
-            problems.append(Problem(f"unknown state {state!r} (known: {known})", f"{path}.start"))
-        elif state in DERIVED:
-            problems.append(Problem(f"a history cannot begin {state!r}", f"{path}.start"))
-    if not problems and not any(s in GRANTING for s in start_states(lifecycle)):
-        moves = allowed(lifecycle)
-        reachable = set(start_states(lifecycle))
-        frontier = list(reachable)
-        while frontier:
-            for target in moves.get(frontier.pop(), ()):
-                if target not in reachable:
-                    reachable.add(target)
-                    frontier.append(target)
-        if not reachable & GRANTING:
-            problems.append(
-                Problem("no award can ever be granted: 'awarded' cannot be reached", path)
-            )
-    return problems
 
 
 # -- reading a history ---------------------------------------------------------------------
