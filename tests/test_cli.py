@@ -118,7 +118,7 @@ def test_assess_json_has_the_promised_keys(
     ("fmt", "expected"),
     [
         ("text", "Decision:     AWARDED"),
-        ("markdown", "- **Decision:** awarded (indicative: self-assessment only)"),
+        ("markdown", "- **Decision:** awarded\n"),
     ],
 )
 def test_assess_text_formats(

@@ -237,7 +237,13 @@ class Register:
         with self._transaction() as db:
             if db.execute("SELECT 1 FROM decisions WHERE award = ?", (award,)).fetchone():
                 raise ValidationError(
-                    [Problem(f"a decision for {award} is already recorded", file=str(self.path))]
+                    [
+                        Problem(
+                            f"a decision for {award} is already recorded",
+                            file=str(self.path),
+                            code="duplicate-id",
+                        )
+                    ]
                 )
             history = self._history(decision.framework, decision.organisation)
             event = event_for_decision(history, decision, reason)
@@ -470,7 +476,13 @@ class Register:
         """
         if not framework.public_fields:
             raise ValidationError(
-                [Problem(f"framework {framework.id!r} marks no fields public", "public_fields")]
+                [
+                    Problem(
+                        f"framework {framework.id!r} marks no fields public",
+                        "public_fields",
+                        code="missing-value",
+                    )
+                ]
             )
         rows = []
         for history in self.histories(framework.id):
@@ -543,7 +555,9 @@ def write_public_sqlite(
     """
     unknown = [field for field in fields if field not in PUBLIC_FIELDS]
     if unknown:
-        raise ValidationError([Problem(f"not a public field: {', '.join(unknown)}")])
+        raise ValidationError(
+            [Problem(f"not a public field: {', '.join(unknown)}", code="unknown-reference")]
+        )
     target = Path(path)
     temporary = target.with_name(f".{target.name}.tmp")
     temporary.unlink(missing_ok=True)
