@@ -11,9 +11,7 @@ the real argument parser.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import types
 import typing
 from collections.abc import Mapping
@@ -25,7 +23,6 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 import qmframe
-from qmframe.cli import _parser
 from qmframe.schema import DOCUMENTS, FIELD_DOCS
 
 _ANY_CLASS: dict[str, type] = {}
@@ -138,15 +135,20 @@ class CliDirective(SphinxDirective):
     optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        os.environ["COLUMNS"] = "88"  # argparse wraps to the terminal; keep the page stable
-        parser = _parser()
+        import click
+
+        from qmframe.cli import cli
+
+        command: click.Command = cli
         if self.arguments:
-            actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-            choices = actions[0].choices
-            if self.arguments[0] not in choices:
+            found = cli.commands.get(self.arguments[0])
+            if found is None:
                 raise self.error(f"qmframe-cli: no subcommand {self.arguments[0]!r}")
-            parser = choices[self.arguments[0]]
-        text = parser.format_help().rstrip()
+            command = found
+        # A fixed width keeps the page the same whatever terminal builds it.
+        name = "qmframe" + (f" {self.arguments[0]}" if self.arguments else "")
+        ctx = click.Context(command, info_name=name, terminal_width=88, max_content_width=88)
+        text = command.get_help(ctx).rstrip()
         block = nodes.literal_block(text, text)
         block["language"] = "text"
         return [block]

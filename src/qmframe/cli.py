@@ -1,113 +1,61 @@
-"""The ``qmframe`` command.
+"""The ``qmframe`` command, built with click.
 
 Exit codes: 0 when the command did its job (whatever the decision), 2 for bad
 input or usage (every problem is printed, located), 1 for an internal error
 (a bug in qmframe or a plugin, named).
+
+Start-up stays light: this module imports click and the small helpers only;
+each command imports what it needs (the API, the plugins, the engine, Jinja2)
+when it runs, so ``qmframe --help`` reads no plugin and no framework.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import json
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import attrs
+import click
 
-from qmframe import api
+from qmframe._console import DATE, OrderedGroup
 from qmframe._console import err as _err
 from qmframe._console import out as _out
-from qmframe._console import parse_date as _date
 from qmframe.awards import commands as award_commands
-from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
-from qmframe.files import file_label, read_toml, write_text
-from qmframe.framework import Framework
-from qmframe.plugins import Registry
-from qmframe.template import render_template
+from qmframe.errors import PluginError, QmframeError, ValidationError
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from qmframe.errors import Problem
+    from qmframe.framework import Framework
+    from qmframe.plugins import Registry
+
+__all__ = ["cli", "main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="qmframe",
-        description="Define quality frameworks as TOML and score submissions into explained "
-        "decisions.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    sub.add_parser("frameworks", help="list the installed frameworks and their plugins")
-
-    validate = sub.add_parser("validate", help="check framework, submission and review files")
-    validate.add_argument("files", nargs="+", metavar="FILE")
-    validate.add_argument(
-        "--framework",
-        metavar="FRAMEWORK",
-        help="check submissions and reviews against this framework (id or "
-        "file) instead of the one they name",
-    )
-
-    template = sub.add_parser("template", help="write a blank self-assessment for a framework")
-    template.add_argument("framework", metavar="FRAMEWORK", help="framework id or file")
-    template.add_argument("--organisation", default="", help="organisation id to fill in")
-    template.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-
-    assess = sub.add_parser("assess", help="decide on a submission and explain the decision")
-    assess.add_argument("framework", metavar="FRAMEWORK", help="framework id or file")
-    assess.add_argument("submission", metavar="SUBMISSION")
-    assess.add_argument("--review", metavar="FILE")
-    assess.add_argument(
-        "--as-of",
-        type=_date,
-        metavar="DATE",
-        help="decision date (default: the review's date, else the submission's, else today)",
-    )
-    assess.add_argument(
-        "--format", default="text", help="text, markdown, json, html, letter, or a plugin's"
-    )
-    assess.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-
-    demo = sub.add_parser("demo", help="assess a bundled example, no arguments needed")
-    demo.add_argument("example", nargs="?", help="which example (default: the preferred one)")
-    demo.add_argument("--format", default="text")
-    demo.add_argument("--list", action="store_true", help="list the examples instead")
-    demo.add_argument(
-        "--html",
-        metavar="FILE",
-        help="where to write the HTML report (default: qmframe-demo-EXAMPLE.html in the "
-        "system's temporary folder)",
-    )
-    demo.add_argument("--no-html", action="store_true", help="do not write an HTML report")
-
-    schema = sub.add_parser(
-        "schema", help="print the JSON Schema of a file kind, for editors to check and complete"
-    )
-    schema.add_argument("document", choices=("framework", "submission", "review", "outcome-set"))
-    schema.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-    award_commands.add_subcommands(sub)  # register, diff, rescore
-    return parser
+@click.group(
+    cls=OrderedGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+def cli() -> None:
+    """Define quality frameworks as TOML and score submissions into explained decisions."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
     try:
-        registry = api.default_registry()
-        handler = {
-            "frameworks": _frameworks,
-            "validate": _validate,
-            "template": _template,
-            "assess": _assess,
-            "demo": _demo,
-            **award_commands.HANDLERS,
-            "schema": _schema,
-        }[args.command]
-        return handler(registry, args)
+        code = cli.main(args=list(argv) if argv is not None else None, prog_name="qmframe",
+                        standalone_mode=False)  # fmt: skip
+    except click.ClickException as exc:  # usage errors (exit code 2) and the like
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:  # Ctrl-C or end of input at a prompt
+        _err("Aborted.")
+        return EXIT_INTERNAL
     except ValidationError as exc:
         _err(str(exc))
         count = len(exc.problems)
@@ -123,9 +71,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"internal error in qmframe: {type(exc).__name__}: {exc}")
         _err("This is a bug; please report it with the command you ran.")
         return EXIT_INTERNAL
+    return code if isinstance(code, int) else EXIT_OK
 
 
-def _frameworks(registry: Registry, args: argparse.Namespace) -> int:
+def _registry() -> Registry:
+    from qmframe import api
+
+    return api.default_registry()
+
+
+def _load_framework(registry: Registry, ref: str) -> Framework:
+    from qmframe import api
+
+    return api.load_framework(ref, registry=registry)
+
+
+# -- frameworks ----------------------------------------------------------------------------
+
+
+@cli.command(short_help="list the installed frameworks and their plugins")
+def frameworks() -> int:
+    """List the installed frameworks and their plugins."""
+    registry = _registry()
     found = registry.frameworks()
     if not found:
         _out("No frameworks installed. Install a framework plugin (for example qmframe-example).")
@@ -140,8 +107,7 @@ def _frameworks(registry: Registry, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_framework(registry: Registry, ref: str) -> Framework:
-    return api.load_framework(ref, registry=registry)
+# -- validate ------------------------------------------------------------------------------
 
 
 def _kind_of(data: dict[str, Any]) -> str:
@@ -154,10 +120,20 @@ def _kind_of(data: dict[str, Any]) -> str:
     return "framework"
 
 
-def _validate(registry: Registry, args: argparse.Namespace) -> int:
+@cli.command(short_help="check framework, submission and review files")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--framework",
+    metavar="FRAMEWORK",
+    help="check submissions and reviews against this framework (id or "
+    "file) instead of the one they name",
+)
+def validate(files: tuple[str, ...], framework: str | None) -> int:
+    """Check framework, submission and review files."""
+    registry = _registry()
     failed = 0
-    override = _load_framework(registry, args.framework) if args.framework else None
-    for name in args.files:
+    override = _load_framework(registry, framework) if framework else None
+    for name in files:
         problems = _validate_one(registry, Path(name), override)
         errors = [p for p in problems if p.severity == "error"]
         for problem in problems:
@@ -171,8 +147,18 @@ def _validate(registry: Registry, args: argparse.Namespace) -> int:
 
 
 def _validate_one(registry: Registry, path: Path, override: Framework | None) -> list[Problem]:
-    from qmframe.files import read_document, read_review, read_submission, submission_folder
-    from qmframe.framework import OutcomeSet
+    import attrs
+
+    from qmframe import api
+    from qmframe.files import (
+        file_label,
+        read_document,
+        read_review,
+        read_submission,
+        read_toml,
+        submission_folder,
+    )
+    from qmframe.framework import Framework, OutcomeSet
     from qmframe.index import FrameworkIndex
     from qmframe.validation import check_framework, check_review
 
@@ -210,42 +196,109 @@ def _validate_one(registry: Registry, path: Path, override: Framework | None) ->
         return [p.located(file=label) for p in exc.problems]
 
 
-def _template(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _load_framework(registry, args.framework)
-    text = render_template(framework, organisation=args.organisation)
-    if args.output:
-        write_text(args.output, text)
-        _out(
-            f"Wrote a blank self-assessment for {framework.id} {framework.version} to {args.output}"
-        )
+# -- template ------------------------------------------------------------------------------
+
+
+@cli.command(short_help="write a blank self-assessment for a framework")
+@click.argument("framework", metavar="FRAMEWORK")
+@click.option("--organisation", default="", help="organisation id to fill in")
+@click.option("-o", "--output", metavar="FILE", help="write here instead of stdout")
+def template(framework: str, organisation: str, output: str | None) -> int:
+    """Write a blank self-assessment for a framework.
+
+    FRAMEWORK is a framework id or file.
+    """
+    from qmframe.files import write_text
+    from qmframe.template import render_template
+
+    loaded = _load_framework(_registry(), framework)
+    text = render_template(loaded, organisation=organisation)
+    if output:
+        write_text(output, text)
+        _out(f"Wrote a blank self-assessment for {loaded.id} {loaded.version} to {output}")
     else:
         _out(text)
     return EXIT_OK
 
 
-def _assess(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _load_framework(registry, args.framework)
-    submission = api.load_submission(args.submission, framework, registry=registry)
-    review = (
-        api.load_review(args.review, framework, submission, registry=registry)
-        if args.review
-        else None
-    )
-    decision = api.assess(framework, submission, review, as_of=args.as_of, registry=registry)
-    text = api.render(
-        decision, framework, submission, review, format=args.format, registry=registry
-    )
-    if args.output:
-        write_text(args.output, text)
-        _out(f"{decision.status}: report written to {args.output}")
+# -- assess --------------------------------------------------------------------------------
+
+
+@cli.command(short_help="decide on a submission and explain the decision")
+@click.argument("framework", metavar="FRAMEWORK")
+@click.argument("submission", metavar="SUBMISSION")
+@click.option("--review", metavar="FILE")
+@click.option(
+    "--as-of",
+    type=DATE,
+    metavar="DATE",
+    help="decision date (default: the review's date, else the submission's, else today)",
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    metavar="FORMAT",
+    help="text, markdown, json, html, letter, or a plugin's",
+)
+@click.option("-o", "--output", metavar="FILE", help="write here instead of stdout")
+def assess(
+    framework: str,
+    submission: str,
+    review: str | None,
+    as_of: dt.date | None,
+    fmt: str,
+    output: str | None,
+) -> int:
+    """Decide on a submission and explain the decision.
+
+    FRAMEWORK is a framework id or file.
+    """
+    from qmframe import api
+    from qmframe.files import write_text
+
+    registry = _registry()
+    loaded = _load_framework(registry, framework)
+    sub = api.load_submission(submission, loaded, registry=registry)
+    rev = api.load_review(review, loaded, sub, registry=registry) if review else None
+    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry)
+    text = api.render(decision, loaded, sub, rev, format=fmt, registry=registry)
+    if output:
+        write_text(output, text)
+        _out(f"{decision.status}: report written to {output}")
     else:
         _out(text)
     return EXIT_OK
 
 
-def _demo(registry: Registry, args: argparse.Namespace) -> int:
+# -- demo ----------------------------------------------------------------------------------
+
+
+@cli.command(short_help="assess a bundled example, no arguments needed")
+@click.argument("example", required=False)
+@click.option("--format", "fmt", default="text", metavar="FORMAT")
+@click.option("--list", "list_", is_flag=True, help="list the examples instead")
+@click.option(
+    "--html",
+    metavar="FILE",
+    help="where to write the HTML report (default: qmframe-demo-EXAMPLE.html in the "
+    "system's temporary folder)",
+)
+@click.option("--no-html", is_flag=True, help="do not write an HTML report")
+def demo(example: str | None, fmt: str, list_: bool, html: str | None, no_html: bool) -> int:
+    """Assess a bundled example, no arguments needed.
+
+    EXAMPLE is which example (default: the preferred one).
+    """
+    import datetime as dt
+    import tempfile
+
+    from qmframe import api
+    from qmframe.files import file_label, write_text
+
+    registry = _registry()
     examples = registry.examples
-    if args.list:
+    if list_:
         for name, registered in examples.items():
             _out(f"{name}  ({registered.plugin}): {registered.value.title}")
         return EXIT_OK
@@ -255,27 +308,27 @@ def _demo(registry: Registry, args: argparse.Namespace) -> int:
             "  pip install ./plugins/example"
         )
         return EXIT_BAD_INPUT
-    if args.example:
-        if args.example not in examples:
-            _err(f"unknown example {args.example!r} (installed: {', '.join(examples)})")
+    if example:
+        if example not in examples:
+            _err(f"unknown example {example!r} (installed: {', '.join(examples)})")
             return EXIT_BAD_INPUT
-        example = examples[args.example].value
+        chosen = examples[example].value
     else:
         preferred = [r.value for r in examples.values() if r.value.demo]
-        example = (preferred or [r.value for r in examples.values()])[0]
-    framework = registry.framework(example.framework)
-    submission = api.load_submission(example.submission, framework, registry=registry)
+        chosen = (preferred or [r.value for r in examples.values()])[0]
+    framework = registry.framework(chosen.framework)
+    submission = api.load_submission(chosen.submission, framework, registry=registry)
     review = (
-        api.load_review(example.review, framework, submission, registry=registry)
-        if example.review is not None
+        api.load_review(chosen.review, framework, submission, registry=registry)
+        if chosen.review is not None
         else None
     )
-    as_of = dt.date.fromisoformat(example.as_of) if example.as_of else None
+    as_of = dt.date.fromisoformat(chosen.as_of) if chosen.as_of else None
     decision = api.assess(framework, submission, review, as_of=as_of, registry=registry)
-    _out(f"Demo: {example.title}\n")
-    _out(api.render(decision, framework, submission, review, format=args.format, registry=registry))
-    if not args.no_html:
-        where = Path(args.html or Path(tempfile.gettempdir()) / f"qmframe-demo-{example.name}.html")
+    _out(f"Demo: {chosen.title}\n")
+    _out(api.render(decision, framework, submission, review, format=fmt, registry=registry))
+    if not no_html:
+        where = Path(html or Path(tempfile.gettempdir()) / f"qmframe-demo-{chosen.name}.html")
         try:
             page = api.render(
                 decision, framework, submission, review, format="html", registry=registry
@@ -285,25 +338,38 @@ def _demo(registry: Registry, args: argparse.Namespace) -> int:
         else:
             write_text(where, page)
             _out(f"HTML report written to {where}\n")
-    command = f"qmframe assess {framework.id} {file_label(example.submission)}"
-    if example.review is not None:
-        command += f" --review {file_label(example.review)}"
-    if example.as_of:
-        command += f" --as-of {example.as_of}"
+    command = f"qmframe assess {framework.id} {file_label(chosen.submission)}"
+    if chosen.review is not None:
+        command += f" --review {file_label(chosen.review)}"
+    if chosen.as_of:
+        command += f" --as-of {chosen.as_of}"
     _out(f"Reproduce with:\n  {command}")
     return EXIT_OK
 
 
-def _schema(registry: Registry, args: argparse.Namespace) -> int:
+# -- schema --------------------------------------------------------------------------------
+
+
+@cli.command(short_help="print the JSON Schema of a file kind, for editors to check and complete")
+@click.argument("document", type=click.Choice(SCHEMA_DOCUMENTS))
+@click.option("-o", "--output", metavar="FILE", help="write here instead of stdout")
+def schema(document: str, output: str | None) -> int:
+    """Print the JSON Schema of a file kind, for editors to check and complete."""
+    from qmframe.files import write_text
     from qmframe.schema import json_schema
 
-    text = json.dumps(json_schema(args.document), indent=2) + "\n"
-    if args.output:
-        write_text(args.output, text)
-        _out(f"Wrote the JSON Schema for {args.document} files to {args.output}")
+    text = json.dumps(json_schema(document), indent=2) + "\n"
+    if output:
+        write_text(output, text)
+        _out(f"Wrote the JSON Schema for {document} files to {output}")
     else:
         _out(text)
     return EXIT_OK
+
+
+cli.add_command(award_commands.register)
+cli.add_command(award_commands.diff_command)
+cli.add_command(award_commands.rescore_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
