@@ -5,8 +5,8 @@ type, whether it is required or its default, and the sentence from
 :data:`qmframe.schema.FIELD_DOCS`), from the model class itself, so the file
 format page always lists every key the loader accepts.
 
-``qmframe-cli COMMAND`` writes the ``--help`` text of one subcommand, from
-the real argument parser.
+The command line's help is written into ``cli.md`` by cog instead, so it reads
+the same on a code host (see the top of that page).
 """
 
 from __future__ import annotations
@@ -129,31 +129,6 @@ class KeysDirective(SphinxDirective):
         return [table(["key", "type", "default", "meaning"], rows, [18, 22, 10, 50])]
 
 
-class CliDirective(SphinxDirective):
-    """The ``--help`` text of ``qmframe`` or one of its subcommands."""
-
-    optional_arguments = 1
-
-    def run(self) -> list[nodes.Node]:
-        import click
-
-        from qmframe.cli import cli
-
-        command: click.Command = cli
-        if self.arguments:
-            found = cli.commands.get(self.arguments[0])
-            if found is None:
-                raise self.error(f"qmframe-cli: no subcommand {self.arguments[0]!r}")
-            command = found
-        # A fixed width keeps the page the same whatever terminal builds it.
-        name = "qmframe" + (f" {self.arguments[0]}" if self.arguments else "")
-        ctx = click.Context(command, info_name=name, terminal_width=88, max_content_width=88)
-        text = command.get_help(ctx).rstrip()
-        block = nodes.literal_block(text, text)
-        block["language"] = "text"
-        return [block]
-
-
 class RuleKindsDirective(SphinxDirective):
     """A table of the built-in rule kinds: name, what it checks, and its own keys."""
 
@@ -169,5 +144,4 @@ class RuleKindsDirective(SphinxDirective):
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("qmframe-rule-kinds", RuleKindsDirective)
     app.add_directive("qmframe-keys", KeysDirective)
-    app.add_directive("qmframe-cli", CliDirective)
     return {"version": qmframe.__version__, "parallel_read_safe": True}

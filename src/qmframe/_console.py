@@ -12,8 +12,20 @@ import sys
 from typing import Any, TextIO
 
 import click
+from click.shell_completion import CompletionItem
 
-__all__ = ["DATE", "OrderedGroup", "colour", "err", "out", "parse_date"]
+__all__ = [
+    "DATE",
+    "OrderedGroup",
+    "colour",
+    "complete_dir",
+    "complete_example",
+    "complete_file",
+    "complete_framework",
+    "err",
+    "out",
+    "parse_date",
+]
 
 
 def colour(stream: TextIO) -> bool:
@@ -74,3 +86,42 @@ class OrderedGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+
+# -- shell completion (see docs/cli.md) ----------------------------------------------------
+# Called only while the shell asks for completions, so loading the plugins here costs
+# nothing at start-up. A completion must never print a traceback into the shell: a
+# failing plugin falls back to completing file names.
+
+
+def complete_file(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Let the shell complete a file name."""
+    return [CompletionItem(incomplete, type="file")]
+
+
+def complete_dir(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Let the shell complete a folder name."""
+    return [CompletionItem(incomplete, type="dir")]
+
+
+def complete_framework(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Installed framework ids starting with ``incomplete``, else a file name."""
+    try:
+        from qmframe import api
+
+        ids = sorted(api.default_registry().frameworks())
+    except Exception:  # a broken plugin: still complete files
+        ids = []
+    found: list[Any] = [CompletionItem(i) for i in ids if i.startswith(incomplete)]
+    return found or [CompletionItem(incomplete, type="file")]
+
+
+def complete_example(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Installed example names starting with ``incomplete``."""
+    try:
+        from qmframe import api
+
+        names = list(api.default_registry().examples)
+    except Exception:  # a broken plugin: nothing to offer
+        names = []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]

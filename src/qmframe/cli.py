@@ -12,13 +12,21 @@ when it runs, so ``qmframe --help`` reads no plugin and no framework.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from qmframe._console import DATE, OrderedGroup
+from qmframe import __version__
+from qmframe._console import (
+    DATE,
+    OrderedGroup,
+    complete_example,
+    complete_file,
+    complete_framework,
+)
 from qmframe._console import err as _err
 from qmframe._console import out as _out
 from qmframe.awards import commands as award_commands
@@ -35,21 +43,47 @@ __all__ = ["cli", "main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+#: The environment variable click's shell completion reads (see docs/cli.md).
+COMPLETE_VAR = "_QMFRAME_COMPLETE"
 
 
 @click.group(
     cls=OrderedGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+@click.version_option(__version__, "--version", prog_name="qmframe", message="%(prog)s %(version)s")
 def cli() -> None:
-    """Define quality frameworks as TOML and score submissions into explained decisions."""
+    """Define quality frameworks as TOML and score submissions into explained decisions.
+
+    Exit codes: 0 when the command did its job (whatever the decision), 2 for
+    bad input or usage, 1 for an internal error in qmframe or a plugin.
+
+    \b
+    Examples:
+      qmframe demo
+      qmframe frameworks
+      qmframe assess example-charter submission.toml --review review.toml
+      qmframe assess --help
+    """
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code (it never calls :func:`sys.exit`)."""
+    instruction = os.environ.get(COMPLETE_VAR)
+    if instruction:  # the shell asks for a completion script or for completions
+        from click.shell_completion import shell_complete
+
+        return shell_complete(cli, {}, "qmframe", COMPLETE_VAR, instruction)
     try:
-        code = cli.main(args=list(argv) if argv is not None else None, prog_name="qmframe",
-                        standalone_mode=False)  # fmt: skip
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="qmframe",
+            standalone_mode=False,
+            color=False if os.environ.get("NO_COLOR") else None,
+        )
     except click.ClickException as exc:  # usage errors (exit code 2) and the like
         exc.show()
         return exc.exit_code
@@ -59,16 +93,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         _err(str(exc))
         count = len(exc.problems)
-        _err(f"{count} problem{'s' if count != 1 else ''} found.")
+        _err(f"{count} problem{'s' if count != 1 else ''} found.", fg="red")
         return EXIT_BAD_INPUT
     except PluginError as exc:
-        _err(f"error: {exc}")
+        _err(f"error: {exc}", fg="red")
         return EXIT_INTERNAL
     except QmframeError as exc:
-        _err(f"error: {exc}")
+        _err(f"error: {exc}", fg="red")
         return EXIT_BAD_INPUT
     except Exception as exc:  # the promise: never a bare traceback
-        _err(f"internal error in qmframe: {type(exc).__name__}: {exc}")
+        _err(f"internal error in qmframe: {type(exc).__name__}: {exc}", fg="red")
         _err("This is a bug; please report it with the command you ran.")
         return EXIT_INTERNAL
     return code if isinstance(code, int) else EXIT_OK
@@ -89,11 +123,34 @@ def _load_framework(registry: Registry, ref: str) -> Framework:
 # -- frameworks ----------------------------------------------------------------------------
 
 
+def _json_option(what: str) -> Callable[[F], F]:
+    return click.option("--json", "as_json", is_flag=True, help=f"print {what} as JSON")
+
+
 @cli.command(short_help="list the installed frameworks and their plugins")
-def frameworks() -> int:
-    """List the installed frameworks and their plugins."""
+@_json_option("the list")
+def frameworks(as_json: bool) -> int:
+    """List the installed frameworks and the plugin that supplies each.
+
+    One line per framework: its id (what other commands take as FRAMEWORK),
+    its version, the plugin with the plugin's version, and its title. With
+    --json, a JSON array sorted by id, one object per framework with the
+    string keys "id", "version", "title" and "plugin".
+
+    \b
+    Examples:
+      qmframe frameworks
+      qmframe frameworks --json
+    """
     registry = _registry()
     found = registry.frameworks()
+    if as_json:
+        listed = [
+            {"id": fid, "version": r.value.version, "title": r.value.title, "plugin": r.plugin}
+            for fid, r in sorted(found.items())
+        ]
+        _out(json.dumps(listed, indent=2, ensure_ascii=False))
+        return EXIT_OK
     if not found:
         _out("No frameworks installed. Install a framework plugin (for example qmframe-example).")
         return EXIT_OK
@@ -103,7 +160,8 @@ def frameworks() -> int:
     widths = [max(len(r[i]) for r in [("ID", "VERSION", "PLUGIN", ""), *rows]) for i in range(3)]
     header = ("ID", "VERSION", "PLUGIN", "TITLE")
     for row in [header, *rows]:
-        _out("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+        line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+        _out(line, bold=row is header)
     return EXIT_OK
 
 
@@ -121,32 +179,68 @@ def _kind_of(data: dict[str, Any]) -> str:
 
 
 @cli.command(short_help="check framework, submission and review files")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", shell_complete=complete_file)
 @click.option(
     "--framework",
     metavar="FRAMEWORK",
+    shell_complete=complete_framework,
     help="check submissions and reviews against this framework (id or "
     "file) instead of the one they name",
 )
-def validate(files: tuple[str, ...], framework: str | None) -> int:
-    """Check framework, submission and review files."""
+@_json_option("the results")
+def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> int:
+    """Check framework, submission, review and outcome-set files.
+
+    Each FILE is told apart by its keys and checked as what it is: a
+    framework with the installed plugins' checks too, a submission or a
+    review against the framework it names (or --framework). Every problem is
+    printed, naming the file and the place inside it; errors go to stderr,
+    warnings and notices to stdout. The exit code is 2 when any file has an
+    error.
+
+    With --json, stdout holds one JSON array instead, an object per FILE in
+    the order given: "file" (as given), "kind" ("framework", "submission",
+    "review", "outcome-set", or null when the file cannot be read), "ok"
+    (true when it has no error) and "problems", a list of objects with the
+    string keys "file", "path", "severity" and "message".
+
+    \b
+    Examples:
+      qmframe validate frameworks/example-charter.toml
+      qmframe validate submission.toml review.toml
+      qmframe validate --framework my-framework.toml submission.toml
+      qmframe validate --json submission.toml
+    """
     registry = _registry()
     failed = 0
     override = _load_framework(registry, framework) if framework else None
+    results: list[dict[str, Any]] = []
     for name in files:
-        problems = _validate_one(registry, Path(name), override)
+        kind, problems = _validate_one(registry, Path(name), override)
         errors = [p for p in problems if p.severity == "error"]
+        failed += bool(errors)
+        if as_json:
+            listed = [
+                {"file": p.file, "path": p.path, "severity": p.severity, "message": p.message}
+                for p in problems
+            ]
+            results.append({"file": name, "kind": kind, "ok": not errors, "problems": listed})
+            continue
         for problem in problems:
             (_err if problem.severity == "error" else _out)(str(problem))
         if errors:
-            failed += 1
-            _err(f"{name}: {len(errors)} problem{'s' if len(errors) != 1 else ''}")
+            _err(f"{name}: {len(errors)} problem{'s' if len(errors) != 1 else ''}", fg="red")
         else:
-            _out(f"{name}: ok")
+            _out(f"{name}: ok", fg="green")
+    if as_json:
+        _out(json.dumps(results, indent=2, ensure_ascii=False))
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
-def _validate_one(registry: Registry, path: Path, override: Framework | None) -> list[Problem]:
+def _validate_one(
+    registry: Registry, path: Path, override: Framework | None
+) -> tuple[str | None, list[Problem]]:
+    """The kind of file ``path`` is (None when unreadable) and its problems."""
     import attrs
 
     from qmframe import api
@@ -163,18 +257,19 @@ def _validate_one(registry: Registry, path: Path, override: Framework | None) ->
     from qmframe.validation import check_framework, check_review
 
     label = file_label(path)
+    kind: str | None = None
     try:
         kind = _kind_of(read_toml(path))
         if kind == "framework":
             _, problems = api.inspect_framework(path, registry=registry)
-            return problems
+            return kind, problems
         if kind == "outcome set":
             outcome_set = read_document(path, OutcomeSet)
             probe = Framework(
                 id="outcome-set-check", version="0", title="", outcome_sets=(outcome_set,)
             )
             # Paths as in this file: "outcomes[3].group", not "outcome_sets[0].outcomes[3].group".
-            return [
+            return "outcome-set", [
                 attrs.evolve(p, path=p.path.removeprefix("outcome_sets[0]").lstrip(".")).located(
                     file=label
                 )
@@ -184,29 +279,38 @@ def _validate_one(registry: Registry, path: Path, override: Framework | None) ->
         if kind == "submission":
             submission = read_submission(path)
             framework = override or registry.framework(submission.framework)
-            return api.validate_submission(
+            return kind, api.validate_submission(
                 framework, submission, folder=submission_folder(path), file=label, registry=registry
             )
         review = read_review(path)
         framework = override or registry.framework(review.framework)
-        return [
+        return kind, [
             p.located(file=label) for p in check_review(review, FrameworkIndex.build(framework))
         ]
     except ValidationError as exc:
-        return [p.located(file=label) for p in exc.problems]
+        return (kind and kind.replace(" ", "-")), [p.located(file=label) for p in exc.problems]
 
 
 # -- template ------------------------------------------------------------------------------
 
 
 @cli.command(short_help="write a blank self-assessment for a framework")
-@click.argument("framework", metavar="FRAMEWORK")
-@click.option("--organisation", default="", help="organisation id to fill in")
-@click.option("-o", "--output", metavar="FILE", help="write here instead of stdout")
+@click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
+@click.option("--organisation", default="", metavar="ID", help="organisation id to fill in")
+@click.option(
+    "-o", "--output", metavar="FILE", shell_complete=complete_file,
+    help="write here instead of stdout",
+)  # fmt: skip
 def template(framework: str, organisation: str, output: str | None) -> int:
-    """Write a blank self-assessment for a framework.
+    """Write a blank self-assessment for FRAMEWORK (a framework id or file).
 
-    FRAMEWORK is a framework id or file.
+    Every section and criterion gets a rating to fill in, with the
+    criterion's guidance as comments.
+
+    \b
+    Examples:
+      qmframe template example-charter
+      qmframe template example-charter --organisation my-centre -o my-submission.toml
     """
     from qmframe.files import write_text
     from qmframe.template import render_template
@@ -225,9 +329,12 @@ def template(framework: str, organisation: str, output: str | None) -> int:
 
 
 @cli.command(short_help="decide on a submission and explain the decision")
-@click.argument("framework", metavar="FRAMEWORK")
-@click.argument("submission", metavar="SUBMISSION")
-@click.option("--review", metavar="FILE")
+@click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
+@click.argument("submission", metavar="SUBMISSION", shell_complete=complete_file)
+@click.option(
+    "--review", metavar="FILE", shell_complete=complete_file,
+    help="the review (the assessors' judgements) to decide with",
+)  # fmt: skip
 @click.option(
     "--as-of",
     type=DATE,
@@ -241,7 +348,10 @@ def template(framework: str, organisation: str, output: str | None) -> int:
     metavar="FORMAT",
     help="text, markdown, json, html, letter, or a plugin's",
 )
-@click.option("-o", "--output", metavar="FILE", help="write here instead of stdout")
+@click.option(
+    "-o", "--output", metavar="FILE", shell_complete=complete_file,
+    help="write the report here (atomically) instead of stdout",
+)  # fmt: skip
 def assess(
     framework: str,
     submission: str,
@@ -250,9 +360,19 @@ def assess(
     fmt: str,
     output: str | None,
 ) -> int:
-    """Decide on a submission and explain the decision.
+    """Decide on a SUBMISSION file under FRAMEWORK and explain the decision.
 
-    FRAMEWORK is a framework id or file.
+    FRAMEWORK is an installed framework's id (see `qmframe frameworks`) or a
+    framework file. With --review, the review's judgements are scored; without
+    one, the decision rests on the self-assessment alone. The report goes to
+    stdout, or with -o to a file that is replaced only when complete. The
+    exit code is 0 whatever the decision.
+
+    \b
+    Examples:
+      qmframe assess example-charter submission.toml
+      qmframe assess example-charter submission.toml --review review.toml --as-of 2026-03-02
+      qmframe assess example-charter submission.toml --format html -o report.html
     """
     from qmframe import api
     from qmframe.files import write_text
@@ -275,21 +395,43 @@ def assess(
 
 
 @cli.command(short_help="assess a bundled example, no arguments needed")
-@click.argument("example", required=False)
-@click.option("--format", "fmt", default="text", metavar="FORMAT")
+@click.argument("example", required=False, shell_complete=complete_example)
+@click.option(
+    "--format", "fmt", default="text", metavar="FORMAT",
+    help="the report's format, as for assess (default: text)",
+)  # fmt: skip
 @click.option("--list", "list_", is_flag=True, help="list the examples instead")
 @click.option(
     "--html",
     metavar="FILE",
+    shell_complete=complete_file,
     help="where to write the HTML report (default: qmframe-demo-EXAMPLE.html in the "
     "system's temporary folder)",
 )
 @click.option("--no-html", is_flag=True, help="do not write an HTML report")
-def demo(example: str | None, fmt: str, list_: bool, html: str | None, no_html: bool) -> int:
-    """Assess a bundled example, no arguments needed.
+@_json_option("the --list")
+def demo(
+    example: str | None, fmt: str, list_: bool, html: str | None, no_html: bool, as_json: bool
+) -> int:
+    """Assess a bundled example: no arguments needed.
 
-    EXAMPLE is which example (default: the preferred one).
+    Assesses EXAMPLE (default: the one the installed plugins prefer), prints
+    the decision, writes the HTML report (when Jinja2 is installed) and says
+    where, and prints the `qmframe assess` command that reproduces it.
+
+    --list names the installed examples. With --json too, a JSON array, one
+    object per example with the string keys "name", "title", "framework" and
+    "plugin", and "demo" (true for an example a plugin prefers).
+
+    \b
+    Examples:
+      qmframe demo
+      qmframe demo example-riverside --html riverside.html
+      qmframe demo --list
+      qmframe demo --list --json
     """
+    if as_json and not list_:
+        raise click.UsageError("--json goes with --list (for a JSON report: --format json)")
     import datetime as dt
     import tempfile
 
@@ -298,6 +440,19 @@ def demo(example: str | None, fmt: str, list_: bool, html: str | None, no_html: 
 
     registry = _registry()
     examples = registry.examples
+    if list_ and as_json:
+        listed = [
+            {
+                "name": name,
+                "title": r.value.title,
+                "framework": r.value.framework,
+                "plugin": r.plugin,
+                "demo": r.value.demo,
+            }
+            for name, r in examples.items()
+        ]
+        _out(json.dumps(listed, indent=2, ensure_ascii=False))
+        return EXIT_OK
     if list_:
         for name, registered in examples.items():
             _out(f"{name}  ({registered.plugin}): {registered.value.title}")
@@ -352,9 +507,21 @@ def demo(example: str | None, fmt: str, list_: bool, html: str | None, no_html: 
 
 @cli.command(short_help="print the JSON Schema of a file kind, for editors to check and complete")
 @click.argument("document", type=click.Choice(SCHEMA_DOCUMENTS))
-@click.option("-o", "--output", metavar="FILE", help="write here instead of stdout")
+@click.option(
+    "-o", "--output", metavar="FILE", shell_complete=complete_file,
+    help="write here instead of stdout",
+)  # fmt: skip
 def schema(document: str, output: str | None) -> int:
-    """Print the JSON Schema of a file kind, for editors to check and complete."""
+    """Print the JSON Schema of one kind of file, for editors to check and complete.
+
+    DOCUMENT is the kind of file. Point an editor's TOML support (any editor
+    using taplo) at the schema to check files as they are typed.
+
+    \b
+    Examples:
+      qmframe schema framework -o framework.schema.json
+      qmframe schema submission
+    """
     from qmframe.files import write_text
     from qmframe.schema import json_schema
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
-from qmframe._console import DATE, OrderedGroup
+from qmframe._console import DATE, OrderedGroup, complete_dir, complete_file, complete_framework
 from qmframe._console import out as _out
 from qmframe.errors import Problem, ValidationError
 from qmframe.vocabulary import STATES
@@ -72,6 +72,7 @@ def _db(command: F) -> F:
         envvar="QMFRAME_REGISTER",
         show_envvar=False,
         metavar="FILE",
+        shell_complete=complete_file,
         help="the register's SQLite file (default: $QMFRAME_REGISTER)",
     )(command)
 
@@ -81,9 +82,26 @@ def _on(command: F) -> F:
 
 
 def _text_or_json(command: F) -> F:
-    return click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")(
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(("text", "json")),
+        default="text",
+        help="text for people, json for programs (default: text)",
+    )(command)
+
+
+def _framework_argument(command: F) -> F:
+    return click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)(
         command
     )
+
+
+def _output(command: F) -> F:
+    return click.option(
+        "-o", "--output", metavar="FILE", shell_complete=complete_file,
+        help="write here instead of stdout",
+    )(command)  # fmt: skip
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -161,21 +179,43 @@ def _framework(registry: Registry, ref: str) -> Framework:
     short_help="keep a register of decisions and awards (SQLite)",
 )
 def register() -> None:
-    """Keep a register of decisions and awards (SQLite)."""
+    """Keep a register of decisions and awards in a SQLite file.
+
+    Every action reads the register named by --db FILE, or by the
+    QMFRAME_REGISTER environment variable when --db is not given; only `add`
+    creates it. FRAMEWORK is a framework id or file. See `qmframe register
+    ACTION --help` for each action. The examples set the variable once with
+    `export QMFRAME_REGISTER=awards.sqlite`.
+
+    \b
+    Examples:
+      qmframe register add example-charter submission.toml --review review.toml
+      qmframe register list example-charter
+      qmframe register due example-charter --within 60
+    """
 
 
 @register.command(
     "add", short_help="assess a submission and record the decision (or record a decision file)"
 )
-@click.argument("framework", metavar="FRAMEWORK")
-@click.argument("submission", required=False, metavar="[SUBMISSION]")
+@_framework_argument
+@click.argument("submission", required=False, metavar="[SUBMISSION]", shell_complete=complete_file)
 @_db
-@click.option("--review", metavar="FILE")
-@click.option("--as-of", type=DATE, metavar="DATE", help="decision date")
+@click.option(
+    "--review", metavar="FILE", shell_complete=complete_file,
+    help="the review (the assessors' judgements) to decide with",
+)  # fmt: skip
+@click.option(
+    "--as-of",
+    type=DATE,
+    metavar="DATE",
+    help="decision date (default: the review's date, else the submission's, else today)",
+)
 @click.option(
     "--decision",
     "decision_file",
     metavar="FILE",
+    shell_complete=complete_file,
     help="record this decision (TOML from qmframe.dumps, or `assess --format json`) "
     "instead of assessing a submission",
 )
@@ -189,9 +229,18 @@ def _add(
     decision_file: str | None,
     reason: str,
 ) -> int:
-    """Assess a submission and record the decision (or record a decision file).
+    """Assess SUBMISSION under FRAMEWORK and record the decision, or record a decision file.
 
-    FRAMEWORK is a framework id or file.
+    The decision moves the organisation's award along the framework's
+    lifecycle (awarded, renewed, not awarded); the command prints the award
+    id and the new state. With --decision FILE, a decision made earlier is
+    recorded instead of assessing a submission. A decision already recorded
+    is refused.
+
+    \b
+    Examples:
+      qmframe register add example-charter submission.toml --review review.toml
+      qmframe register add example-charter --decision decision.json
     """
     from qmframe import api
     from qmframe.files import file_label
@@ -240,7 +289,7 @@ def _add(
 
 
 @register.command("event", short_help="record a lifecycle event (suspend, withdraw, ...)")
-@click.argument("framework", metavar="FRAMEWORK")
+@_framework_argument
 @click.argument("organisation", metavar="ORGANISATION")
 @click.argument("state", metavar="STATE", type=click.Choice(STATES))
 @_db
@@ -249,7 +298,17 @@ def _add(
 def _event(
     framework: str, organisation: str, state: str, db: str, on: dt.date | None, reason: str
 ) -> int:
-    """Record a lifecycle event (suspend, withdraw, ...)."""
+    """Record a lifecycle event: ORGANISATION's award under FRAMEWORK moves to STATE.
+
+    The framework's lifecycle says which moves are allowed from the award's
+    current state; a move it forbids is refused (exit code 2) with nothing
+    written. STATE is one of: {states}.
+
+    \b
+    Examples:
+      qmframe register event example-charter my-centre suspended --reason "complaint received"
+      qmframe register event example-charter my-centre reinstated --on 2027-04-01 --reason "cleared"
+    """
     from qmframe.awards.lifecycle import Event
 
     loaded = _framework(_registry(), framework)
@@ -261,12 +320,21 @@ def _event(
 
 
 @register.command("list", short_help="who holds an award on a date")
-@click.argument("framework", metavar="FRAMEWORK")
+@_framework_argument
 @_db
 @_on
 @_text_or_json
 def _list(framework: str, db: str, on: dt.date | None, fmt: str) -> int:
-    """Who holds an award on a date."""
+    """List who holds an award under FRAMEWORK on a date (default: today).
+
+    One line per holder: name, id, state, the framework version awarded, and
+    since and until when. With --format json, a JSON array of holders.
+
+    \b
+    Examples:
+      qmframe register list example-charter
+      qmframe register list example-charter --on 2027-01-01 --format json
+    """
     from qmframe._convert import unstructure_json
 
     loaded = _framework(_registry(), framework)
@@ -284,13 +352,26 @@ def _list(framework: str, db: str, on: dt.date | None, fmt: str) -> int:
     return EXIT_OK
 
 
+assert _event.help is not None
+_event.help = _event.help.replace("{states}", ", ".join(STATES))
+
+
 @register.command("history", short_help="one organisation's history")
-@click.argument("framework", metavar="FRAMEWORK")
+@_framework_argument
 @click.argument("organisation", metavar="ORGANISATION")
 @_db
 @_text_or_json
 def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
-    """One organisation's history."""
+    """Show ORGANISATION's history under FRAMEWORK: its events and recorded decisions.
+
+    With --format json, an object with "history" (the events) and
+    "decisions" (award id, status and date of each).
+
+    \b
+    Examples:
+      qmframe register history example-charter my-centre
+      qmframe register history example-charter my-centre --format json
+    """
     from qmframe._convert import unstructure_json
 
     loaded = _framework(_registry(), framework)
@@ -326,13 +407,26 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
 
 
 @register.command("due", short_help="awards expiring or due a mid-point review soon")
-@click.argument("framework", metavar="FRAMEWORK")
+@_framework_argument
 @_db
-@click.option("--within", type=int, default=90, metavar="DAYS", help="default: 90")
+@click.option(
+    "--within", type=int, default=90, metavar="DAYS",
+    help="how many days ahead to look (default: 90)",
+)  # fmt: skip
 @_on
 @_text_or_json
 def _due(framework: str, db: str, within: int, on: dt.date | None, fmt: str) -> int:
-    """Awards expiring or due a mid-point review soon."""
+    """List awards under FRAMEWORK that expire, or are due a mid-point review, soon.
+
+    Lists current awards whose expiry or mid-point review falls within DAYS
+    of the date given by --on (default: today). A mid-point review past due
+    and not yet recorded is listed too, marked overdue.
+
+    \b
+    Examples:
+      qmframe register due example-charter
+      qmframe register due example-charter --within 30 --on 2027-07-01
+    """
     from qmframe._convert import unstructure_json
 
     loaded = _framework(_registry(), framework)
@@ -350,13 +444,32 @@ def _due(framework: str, db: str, within: int, on: dt.date | None, fmt: str) -> 
 
 
 @register.command("export", short_help="the public register (only the framework's public fields)")
-@click.argument("framework", metavar="FRAMEWORK")
+@_framework_argument
 @_db
 @_on
-@click.option("--format", "fmt", type=click.Choice(("json", "csv", "sqlite")), default="json")
-@click.option("-o", "--output", metavar="FILE", help="needed for --format sqlite")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("json", "csv", "sqlite")),
+    default="json",
+    help="json, csv, or a SQLite file with the table public_register (default: json)",
+)
+@click.option(
+    "-o", "--output", metavar="FILE", shell_complete=complete_file,
+    help="write here instead of stdout (needed for --format sqlite)",
+)  # fmt: skip
 def _export(framework: str, db: str, on: dt.date | None, fmt: str, output: str | None) -> int:
-    """The public register (only the framework's public fields)."""
+    """Export the public register of FRAMEWORK: the current holders on a date.
+
+    Only the fields the framework lists in public_fields are exported, one
+    entry per holder on the date given by --on (default: today).
+
+    \b
+    Examples:
+      qmframe register export example-charter
+      qmframe register export example-charter --format csv -o register.csv
+      qmframe register export example-charter --format sqlite -o public.sqlite
+    """
     from qmframe.awards.register import public_csv, public_json, write_public_sqlite
 
     loaded = _framework(_registry(), framework)
@@ -376,7 +489,7 @@ def _export(framework: str, db: str, on: dt.date | None, fmt: str, output: str |
 
 
 @register.command("sector", short_help="the sector view of all decisions")
-@click.argument("framework", metavar="FRAMEWORK")
+@_framework_argument
 @_db
 @click.option("--anonymise", is_flag=True, help="name no organisation")
 @click.option(
@@ -388,7 +501,17 @@ def _export(framework: str, db: str, on: dt.date | None, fmt: str, output: str |
 )
 @_text_or_json
 def _sector(framework: str, db: str, anonymise: bool, figures: tuple[str, ...], fmt: str) -> int:
-    """The sector view of all decisions."""
+    """Summarise every decision recorded under FRAMEWORK: the sector view.
+
+    How many organisations, decisions and awards; the levels reached in each
+    section and the unmet requirements (from each organisation's latest
+    decision); and with --figure, a submitted figure totalled by year.
+
+    \b
+    Examples:
+      qmframe register sector example-charter
+      qmframe register sector example-charter --anonymise --figure recruitment
+    """
     from qmframe._convert import unstructure_json
     from qmframe.awards.sector import render_text, sector_view
 
@@ -407,15 +530,25 @@ def _sector(framework: str, db: str, anonymise: bool, figures: tuple[str, ...], 
 
 
 @register.command("badge", short_help="an award as an unsigned Open Badges 3.0 credential")
-@click.argument("framework", metavar="FRAMEWORK")
+@_framework_argument
 @click.argument("organisation", metavar="ORGANISATION")
 @_db
-@click.option("--issuer-id", required=True, metavar="URI")
-@click.option("--issuer-name", default="")
-@click.option("--subject-id", default="", metavar="URI")
-@click.option("--status-list", default="", metavar="URI")
+@click.option(
+    "--issuer-id",
+    required=True,
+    metavar="URI",
+    help="the awarding body's id, a URL or DID",
+)
+@click.option("--issuer-name", default="", metavar="NAME", help="the awarding body's name")
+@click.option("--subject-id", default="", metavar="URI", help="the organisation's id, a URL or DID")
+@click.option(
+    "--status-list",
+    default="",
+    metavar="URI",
+    help="the issuer's revocation list, added as credentialStatus",
+)
 @_on
-@click.option("-o", "--output", metavar="FILE")
+@_output  # fmt: skip
 def _badge(
     framework: str,
     organisation: str,
@@ -427,9 +560,16 @@ def _badge(
     on: dt.date | None,
     output: str | None,
 ) -> int:
-    """An award as an unsigned Open Badges 3.0 credential.
+    """Write ORGANISATION's award as an unsigned Open Badges 3.0 credential (JSON).
 
-    FRAMEWORK is the version the award was under.
+    FRAMEWORK is the framework version the award was made under. The award
+    must be current on the date given by --on (default: today). The
+    credential is not signed.
+
+    \b
+    Examples:
+      qmframe register badge example-charter my-centre --issuer-id https://example.org
+      qmframe register badge example-charter my-centre --issuer-id https://example.org -o badge.json
     """
     from qmframe.awards.badges import open_badge
 
@@ -464,13 +604,20 @@ def _badge(
 
 
 @click.command("diff", short_help="what changed between two versions of a framework")
-@click.argument("old", metavar="OLD")
-@click.argument("new", metavar="NEW")
+@click.argument("old", metavar="OLD", shell_complete=complete_framework)
+@click.argument("new", metavar="NEW", shell_complete=complete_framework)
 @_text_or_json
 def diff_command(old: str, new: str, fmt: str) -> int:
-    """What changed between two versions of a framework.
+    """Show what changed between two versions of a framework.
 
-    OLD and NEW are framework ids or files.
+    OLD and NEW are framework ids or files. One line per change: added,
+    removed, changed or reworded; the part (framework, section, criterion,
+    rule ...); its id; and what changed.
+
+    \b
+    Examples:
+      qmframe diff old-charter.toml example-charter
+      qmframe diff old-charter.toml new-charter.toml --format json
     """
     from qmframe._convert import unstructure_json
     from qmframe.awards.versions import diff
@@ -522,17 +669,23 @@ def _cases(registry: Registry, folder: Path, framework: Framework) -> list[Case]
 @click.command(
     "rescore", short_help="re-assess past submissions under a new version: whose decision changes"
 )
-@click.argument("old", metavar="OLD")
-@click.argument("new", metavar="NEW")
-@click.argument("folder", metavar="FOLDER")
+@click.argument("old", metavar="OLD", shell_complete=complete_framework)
+@click.argument("new", metavar="NEW", shell_complete=complete_framework)
+@click.argument("folder", metavar="FOLDER", shell_complete=complete_dir)
 @click.option("--all", "show_all", is_flag=True, help="list unchanged decisions too")
 @_text_or_json
 def rescore_command(old: str, new: str, folder: str, show_all: bool, fmt: str) -> int:
     """Re-assess past submissions under a new version: whose decision changes.
 
-    OLD is the version the submissions were made for, NEW the new version.
-    FOLDER holds one folder per submission, each with submission.toml (and
-    review.toml).
+    OLD is the framework version (id or file) the submissions were made for,
+    NEW the new version. FOLDER holds one folder per submission, each with
+    submission.toml (and review.toml). On a terminal, a progress bar on
+    stderr shows the cases done.
+
+    \b
+    Examples:
+      qmframe rescore old-charter.toml example-charter submissions/
+      qmframe rescore old-charter.toml example-charter submissions/ --all --format json
     """
     from qmframe._convert import unstructure_json
     from qmframe.awards.versions import rescore
