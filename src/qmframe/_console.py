@@ -12,7 +12,6 @@ import sys
 from typing import Any, TextIO
 
 import click
-from click.shell_completion import CompletionItem
 
 __all__ = [
     "DATE",
@@ -96,16 +95,22 @@ class OrderedGroup(click.Group):
 
 def complete_file(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     """Let the shell complete a file name."""
+    from click.shell_completion import CompletionItem
+
     return [CompletionItem(incomplete, type="file")]
 
 
 def complete_dir(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     """Let the shell complete a folder name."""
+    from click.shell_completion import CompletionItem
+
     return [CompletionItem(incomplete, type="dir")]
 
 
 def complete_framework(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     """Installed framework ids starting with ``incomplete``, else a file name."""
+    from click.shell_completion import CompletionItem
+
     try:
         from qmframe import api
 
@@ -118,6 +123,8 @@ def complete_framework(ctx: click.Context, param: click.Parameter, incomplete: s
 
 def complete_example(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     """Installed example names starting with ``incomplete``."""
+    from click.shell_completion import CompletionItem
+
     try:
         from qmframe import api
 

@@ -11,10 +11,8 @@ when it runs, so ``qmframe --help`` reads no plugin and no framework.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -34,6 +32,7 @@ from qmframe.errors import PluginError, QmframeError, ValidationError
 
 if TYPE_CHECKING:
     import datetime as dt
+    from pathlib import Path
 
     from qmframe.errors import Problem
     from qmframe.framework import Framework
@@ -142,6 +141,8 @@ def frameworks(as_json: bool) -> int:
       qmframe frameworks
       qmframe frameworks --json
     """
+    import json
+
     registry = _registry()
     found = registry.frameworks()
     if as_json:
@@ -211,6 +212,9 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
       qmframe validate --framework my-framework.toml submission.toml
       qmframe validate --json submission.toml
     """
+    import json
+    from pathlib import Path
+
     registry = _registry()
     failed = 0
     override = _load_framework(registry, framework) if framework else None
@@ -433,7 +437,9 @@ def demo(
     if as_json and not list_:
         raise click.UsageError("--json goes with --list (for a JSON report: --format json)")
     import datetime as dt
+    import json
     import tempfile
+    from pathlib import Path
 
     from qmframe import api
     from qmframe.files import file_label, write_text
@@ -522,6 +528,8 @@ def schema(document: str, output: str | None) -> int:
       qmframe schema framework -o framework.schema.json
       qmframe schema submission
     """
+    import json
+
     from qmframe.files import write_text
     from qmframe.schema import json_schema
 

@@ -11,10 +11,8 @@ register, the engine and the plugins only inside the commands.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
@@ -25,6 +23,8 @@ from qmframe.errors import Problem, ValidationError
 from qmframe.vocabulary import STATES
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from qmframe.awards.register import Register
     from qmframe.awards.versions import Case
     from qmframe.decision import Decision
@@ -131,6 +131,8 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _json(value: Any) -> str:
+    import json
+
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -140,6 +142,9 @@ def read_decision(path: str | Path) -> Decision:
     The JSON report adds derived keys (such as ``disagreements``); only the
     decision's own fields are read.
     """
+    import json
+    from pathlib import Path
+
     import attrs
 
     from qmframe._convert import structure
@@ -687,6 +692,8 @@ def rescore_command(old: str, new: str, folder: str, show_all: bool, fmt: str) -
       qmframe rescore old-charter.toml example-charter submissions/
       qmframe rescore old-charter.toml example-charter submissions/ --all --format json
     """
+    from pathlib import Path
+
     from qmframe._convert import unstructure_json
     from qmframe.awards.versions import rescore
 
