@@ -43,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("frameworks", help="list the installed frameworks and their plugins")
 
+    plugins = sub.add_parser(
+        "plugins",
+        help="list the installed plugins, the hooks each implements and what each "
+        "registered, and any that failed to load",
+    )
+    plugins.add_argument("--json", action="store_true", help="print JSON instead of text")
+    plugins.add_argument("--all", action="store_true", help="include qmframe's built-in plugins")
+
     validate = sub.add_parser("validate", help="check framework, submission and review files")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.add_argument(
@@ -98,8 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         registry = api.default_registry()
+        if args.command != "plugins":  # which lists them itself
+            for failure in registry.load_failures:
+                _err(f"warning: {failure}")
         handler = {
             "frameworks": _frameworks,
+            "plugins": _plugins,
             "validate": _validate,
             "template": _template,
             "assess": _assess,
@@ -137,6 +149,15 @@ def _frameworks(registry: Registry, args: argparse.Namespace) -> int:
     header = ("ID", "VERSION", "PLUGIN", "TITLE")
     for row in [header, *rows]:
         _out("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+    return EXIT_OK
+
+
+def _plugins(registry: Registry, args: argparse.Namespace) -> int:
+    from qmframe.plugins import describe_plugins, plugins_json, plugins_text
+
+    infos = [info for info in describe_plugins(registry) if args.all or not info.builtin]
+    render = plugins_json if args.json else plugins_text
+    _out(render(infos, registry.load_failures).rstrip("\n"))
     return EXIT_OK
 
 
