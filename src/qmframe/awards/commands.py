@@ -157,7 +157,6 @@ def add_subcommands(sub: Any) -> None:
     badge.add_argument("--issuer-id", required=True, metavar="URI")
     badge.add_argument("--issuer-name", default="")
     badge.add_argument("--subject-id", default="", metavar="URI")
-    badge.add_argument("--status-list", default="", metavar="URI")
     badge.add_argument("--on", type=_date, metavar="DATE", help="default: today")
     badge.add_argument("-o", "--output", metavar="FILE")
 
@@ -421,7 +420,6 @@ def _badge(registry: Registry, args: argparse.Namespace) -> int:
         history=history,
         on=day,
         subject_id=args.subject_id,
-        status_list=args.status_list,
     )
     _emit(_json(credential), args.output)
     return EXIT_OK
