@@ -21,10 +21,12 @@ from typing import Any, TextIO
 import attrs
 
 from qmframe import api
+from qmframe._console import err as _err
 from qmframe._console import out as _out
 from qmframe._console import parse_date as _date
 from qmframe._convert import structure, unstructure_json
-from qmframe.awards.badges import open_badge
+from qmframe.awards import signing
+from qmframe.awards.issuing import award_badge, status_lists, verify_badge
 from qmframe.awards.lifecycle import STATES, Event
 from qmframe.awards.register import (
     Register,
@@ -33,6 +35,8 @@ from qmframe.awards.register import (
     write_public_sqlite,
 )
 from qmframe.awards.sector import render_text, sector_view
+from qmframe.awards.signing import KEY_TYPES
+from qmframe.awards.status_list import STATUS_PURPOSES
 from qmframe.awards.versions import Case, diff, rescore
 from qmframe.decision import Decision
 from qmframe.errors import Problem, ValidationError
@@ -150,15 +154,89 @@ def add_subcommands(sub: Any) -> None:
     sector.add_argument("--format", choices=("text", "json"), default="text")
 
     badge = commands.add_parser(
-        "badge", parents=[db], help="an award as an unsigned Open Badges 3.0 credential"
+        "badge",
+        parents=[db],
+        help="an award as an Open Badges 3.0 credential (unsigned unless --sign KEY)",
     )
     badge.add_argument("framework", metavar="FRAMEWORK", help="the version the award was under")
     badge.add_argument("organisation", metavar="ORGANISATION")
-    badge.add_argument("--issuer-id", required=True, metavar="URI")
+    badge.add_argument(
+        "--issuer-id", required=True, metavar="URI", help="where the issuer profile is published"
+    )
     badge.add_argument("--issuer-name", default="")
     badge.add_argument("--subject-id", default="", metavar="URI")
+    badge.add_argument(
+        "--status-base",
+        default="",
+        metavar="URL",
+        help="where `register status-list` output is published: adds a credentialStatus",
+    )
+    badge.add_argument(
+        "--status-purpose",
+        choices=STATUS_PURPOSES,
+        default="revocation",
+        help="which list the credential points at (default: revocation)",
+    )
+    badge.add_argument(
+        "--sign", metavar="KEY", help="sign with this private key (a vc+jwt; needs the sign extra)"
+    )
     badge.add_argument("--on", type=_date, metavar="DATE", help="default: today")
     badge.add_argument("-o", "--output", metavar="FILE")
+
+    keygen = commands.add_parser(
+        "keygen", help="make an issuer's signing key pair (private key file written 0600)"
+    )
+    keygen.add_argument("key", metavar="KEYFILE", help="a new file (never replaced)")
+    keygen.add_argument("--type", choices=KEY_TYPES, default="ed25519", help="default: ed25519")
+
+    profile = commands.add_parser(
+        "issuer-profile", help="the issuer's public profile, with its public key(s), to publish"
+    )
+    profile.add_argument(
+        "--issuer-id", required=True, metavar="URI", help="the URL it will be published at"
+    )
+    profile.add_argument(
+        "--key",
+        action="append",
+        required=True,
+        metavar="KEYFILE",
+        help="the signing key (or its public half); repeatable",
+    )
+    profile.add_argument("--name", default="", help="the issuer's name")
+    profile.add_argument("--url", default="", metavar="URL", help="the issuer's home page")
+    profile.add_argument("-o", "--output", metavar="FILE")
+
+    status = commands.add_parser(
+        "status-list",
+        parents=[db],
+        help="write the framework's revocation and suspension lists (Bitstring Status List)",
+    )
+    status.add_argument("framework", metavar="FRAMEWORK")
+    status.add_argument("--issuer-id", required=True, metavar="URI")
+    status.add_argument(
+        "--base-url", required=True, metavar="URL", help="the --status-base badges point at"
+    )
+    status.add_argument(
+        "-o", "--output", required=True, metavar="FOLDER", help="gets files revocation, suspension"
+    )
+    status.add_argument("--sign", metavar="KEY", help="sign the lists with this private key")
+    status.add_argument("--on", type=_date, metavar="DATE", help="default: today")
+
+    check = commands.add_parser(
+        "verify", help="check a signed credential as a verifier does (exit 2 if not valid)"
+    )
+    check.add_argument(
+        "credential", metavar="CREDENTIAL", help="a file from `register badge --sign`"
+    )
+    check.add_argument(
+        "--issuer-profile", required=True, metavar="FILE", help="the issuer's published profile"
+    )
+    check.add_argument(
+        "--status-dir",
+        metavar="FOLDER",
+        help="holds the published status lists (qmframe does not fetch them)",
+    )
+    check.add_argument("--on", type=_date, metavar="DATE", help="default: today")
 
     compare = sub.add_parser("diff", help="what changed between two versions of a framework")
     compare.add_argument("old", metavar="OLD", help="framework id or file")
@@ -240,6 +318,10 @@ def _register_command(registry: Registry, args: argparse.Namespace) -> int:
         "export": _export,
         "sector": _sector,
         "badge": _badge,
+        "keygen": _keygen,
+        "issuer-profile": _issuer_profile,
+        "status-list": _status_list,
+        "verify": _verify,
     }[args.register_command]
     return handler(registry, args)
 
@@ -400,28 +482,106 @@ def _sector(registry: Registry, args: argparse.Namespace) -> int:
 
 def _badge(registry: Registry, args: argparse.Namespace) -> int:
     framework = _framework(registry, args.framework)
+    key = _signing_key(args.sign) if args.sign else None
+    with _register(args) as register:
+        credential = award_badge(
+            register,
+            framework,
+            args.organisation,
+            issuer_id=args.issuer_id,
+            issuer_name=args.issuer_name,
+            subject_id=args.subject_id,
+            on=args.on,
+            status_base=args.status_base,
+            status_purpose=args.status_purpose,
+        )
+    if key is None:
+        _emit(_json(credential), args.output)
+        _err("note: the credential is unsigned; sign it with --sign KEY (see `register keygen`)")
+        return EXIT_OK
+    _emit(signing.sign(credential, key) + "\n", args.output)
+    if args.output:
+        _err(f"wrote {args.output}: signed ({signing.MEDIA_TYPE})")
+    return EXIT_OK
+
+
+def _signing_key(path: str, *, private: bool = True) -> dict[str, Any]:
+    key = signing.read_key(path, private=private)
+    warning = signing.key_file_warning(path)
+    if warning:
+        _err(f"warning: {warning}")
+    return key
+
+
+def _keygen(registry: Registry, args: argparse.Namespace) -> int:
+    key = signing.generate_key(args.type)
+    signing.write_key(args.key, key)
+    _out(f"wrote {args.key} ({args.type} private key, kid {key['kid']}, mode 0600): keep it secret")
+    return EXIT_OK
+
+
+def _issuer_profile(registry: Registry, args: argparse.Namespace) -> int:
+    keys = [_signing_key(path, private=False) for path in args.key]
+    profile = signing.issuer_profile(args.issuer_id, keys, name=args.name, url=args.url)
+    _emit(_json(profile), args.output)
+    return EXIT_OK
+
+
+def _status_list(registry: Registry, args: argparse.Namespace) -> int:
+    framework = _framework(registry, args.framework)
+    key = _signing_key(args.sign) if args.sign else None
     day = args.on or dt.date.today()
     with _register(args) as register:
-        history = register.history(framework.id, args.organisation)
-        granted = [
-            r.decision
-            for r in register.decisions(framework.id, args.organisation)
-            if r.decision.passed and r.decision.as_of <= day
-        ]
-    if not granted:
-        raise ValidationError(
-            [Problem(f"{args.organisation!r} has no award under {framework.id!r} by {day}")]
+        lists = status_lists(
+            register, framework.id, base_url=args.base_url, issuer_id=args.issuer_id, on=day
         )
-    credential = open_badge(
-        granted[-1],
-        framework,
-        issuer_id=args.issuer_id,
-        issuer_name=args.issuer_name,
-        history=history,
-        on=day,
-        subject_id=args.subject_id,
+        count = len(register.status_indexes(framework.id))
+    folder = Path(args.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    for purpose, listing in lists.items():
+        text = _json(listing) if key is None else signing.sign(listing, key) + "\n"
+        write_text(folder / purpose, text)
+    kind = "unsigned" if key is None else "signed"
+    _out(f"wrote {kind} status lists on {day} ({count} award(s) with an index):")
+    for purpose, listing in lists.items():
+        _out(f"  {folder / purpose}: publish at {listing['id']}")
+    return EXIT_OK
+
+
+def _verify(registry: Registry, args: argparse.Namespace) -> int:
+    profile_label = file_label(args.issuer_profile)
+    try:
+        profile = json.loads(Path(args.issuer_profile).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError([Problem(f"cannot read: {exc}", file=profile_label)]) from None
+    if not isinstance(profile, dict):
+        raise ValidationError([Problem("expected a JSON object", file=profile_label)])
+    label = file_label(args.credential)
+    try:
+        text = Path(args.credential).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValidationError([Problem(f"cannot read: {exc.strerror}", file=label)]) from None
+
+    def fetch(url: str) -> str:
+        path = Path(args.status_dir) / url.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            raise ValidationError(
+                [Problem(f"no copy of the status list {url} here", file=str(path))]
+            ) from None
+
+    day = args.on or dt.date.today()
+    verdict = verify_badge(
+        text, profile, on=day, fetch=fetch if args.status_dir else None, label=label
     )
-    _emit(_json(credential), args.output)
+    status = verdict.status
+    if status.checked:
+        signed = "signed" if verdict.list_signed else "unsigned"
+        said = f"the {status.purpose} list ({signed}) does not flag it"
+    else:
+        said = "it has no status entry"
+    _out(f"valid on {day}: signed by {verdict.issuer}; {said}")
     return EXIT_OK
 
 

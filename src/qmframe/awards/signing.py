@@ -157,8 +157,11 @@ def _import(data: Mapping[str, Any], label: str) -> Any:
         raise ValidationError([Problem(f"not a usable JWK: {exc}", file=label)]) from None
 
 
-def read_key(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """A private key written by :func:`write_key` (or any private Ed25519 or RSA JWK)."""
+def read_key(path: str | os.PathLike[str], *, private: bool = True) -> dict[str, Any]:
+    """A private key written by :func:`write_key` (or any private Ed25519 or RSA JWK).
+
+    ``private=False`` accepts a public key too (enough for :func:`issuer_profile`).
+    """
     label = os.fspath(path)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -167,7 +170,7 @@ def read_key(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationError([Problem("expected a JSON Web Key (a JSON object)", file=label)])
     key = _import(data, label)
-    if not key.is_private:
+    if private and not key.is_private:
         raise ValidationError(
             [Problem("this is a public key; signing needs the private one", file=label)]
         )
