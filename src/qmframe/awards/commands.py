@@ -516,7 +516,8 @@ def _signing_key(path: str, *, private: bool = True) -> dict[str, Any]:
 def _keygen(registry: Registry, args: argparse.Namespace) -> int:
     key = signing.generate_key(args.type)
     signing.write_key(args.key, key)
-    _out(f"wrote {args.key} ({args.type} private key, kid {key['kid']}, mode 0600): keep it secret")
+    _out(f"wrote {args.key}: a new {args.type} private key, readable by you only (mode 0600)")
+    _out("keep it secret, and keep a backup: without it, nothing new can be signed with this key")
     return EXIT_OK
 
 
