@@ -187,6 +187,13 @@ def test_a_withdrawal_turns_the_verifiers_answer_to_revoked(
         in said
     )
 
+    code, _, err = _run(
+        capsys, "register", "verify", signed, "--issuer-profile", str(tmp_path / "issuer.json"),
+        "--on", "2027-01-01",
+    )  # fmt: skip
+    assert code == 2  # a verifier that cannot read the status list cannot say it stands
+    assert "org-1.jwt: credentialStatus: it has a status entry, but no status list was given" in err
+
     _event(db, tmp_path, "withdrawn", "2027-06-01")
     # The list still says what it said when it was published ...
     assert _verify(tmp_path, capsys, "2027-06-02")[0] == 0

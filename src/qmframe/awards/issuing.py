@@ -188,7 +188,9 @@ def verify_badge(
     if "credentialStatus" in credential:
         if fetch is None:
             problems.append(
-                Problem("it has a status entry, but no status list was given", "credentialStatus")
+                Problem(
+                    "it has a status entry, but no status list was given", "credentialStatus", label
+                )
             )
         else:
             lists: dict[str, bool] = {}
