@@ -1,9 +1,10 @@
 """qmframe: define quality frameworks as plain TOML and score submissions into explained decisions.
 
 The names here are the supported API; modules whose names start with ``_``
-are not. The value classes load with ``import qmframe``; the machinery (the
-converter, the engine, plugins and files) loads on first use of a name that
-needs it, so a program that only handles values starts quickly.
+are not. Each name loads its module on first use: ``import qmframe`` alone
+imports nothing, the value classes load with the first of them used, and the
+machinery (the converter, the engine, plugins and files) only when a name
+that needs it is, so a program that only handles values starts quickly.
 """
 
 from __future__ import annotations
@@ -11,42 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from qmframe.decision import (
-    Comparison,
-    Decision,
-    Finding,
-    Highlight,
-    PanelDisagreement,
-    RuleOutcome,
-    Unmet,
-)
-from qmframe.errors import (
-    ConflictOfInterestError,
-    PluginError,
-    Problem,
-    QmframeError,
-    ValidationError,
-)
-from qmframe.framework import (
-    Applicability,
-    Context,
-    Criterion,
-    DecisionPolicy,
-    EvidenceRequirement,
-    EvidenceType,
-    Framework,
-    Level,
-    Outcome,
-    OutcomeSet,
-    ReviewPolicy,
-    Rule,
-    Scale,
-    Section,
-    Validity,
-)
-from qmframe.hookspecs import hookimpl
-
-if TYPE_CHECKING:  # the names below load on first use; see __getattr__
+if TYPE_CHECKING:  # every name below loads on first use; see __getattr__
     from qmframe.api import (
         assess,
         default_registry,
@@ -57,29 +23,87 @@ if TYPE_CHECKING:  # the names below load on first use; see __getattr__
         render,
         validate_submission,
     )
+    from qmframe.decision import (
+        Comparison,
+        Decision,
+        Finding,
+        Highlight,
+        PanelDisagreement,
+        RuleOutcome,
+        Unmet,
+    )
     from qmframe.engine import Assessor
+    from qmframe.errors import (
+        ConflictOfInterestError,
+        PluginError,
+        Problem,
+        QmframeError,
+        ValidationError,
+    )
     from qmframe.examples import Example
     from qmframe.files import dumps, read_framework, read_review, read_submission, write_toml
+    from qmframe.framework import (
+        Applicability,
+        Context,
+        Criterion,
+        DecisionPolicy,
+        EvidenceRequirement,
+        EvidenceType,
+        Framework,
+        Level,
+        Outcome,
+        OutcomeSet,
+        ReviewPolicy,
+        Rule,
+        Scale,
+        Section,
+        Validity,
+    )
+    from qmframe.hookspecs import hookimpl
     from qmframe.index import FrameworkIndex
     from qmframe.plugins import Registry, get_plugin_manager
     from qmframe.reports import Assessment, ReportFormat
     from qmframe.rules import AssessmentContext, Evaluation, RuleKind, RuleResult
-from qmframe.submission import (
-    ActionItem,
-    EvidenceItem,
-    InformationRequest,
-    Interest,
-    Judgement,
-    Organisation,
-    Rating,
-    Review,
-    Reviewer,
-    Submission,
-)
+    from qmframe.submission import (
+        ActionItem,
+        EvidenceItem,
+        InformationRequest,
+        Interest,
+        Judgement,
+        Organisation,
+        Rating,
+        Review,
+        Reviewer,
+        Submission,
+    )
 
 __version__ = "0.1.0"
 
+#: Where each name lives. Nothing is imported with ``import qmframe`` itself: a
+#: command that prints its help builds no value class, and a program loads only the
+#: modules behind the names it uses (the value classes first, the machinery on demand).
 _LAZY = {
+    **dict.fromkeys(
+        ("Comparison", "Decision", "Finding", "Highlight", "PanelDisagreement", "RuleOutcome",
+         "Unmet"),
+        "qmframe.decision",
+    ),
+    **dict.fromkeys(
+        ("ConflictOfInterestError", "PluginError", "Problem", "QmframeError", "ValidationError"),
+        "qmframe.errors",
+    ),
+    **dict.fromkeys(
+        ("Applicability", "Context", "Criterion", "DecisionPolicy", "EvidenceRequirement",
+         "EvidenceType", "Framework", "Level", "Outcome", "OutcomeSet", "ReviewPolicy", "Rule",
+         "Scale", "Section", "Validity"),
+        "qmframe.framework",
+    ),
+    **dict.fromkeys(
+        ("ActionItem", "EvidenceItem", "InformationRequest", "Interest", "Judgement",
+         "Organisation", "Rating", "Review", "Reviewer", "Submission"),
+        "qmframe.submission",
+    ),
+    "hookimpl": "qmframe.hookspecs",
     "assess": "qmframe.api",
     "default_registry": "qmframe.api",
     "inspect_framework": "qmframe.api",
@@ -104,7 +128,7 @@ _LAZY = {
     "Evaluation": "qmframe.rules",
     "RuleKind": "qmframe.rules",
     "RuleResult": "qmframe.rules",
-}
+}  # fmt: skip
 
 __all__ = [
     "ActionItem",

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from qmframe.rules import RuleKind
     from qmframe.submission import Review, Submission
 
-__all__ = ["Register", "hookimpl", "hookspec"]
+__all__ = ["Register", "RegisterFramework", "hookimpl", "hookspec"]
 
 hookspec = pluggy.HookspecMarker("qmframe")
 hookimpl = pluggy.HookimplMarker("qmframe")
@@ -59,17 +59,32 @@ class Register(Protocol[_T_contra]):
 # -------------------------------------------------------------------------------------------------
 
 
+class RegisterFramework(Protocol):
+    """The ``register`` callback of :func:`qmframe_register_frameworks`.
+
+    ``id`` (optional) is the framework's id, as in its file: given, the file
+    is read only when that framework is asked for, so a command about one
+    framework does not read every installed one. A file whose id differs is
+    a :class:`~qmframe.errors.PluginError` naming the plugin.
+    """
+
+    def __call__(self, source: FrameworkSource, /, *, id: str = "") -> None: ...
+
+
 @hookspec
-def qmframe_register_frameworks(register: Callable[[FrameworkSource], None]) -> None:
+def qmframe_register_frameworks(register: RegisterFramework) -> None:
     """Supply framework definitions.
 
     Call ``register`` once per framework with a path to its TOML file (a
     :class:`pathlib.Path`, or an :mod:`importlib.resources` file inside the
     plugin's package, so the TOML ships in the wheel) or with a
-    :class:`~qmframe.framework.Framework` built in code. Two plugins that
+    :class:`~qmframe.framework.Framework` built in code. Pass the file's
+    framework id too, ``register(path, id="my-framework")``, so the file is
+    read only when that framework is used (``register(path)`` still works,
+    and reads the file whenever any framework is looked up). Two plugins that
     register the same framework id are an error naming both.
 
-    :param register: call with each framework source.
+    :param register: call with each framework source (and, for a file, its id).
     :returns: nothing; use ``register``.
 
     Called when a :class:`~qmframe.plugins.Registry` is built.

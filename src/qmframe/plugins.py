@@ -432,14 +432,16 @@ class Registry:
         self.report_formats: dict[str, Registered] = self._collect(
             "qmframe_register_report_formats", ReportFormat, lambda fmt: fmt.name
         )
+        # (source, plugin name, the id it was registered with or ""), read on first use.
         self._sources = [
-            (Registered(value, self._label(impl.plugin_name)), impl.plugin_name)
-            for impl, value, _ in self._registrations("qmframe_register_frameworks")
+            (Registered(value, self._label(impl.plugin_name)), impl.plugin_name, declared)
+            for impl, value, _, declared in self._registrations("qmframe_register_frameworks")
         ]
         self.examples: dict[str, Registered] = self._collect(
             "qmframe_register_examples", Example, lambda ex: ex.name
         )
         self._by_id: dict[str, Registered] | None = None
+        self._found: dict[str, Registered] = {}  # looked up by id before all were read
         self._source_of: dict[str, str] = {}
         self._assessors: dict[int, tuple[Framework, Assessor]] = {}
         self._has_decide = bool(self.pm.hook.qmframe_decide.get_hookimpls())
@@ -501,7 +503,7 @@ class Registry:
                 labels.append(self._labels_of(order))
         return labels
 
-    def _registrations(self, hook_name: str) -> list[tuple[pluggy.HookImpl, Any, bool]]:
+    def _registrations(self, hook_name: str) -> list[tuple[pluggy.HookImpl, Any, bool, str]]:
         """Call a registration hook; every registered value with its implementation.
 
         The ``register`` callback credits each value to the implementation
@@ -513,7 +515,7 @@ class Registry:
         order = _call_order(caller)
         by_code = _index(order)
         credited: dict[int, tuple[types.FrameType, pluggy.HookImpl]] = {}
-        got: list[tuple[pluggy.HookImpl, Any, bool]] = []
+        got: list[tuple[pluggy.HookImpl, Any, bool, str]] = []
 
         def running() -> pluggy.HookImpl:
             here = inspect.currentframe()
@@ -538,7 +540,7 @@ class Registry:
             credited[id(frame)] = (frame, impl)
             return impl
 
-        def register(value: object, *, replace: bool = False) -> None:
+        def register(value: object, *, replace: bool = False, id: str = "") -> None:
             impl = running()
             if replace and hook_name not in _REPLACEABLE:
                 raise PluginError(
@@ -546,11 +548,15 @@ class Registry:
                     hook_name,
                     "only rule kinds and report formats can replace a built-in (replace=True)",
                 )
-            got.append((impl, value, replace))
+            if id and hook_name != "qmframe_register_frameworks":
+                raise PluginError(
+                    self._label(impl.plugin_name), hook_name, "only frameworks take an id (id=...)"
+                )
+            got.append((impl, value, replace, id))
 
         self._call(hook_name, register=register)
         credited.clear()  # the frames it holds are done with
-        for impl, value, _ in got:
+        for impl, value, _, _ in got:
             supplied = self._supplied.setdefault(impl.plugin_name, {})
             supplied.setdefault(hook_name, []).append(value)
         return got
@@ -560,7 +566,7 @@ class Registry:
     ) -> dict[str, Registered]:
         what = _WHAT[hook_name]
         holders: dict[str, _Holder] = {}
-        for impl, value, replace in self._registrations(hook_name):
+        for impl, value, replace, _ in self._registrations(hook_name):
             label = self._label(impl.plugin_name)
             if not isinstance(value, cls):
                 raise PluginError(
@@ -598,16 +604,26 @@ class Registry:
 
     # -- frameworks ----------------------------------------------------------------------------
 
-    def _load_all(self) -> dict[str, Registered]:
+    def _load(
+        self, sources: Iterable[tuple[Registered, str, str]]
+    ) -> dict[str, tuple[Registered, str]]:
+        """Read framework sources: each framework by id, with the plugin name that supplied it."""
         by_id: dict[str, tuple[Registered, str]] = {}
         problems: list[Problem] = []
-        for registered, plugin_name in self._sources:
+        for registered, plugin_name, declared in sources:
             source = registered.value
             try:
                 framework = source if isinstance(source, Framework) else read_framework(source)
             except ValidationError as exc:
                 problems += exc.problems
                 continue
+            if declared and framework.id != declared:
+                raise PluginError(
+                    registered.plugin,
+                    "qmframe_register_frameworks",
+                    f"registered {_source_name(source)} with id {declared!r}, but the "
+                    f"framework's id is {framework.id!r}",
+                )
             earlier = by_id.get(framework.id)
             if earlier is not None:
                 later, first = self._later_loaded(
@@ -626,7 +642,13 @@ class Registry:
             )
         if problems:
             raise ValidationError(problems)
-        return {framework_id: found[0] for framework_id, found in by_id.items()}
+        return by_id
+
+    def _load_all(self) -> dict[str, Registered]:
+        # Those already looked up by their declared id stay the same objects.
+        rest = [s for s in self._sources if not (s[2] and s[2] in self._found)]
+        loaded = {framework_id: found[0] for framework_id, found in self._load(rest).items()}
+        return {**loaded, **self._found}
 
     def _later_loaded(self, one: tuple[str, str], two: tuple[str, str]) -> tuple[str, str]:
         """Two (label, plugin name) pairs in conflict: the later-loaded plugin's label first.
@@ -645,8 +667,25 @@ class Registry:
         return dict(self._by_id)
 
     def framework(self, framework_id: str) -> Framework:
-        """A supplied framework by id; an unknown id is a ValidationError listing the known ones."""
-        known = self.frameworks()
+        """A supplied framework by id; an unknown id is a ValidationError listing the known ones.
+
+        Only the sources that can hold it are read: those registered with this
+        id (``register(source, id=...)``), those registered without one, and
+        frameworks built in code; the others wait until they are asked for.
+        """
+        known = self._by_id
+        if known is None:
+            found = self._found.get(framework_id)
+            if found is None:
+                candidates = [s for s in self._sources if s[2] in ("", framework_id)]
+                if any(s[2] == framework_id for s in candidates):
+                    loaded = self._load(candidates).get(framework_id)
+                    if loaded is not None:
+                        self._found[framework_id] = found = loaded[0]
+            if found is not None:
+                framework: Framework = found.value
+                return framework
+            known = self.frameworks()
         if framework_id not in known:
             names = ", ".join(sorted(known)) or "none: install a framework plugin"
             raise ValidationError(
@@ -657,12 +696,13 @@ class Registry:
                     )
                 ]
             )
-        framework: Framework = known[framework_id].value
-        return framework
+        framework = known[framework_id].value
+        return framework  # noqa: RET504  (typed: a Registered value is Any)
 
     def framework_source(self, framework_id: str) -> str:
         """Where a supplied framework was read from."""
-        self.frameworks()
+        if framework_id not in self._source_of:
+            self.frameworks()
         return self._source_of.get(framework_id, "")
 
     # -- checking and assessing ----------------------------------------------------------------
@@ -788,6 +828,12 @@ class PluginInfo:
     report_formats: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     replaces: tuple[str, ...] = ()
+
+
+def _source_name(source: object) -> str:
+    if isinstance(source, (str, os.PathLike, Traversable)):
+        return file_label(source)
+    return repr(source)
 
 
 def _framework_id(source: object) -> str:

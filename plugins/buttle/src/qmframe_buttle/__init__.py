@@ -16,6 +16,7 @@ from collections.abc import Callable
 from importlib.resources import files
 
 from qmframe import Example, hookimpl
+from qmframe.hookspecs import RegisterFramework
 
 __all__ = ["EXAMPLES", "FRAMEWORK_ID"]
 
@@ -48,8 +49,8 @@ EXAMPLES = (
 
 
 @hookimpl
-def qmframe_register_frameworks(register: Callable[[object], None]) -> None:
-    register(_HERE / "frameworks" / "buttle-quality-mark.toml")
+def qmframe_register_frameworks(register: RegisterFramework) -> None:
+    register(_HERE / "frameworks" / "buttle-quality-mark.toml", id=FRAMEWORK_ID)
 
 
 @hookimpl

@@ -12,14 +12,15 @@ from collections.abc import Callable, Iterable
 from importlib.resources import files
 
 from qmframe import Example, Framework, Problem, Submission, hookimpl
+from qmframe.hookspecs import RegisterFramework
 
 FRAMEWORK_ID = "example-charter"
 _HERE = files(__name__)
 
 
 @hookimpl
-def qmframe_register_frameworks(register: Callable[[object], None]) -> None:
-    register(_HERE / "frameworks" / "example-charter.toml")
+def qmframe_register_frameworks(register: RegisterFramework) -> None:
+    register(_HERE / "frameworks" / "example-charter.toml", id=FRAMEWORK_ID)
 
 
 @hookimpl

@@ -34,6 +34,7 @@ from qmframe import (
     hookimpl,
 )
 from qmframe.framework import Rule
+from qmframe.hookspecs import RegisterFramework
 from qmframe.index import FrameworkIndex
 from qmframe.rules import Evaluation
 
@@ -104,8 +105,8 @@ class ValidatingUniversity(RuleKind):
 
 
 @hookimpl
-def qmframe_register_frameworks(register: Callable[[object], None]) -> None:
-    register(_HERE / "frameworks" / "nasenco-qsf.toml")
+def qmframe_register_frameworks(register: RegisterFramework) -> None:
+    register(_HERE / "frameworks" / "nasenco-qsf.toml", id=FRAMEWORK_ID)
 
 
 @hookimpl

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from importlib.resources import files
 
 from qmframe import Example, Framework, Problem, Review, Submission, hookimpl
+from qmframe.hookspecs import RegisterFramework
 
 __all__ = ["DEFINITIONS", "DEFINITION_KEY", "DEFINITION_TEXT_KEY", "FRAMEWORK_ID"]
 
@@ -48,8 +49,8 @@ _HERE = files(__name__)
 
 
 @hookimpl
-def qmframe_register_frameworks(register: Callable[[object], None]) -> None:
-    register(_HERE / "frameworks" / "nnecl-quality-mark.toml")
+def qmframe_register_frameworks(register: RegisterFramework) -> None:
+    register(_HERE / "frameworks" / "nnecl-quality-mark.toml", id=FRAMEWORK_ID)
 
 
 _EXAMPLES = (

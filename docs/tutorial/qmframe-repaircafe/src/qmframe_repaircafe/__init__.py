@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from importlib.resources import files
 
 from qmframe import Example, Framework, Problem, Submission, hookimpl
+from qmframe.hookspecs import RegisterFramework
 
 FRAMEWORK_ID = "repair-cafe"
 HERE = files(__name__)
@@ -18,8 +19,8 @@ FRAMEWORK_FILE = HERE / "repair-cafe.toml"
 
 
 @hookimpl
-def qmframe_register_frameworks(register: Callable[[object], None]) -> None:
-    register(FRAMEWORK_FILE)
+def qmframe_register_frameworks(register: RegisterFramework) -> None:
+    register(FRAMEWORK_FILE, id=FRAMEWORK_ID)  # the id lets qmframe read it only when used
 
 
 # -- end register-frameworks --
