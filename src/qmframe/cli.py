@@ -28,13 +28,12 @@ from qmframe._console import (
 from qmframe._console import err as _err
 from qmframe._console import out as _out
 from qmframe.awards import commands as award_commands
-from qmframe.errors import PluginError, QmframeError, ValidationError
+from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
 
 if TYPE_CHECKING:
     import datetime as dt
     from pathlib import Path
 
-    from qmframe.errors import Problem
     from qmframe.framework import Framework
     from qmframe.plugins import Registry
 
@@ -426,6 +425,130 @@ def assess(
     else:
         _out(text)
     return EXIT_OK
+
+
+# -- batch ---------------------------------------------------------------------------------
+
+
+@cli.command(short_help="decide on many submissions across processes, as JSON Lines")
+@click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
+@click.argument("paths", nargs=-1, required=True, metavar="FOLDER...", shell_complete=complete_file)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+    help="processes to use (default: the number of cores)",
+)  # fmt: skip
+@click.option(
+    "--review-name", default="review.toml", show_default=True, metavar="NAME",
+    help="the review's file name beside each submission.toml",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", metavar="FILE", shell_complete=complete_file,
+    help="write the JSON Lines here (atomically) instead of stdout",
+)  # fmt: skip
+def batch(
+    framework: str, paths: tuple[str, ...], jobs: int | None, review_name: str, output: str | None
+) -> int:
+    """Decide on every submission in FOLDER under FRAMEWORK, across processes.
+
+    Each FOLDER is searched for submission.toml files, one case per folder,
+    with the review beside it (--review-name) when there is one; a file given
+    instead of a folder is one case. Cases are decided N at a time (--jobs)
+    with every check, as by `qmframe assess`, and written in input order as
+    JSON Lines: one object per case with "case" (its folder), "submission",
+    "review" (null without one) and "result": "decided" with "decision" (the
+    decision, as `assess --format json` gives it), "invalid" with "problems"
+    (objects with "file", "path", "severity", "code" and "message"), or
+    "failed" with "error" (the plugin or bug that stopped it). A case that
+    cannot be decided does not stop the others.
+
+    A summary follows on stderr (on stdout with -o); on a terminal, a
+    progress bar on stderr shows the cases done. The exit code is 0 when
+    every case was decided, 2 when any had bad input, 1 when any failed.
+
+    \b
+    Examples:
+      qmframe batch example-charter submissions/
+      qmframe batch example-charter submissions/ --jobs 4 -o decisions.jsonl
+    """
+    import sys
+    from collections import Counter
+
+    from qmframe import batch as batching
+    from qmframe.awards.commands import Progress
+
+    _registry()  # names plugins that failed to load, once
+    ref = batching.framework_ref(framework)
+    batching.assessor_for(ref)  # a bad FRAMEWORK is exit 2 before any case; forks inherit it
+    cases = batching.find_cases(*paths, review_name=review_name)
+    # The bar needs the total: on a terminal only, the folders are walked twice.
+    shown = sys.stderr.isatty()
+    total = sum(1 for _ in batching.find_cases(*paths, review_name=review_name)) if shown else 0
+    progress = Progress(total, "assessing")
+    results: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    target = _Output(output)
+    try:
+        lines = batching.run(batching.AssessJson(ref), cases, jobs=jobs)
+        for done, line in enumerate(lines, start=1):
+            target.write(line.text + "\n")
+            results[line.result] += 1
+            if line.status:
+                statuses[line.status] += 1
+            progress(done)
+        if not results:
+            where = ", ".join(paths)
+            raise ValidationError(
+                [Problem(f"no case found in {where}: no submission.toml", code="missing-value")]
+            )
+        target.commit()
+    finally:
+        target.close()
+    total = results.total()
+    summary = f"{total} case{'s' if total != 1 else ''}: {results['decided']} decided"
+    if statuses:
+        summary += " (" + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) + ")"
+    summary += f", {results['invalid']} invalid, {results['failed']} failed"
+    (_out if output else _err)(summary)
+    if results["failed"]:
+        return EXIT_INTERNAL
+    return EXIT_BAD_INPUT if results["invalid"] else EXIT_OK
+
+
+class _Output:
+    """stdout, or a file written beside its target and moved into place when complete."""
+
+    def __init__(self, path: str | None) -> None:
+        import sys
+        import tempfile
+
+        self.path = path
+        self.temporary = ""
+        if path is None:
+            self.stream = sys.stdout
+            return
+        folder = os.path.dirname(os.path.abspath(path))
+        handle, self.temporary = tempfile.mkstemp(
+            dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
+        )
+        self.stream = open(handle, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+
+    def commit(self) -> None:
+        if self.path is None:
+            self.stream.flush()
+            return
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self.stream.close()
+        os.replace(self.temporary, self.path)
+        self.temporary = ""
+
+    def close(self) -> None:
+        if self.path is not None and self.temporary:
+            self.stream.close()
+            os.unlink(self.temporary)
 
 
 # -- demo ----------------------------------------------------------------------------------

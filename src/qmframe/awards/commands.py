@@ -27,14 +27,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from qmframe.awards.register import Register
-    from qmframe.awards.versions import Case
     from qmframe.decision import Decision
     from qmframe.framework import Framework
     from qmframe.plugins import Registry
 
 __all__ = ["Progress", "diff_command", "read_decision", "register", "rescore_command"]
 
-EXIT_OK = 0
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -884,37 +883,6 @@ def diff_command(old: str, new: str, fmt: str) -> int:
     return EXIT_OK
 
 
-def _cases(registry: Registry, folder: Path, framework: Framework) -> list[Case]:
-    from qmframe import api
-    from qmframe.awards.versions import Case
-    from qmframe.files import file_label
-
-    found = sorted(folder.glob("**/submission.toml"))
-    if not found:
-        raise ValidationError(
-            [Problem("no submission.toml found in it or its folders", file=file_label(folder))]
-        )
-    cases: list[Case] = []
-    problems: list[Problem] = []
-    for path in found:
-        try:
-            submission = api.load_submission(path, framework, registry=registry)
-            review_path = path.with_name("review.toml")
-            review = (
-                api.load_review(review_path, framework, submission, registry=registry)
-                if review_path.exists()
-                else None
-            )
-        except ValidationError as exc:
-            problems += exc.problems
-            continue
-        label = str(path.parent.relative_to(folder)) if path.parent != folder else path.name
-        cases.append(Case(label=label, submission=submission, review=review))
-    if problems:
-        raise ValidationError(problems)
-    return cases
-
-
 @click.command(
     "rescore", short_help="re-assess past submissions under a new version: whose decision changes"
 )
@@ -922,44 +890,63 @@ def _cases(registry: Registry, folder: Path, framework: Framework) -> list[Case]
 @click.argument("new", metavar="NEW", shell_complete=complete_framework)
 @click.argument("folder", metavar="FOLDER", shell_complete=complete_dir)
 @click.option("--all", "show_all", is_flag=True, help="list unchanged decisions too")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+    help="processes to use (default: the number of cores)",
+)  # fmt: skip
 @_text_or_json
-def rescore_command(old: str, new: str, folder: str, show_all: bool, fmt: str) -> int:
+def rescore_command(
+    old: str, new: str, folder: str, show_all: bool, jobs: int | None, fmt: str
+) -> int:
     """Re-assess past submissions under a new version: whose decision changes.
 
     OLD is the framework version (id or file) the submissions were made for,
     NEW the new version. FOLDER holds one folder per submission, each with
-    submission.toml (and review.toml). On a terminal, a progress bar on
-    stderr shows the cases done.
+    submission.toml (and review.toml). The cases are decided N at a time
+    (--jobs), as by `qmframe batch`; a case that cannot be assessed under OLD
+    is listed with its problems and makes the exit code 2. On a terminal, a
+    progress bar on stderr shows the cases done.
 
     \b
     Examples:
       qmframe rescore old-charter.toml example-charter submissions/
       qmframe rescore old-charter.toml example-charter submissions/ --all --format json
     """
-    from pathlib import Path
-
+    from qmframe import batch
     from qmframe._convert import unstructure_json
-    from qmframe.awards.versions import rescore
+    from qmframe.awards.versions import RescoreFiles
+    from qmframe.files import file_label
 
-    registry = _registry()
-    before = _framework(registry, old)
-    after = _framework(registry, new)
+    refs = [batch.framework_ref(ref) for ref in (old, new)]
+    before, after = (batch.assessor_for(ref).framework for ref in refs)  # bad OLD/NEW: exit 2
     if before.id != after.id:
         raise ValidationError([Problem(f"{before.id!r} and {after.id!r} are different frameworks")])
-    cases = _cases(registry, Path(folder), before)
-    results = rescore(
-        before, after, cases, registry=registry, progress=Progress(len(cases), "rescoring")
-    )
-    changed = [r for r in results if r.changed]
-    shown = results if show_all else changed
+    total = sum(1 for _ in batch.find_cases(folder))
+    if not total:
+        raise ValidationError(
+            [Problem("no submission.toml found in it or its folders", file=file_label(folder))]
+        )
+    progress = Progress(total, "rescoring")
+    shown, changed, unreadable = [], 0, 0
+    results = batch.run(RescoreFiles(*refs), batch.find_cases(folder), jobs=jobs)
+    for done, r in enumerate(results, start=1):
+        changed += r.changed
+        unreadable += bool(r.problems and not r.old_status)
+        if r.changed or show_all:
+            shown.append(r)
+        progress(done)
     if fmt == "json":
         _out(_json([{**unstructure_json(r), "changed": r.changed} for r in shown]))
-        return EXIT_OK
+        return EXIT_BAD_INPUT if unreadable else EXIT_OK
     _out(
-        f"{before.id} {before.version} -> {after.version}: {len(changed)} of {len(results)} "
+        f"{before.id} {before.version} -> {after.version}: {changed} of {total} "
         "decisions would change"
     )
     for r in shown:
+        if r.problems and not r.old_status:
+            _out(f"  {r.label}: cannot be assessed under {before.version}:")
+            _out("".join(f"    {p}\n" for p in r.problems).rstrip("\n"))
+            continue
         if r.problems:
             _out(f"  {r.label} ({r.organisation}): cannot be re-assessed under {after.version}:")
             _out("".join(f"    {p}\n" for p in r.problems).rstrip("\n"))
@@ -968,4 +955,4 @@ def rescore_command(old: str, new: str, folder: str, show_all: bool, fmt: str) -
         _out(f"  {r.label} ({r.organisation}): {arrow}")
         for reason in (*r.reasons, *r.notes):
             _out(f"    {reason}")
-    return EXIT_OK
+    return EXIT_BAD_INPUT if unreadable else EXIT_OK

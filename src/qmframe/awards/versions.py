@@ -12,21 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from qmframe.decision import Decision
+from qmframe.engine import Assessor
 from qmframe.errors import Problem, ValidationError
 from qmframe.framework import Framework
 from qmframe.index import FrameworkIndex
 from qmframe.plugins import Registry
 from qmframe.submission import Review, Submission
 
+if TYPE_CHECKING:
+    from qmframe.batch import Case as BatchCase
+
 __all__ = [
     "Case",
     "Change",
     "FrameworkDiff",
+    "RescoreFiles",
     "Rescored",
     "adapt",
     "diff",
@@ -316,36 +321,74 @@ def rescore(
             or dt.date.today()
         )
         before = old_assessor.assess(case.submission, case.review, as_of=as_of)
-        submission, review, notes = adapt(case.submission, case.review, new)
-        # The same checks as every decision: a case the new version cannot take is reported.
-        problems = [p for p in new_assessor.check(submission, review) if p.severity == "error"]
-        if problems:
-            out.append(
-                Rescored(
-                    label=case.label,
-                    organisation=before.organisation,
-                    old_status=before.status,
-                    new_status="",
-                    old_passed=before.passed,
-                    new_passed=False,
-                    notes=notes,
-                    problems=tuple(problems),
-                )
-            )
-        else:
-            after = new_assessor.assess(submission, review, as_of=as_of)
-            out.append(
-                Rescored(
-                    label=case.label,
-                    organisation=before.organisation,
-                    old_status=before.status,
-                    new_status=after.status,
-                    old_passed=before.passed,
-                    new_passed=after.passed,
-                    reasons=_reasons(before, after),
-                    notes=notes,
-                )
-            )
+        out.append(_rescore_one(before, new_assessor, case.label, case.submission, case.review))
         if progress is not None:
             progress(done)
     return out
+
+
+def _rescore_one(
+    before: Decision,
+    new_assessor: Assessor,
+    label: str,
+    submission: Submission,
+    review: Review | None,
+) -> Rescored:
+    """One case, decided under the old version as ``before``, decided again under the new."""
+    submission, review, notes = adapt(submission, review, new_assessor.framework)
+    # The same checks as every decision: a case the new version cannot take is reported.
+    problems = [p for p in new_assessor.check(submission, review) if p.severity == "error"]
+    if problems:
+        return Rescored(
+            label=label,
+            organisation=before.organisation,
+            old_status=before.status,
+            new_status="",
+            old_passed=before.passed,
+            new_passed=False,
+            notes=notes,
+            problems=tuple(problems),
+        )
+    after = new_assessor.assess(submission, review, as_of=before.as_of)
+    return Rescored(
+        label=label,
+        organisation=before.organisation,
+        old_status=before.status,
+        new_status=after.status,
+        old_passed=before.passed,
+        new_passed=after.passed,
+        reasons=_reasons(before, after),
+        notes=notes,
+    )
+
+
+@attrs.frozen
+class RescoreFiles:
+    """The map step of ``qmframe rescore``: a batch :class:`~qmframe.batch.Case` in, its result out.
+
+    ``old`` and ``new`` are framework ids or files, loaded once per process
+    (see :class:`qmframe.batch.Assess`). A case whose files cannot be read or
+    that fails the checks under the old version is a :class:`Rescored` with
+    its ``problems`` and no ``old_status``; nothing stops the other cases.
+    """
+
+    old: str
+    new: str
+
+    def __call__(self, case: BatchCase) -> Rescored:
+        from qmframe.batch import _decide, assessor_for
+
+        old_assessor, new_assessor = assessor_for(self.old), assessor_for(self.new)
+        outcome, submission, review = _decide(old_assessor, case)
+        if outcome.decision is None or submission is None:
+            problems = outcome.problems or (Problem(outcome.error, code="plugin-failure"),)
+            return Rescored(
+                label=case.label,
+                organisation="",
+                old_status="",
+                new_status="",
+                old_passed=False,
+                new_passed=False,
+                problems=tuple(problems),
+            )
+        return _rescore_one(outcome.decision, new_assessor, case.label, submission, review)
