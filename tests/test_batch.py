@@ -69,6 +69,15 @@ def test_find_cases_takes_files_and_another_review_name(cases: Path, write: Writ
     assert [c.review is not None for c in found] == [True, False, False, False]
 
 
+def test_find_cases_follows_links_to_folders_once(cases: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (cases / "a-awarded").rename(elsewhere)
+    (cases / "a-awarded").symlink_to(elsewhere, target_is_directory=True)
+    (cases / "d-self" / "loop").symlink_to(cases, target_is_directory=True)  # a cycle
+    found = [c.label for c in batch.find_cases(cases)]
+    assert found == ["a-awarded", "b-not-yet", "c-broken", "d-self/sub"]
+
+
 def test_find_cases_is_lazy(cases: Path) -> None:
     found = batch.find_cases(cases)
     assert isinstance(found, Iterator)

@@ -284,7 +284,8 @@ def find_cases(
     """The cases in ``paths``, lazily, in a stable order.
 
     A folder is searched, its subfolders in name order, for files called
-    ``submission_name``; each is a case whose review is the ``review_name``
+    ``submission_name`` (following links to folders, each folder once);
+    each is a case whose review is the ``review_name``
     beside it, when there is one, and whose label is its folder relative to
     the folder searched (the folder as given, for a case folder given
     itself). A file is one case, labelled as given.
@@ -295,7 +296,13 @@ def find_cases(
             review = root.with_name(review_name)
             yield Case(label=os.fspath(given), submission=root, review=_if_file(review))
             continue
-        for folder, subfolders, names in os.walk(root):
+        seen: set[tuple[int, int]] = set()
+        for folder, subfolders, names in os.walk(root, followlinks=True):
+            here_stat = os.stat(folder)
+            if (here_stat.st_dev, here_stat.st_ino) in seen:  # a link back up: walked already
+                subfolders.clear()
+                continue
+            seen.add((here_stat.st_dev, here_stat.st_ino))
             subfolders.sort()
             if submission_name not in names:
                 continue

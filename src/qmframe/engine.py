@@ -481,7 +481,7 @@ class Assessor:
             out.append(
                 Comparison(
                     target=rating.target,
-                    title=_title(self.index.targets, rating.target),
+                    title=self._titles.get(rating.target, ""),  # a checked, known target
                     self_level=rating.level,
                     assessed_level=assessed,
                     agrees=rating.level == assessed,

@@ -35,7 +35,6 @@ layer between them and the rest of qmframe.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.metadata
 import inspect
@@ -192,6 +191,8 @@ class QmframePluginManager(pluggy.PluginManager):
             if caller.has_spec():
                 continue
             if any(not i.optionalhook for i in caller.get_hookimpls() if i.plugin is plugin):
+                import difflib  # only a misspelt hook needs it
+
                 close = difflib.get_close_matches(caller.name, self.hook_names(), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 found.append(f"{caller.name!r} is not a qmframe hook{hint}")
