@@ -74,6 +74,7 @@ def test_find_cases_follows_links_to_folders_once(cases: Path, tmp_path: Path) -
     (cases / "a-awarded").rename(elsewhere)
     (cases / "a-awarded").symlink_to(elsewhere, target_is_directory=True)
     (cases / "d-self" / "loop").symlink_to(cases, target_is_directory=True)  # a cycle
+    (cases / "e-again").symlink_to(elsewhere, target_is_directory=True)  # linked twice
     found = [c.label for c in batch.find_cases(cases)]
     assert found == ["a-awarded", "b-not-yet", "c-broken", "d-self/sub"]
 

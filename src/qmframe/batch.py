@@ -284,8 +284,8 @@ def find_cases(
     """The cases in ``paths``, lazily, in a stable order.
 
     A folder is searched, its subfolders in name order, for files called
-    ``submission_name`` (following links to folders, each folder once);
-    each is a case whose review is the ``review_name``
+    ``submission_name`` (following links to folders, but not back up the
+    tree, nor twice to one folder); each is a case whose review is the ``review_name``
     beside it, when there is one, and whose label is its folder relative to
     the folder searched (the folder as given, for a case folder given
     itself). A file is one case, labelled as given.
@@ -296,14 +296,11 @@ def find_cases(
             review = root.with_name(review_name)
             yield Case(label=os.fspath(given), submission=root, review=_if_file(review))
             continue
-        seen: set[tuple[int, int]] = set()
+        linked: set[str] = set()  # where the links followed so far lead
         for folder, subfolders, names in os.walk(root, followlinks=True):
-            here_stat = os.stat(folder)
-            if (here_stat.st_dev, here_stat.st_ino) in seen:  # a link back up: walked already
-                subfolders.clear()
-                continue
-            seen.add((here_stat.st_dev, here_stat.st_ino))
-            subfolders.sort()
+            subfolders[:] = [
+                name for name in sorted(subfolders) if _walk_into(folder, name, linked)
+            ]
             if submission_name not in names:
                 continue
             here = Path(folder)
@@ -313,6 +310,18 @@ def find_cases(
                 submission=here / submission_name,
                 review=_if_file(here / review_name),
             )
+
+
+def _walk_into(folder: str, name: str, linked: set[str]) -> bool:
+    """Whether to walk a subfolder: not a link back up the tree, nor to a folder linked before."""
+    path = os.path.join(folder, name)
+    if not os.path.islink(path):
+        return True
+    target, here = os.path.realpath(path), os.path.realpath(folder)
+    if target in linked or here == target or here.startswith(target + os.sep):
+        return False
+    linked.add(target)
+    return True
 
 
 def _if_file(path: Path) -> Path | None:

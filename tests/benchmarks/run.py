@@ -670,16 +670,30 @@ class Bench:
         batch.assessor_for(self.framework_path)  # as qmframe batch does: forks inherit it
         sink = io.StringIO()
 
+        cpu: dict[int, list[tuple[float, float]]] = {1: [], 2: []}  # (this process, workers)
+
         def run(jobs: int) -> Callable[[], None]:
             def go() -> None:
                 sink.seek(0)
                 sink.truncate()
+                mine, theirs = time.process_time(), _children_cpu()
                 for line in batch.run(step, batch.find_cases(root), jobs=jobs):
                     sink.write(line.text + "\n")
+                cpu[jobs].append((time.process_time() - mine, _children_cpu() - theirs))
 
             return go
 
         one, two = paired(3 if self.quick else 5, run(1), run(2), clock=time.perf_counter)
+        single = statistics.median(a + b for a, b in cpu[1])
+        main = statistics.median(a for a, _ in cpu[2])
+        workers = statistics.median(b for _, b in cpu[2])
+        self.notes.append(
+            f"batch CPU time (median): 1 process {single:.2f} s; 2 processes {main:.2f} s in "
+            f"the main process + {workers:.2f} s in the workers ({(main + workers) / single:.2f}x "
+            f"the work in all). On 2 otherwise idle cores that is a speed-up of at most "
+            f"{single / max(main, workers / 2):.2f}x; the wall-clock figure above is what this "
+            f"machine gave, with a load average of {os.getloadavg()[0]:.1f} from other work"
+        )
         self.add(
             Figure(
                 f"batch of {n:,} cases, 2 processes vs 1 (speed-up)",
