@@ -359,7 +359,7 @@ def run(
     *,
     jobs: int | None = None,
     executor: Executor | None = None,
-    chunk_size: int = 16,
+    chunk_size: int = 32,
     window: int | None = None,
 ) -> Iterator[R]:
     """``step`` applied to every case, results yielded in the order of ``cases``.

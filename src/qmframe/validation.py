@@ -14,7 +14,7 @@ from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
 
 from qmframe.errors import Problem
-from qmframe.framework import Framework, Lifecycle, Rule
+from qmframe.framework import Framework, Lifecycle, Rule, Scale
 from qmframe.index import FrameworkIndex
 from qmframe.rules import RuleKind
 from qmframe.scales import AGGREGATES
@@ -516,12 +516,12 @@ def check_submission(
                         code="inconsistent",
                     )
                 )
-        elif rating.level is not None:
+        elif rating.level is not None and not _on_scale(index, target.scale, rating.level):
             problems += _level_problem(index, rating.target, rating.level, f"{path}.level")
     na_sections = {
         r.target for r in submission.ratings if r.not_applicable and r.target in index.sections
     }
-    for i, rating in enumerate(submission.ratings):
+    for i, rating in enumerate(submission.ratings if na_sections else ()):
         target = index.targets.get(rating.target)
         if (
             target is not None
@@ -614,6 +614,11 @@ def _sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _on_scale(index: FrameworkIndex, scale: Scale | None, level: str) -> bool:
+    """Whether ``level`` is a level of ``scale`` (the quick test before :func:`_level_problem`)."""
+    return scale is not None and level in index.ranks[scale.id]
+
+
 def _level_problem(index: FrameworkIndex, target_id: str, level: str, path: str) -> list[Problem]:
     scale = index.targets[target_id].scale
     if scale is None:
@@ -699,7 +704,8 @@ def check_review(
                 )
             )
             continue
-        problems += _level_problem(index, judgement.target, judgement.level, f"{path}.level")
+        if not _on_scale(index, index.targets[judgement.target].scale, judgement.level):
+            problems += _level_problem(index, judgement.target, judgement.level, f"{path}.level")
         if len(review.reviewers) > 1 and not judgement.reviewer:
             problems.append(
                 Problem(
@@ -727,10 +733,8 @@ def check_review(
                 )
             )
         seen.setdefault(key, i)
-        if evidence is not None:
-            problems += _known(
-                judgement.evidence, frozenset(evidence), f"{path}.evidence", "evidence item"
-            )
+        if evidence is not None and judgement.evidence:
+            problems += _known(judgement.evidence, evidence, f"{path}.evidence", "evidence item")
         if judgement.target in marked_na and not judgement.rationale.strip():
             problems.append(
                 Problem(
