@@ -595,8 +595,7 @@ def _badge(
     \b
     Examples:
       qmframe register badge example-charter my-centre --issuer-id https://example.org
-      qmframe register badge example-charter my-centre --issuer-id https://example.org \\
-          --status-base https://example.org/status --sign issuer.key -o badge.jwt
+      qmframe register badge example-charter my-centre --issuer-id https://example.org --sign a.key
     """
     from qmframe.awards import signing
     from qmframe.awards.issuing import award_badge
@@ -681,23 +680,28 @@ def _keygen(key: str, key_type: str) -> int:
     shell_complete=complete_file,
     help="the signing key (or its public half); repeatable",
 )
-@click.option("--name", default="", help="the issuer's name")
+@click.option("--name", "issuer_name", default="", help="the issuer's name")
 @click.option("--url", default="", metavar="URL", help="the issuer's home page")
 @_output  # fmt: skip
 def _issuer_profile(
-    issuer_id: str, keys: tuple[str, ...], name: str, url: str, output: str | None
+    issuer_id: str, keys: tuple[str, ...], issuer_name: str, url: str, output: str | None
 ) -> int:
     """Write the issuer profile (JSON) that verifiers read the public keys from.
 
+    Publish it at the URL given by --issuer-id: signed badges name that URL,
+    and a verifier takes the public key from the profile, never from the
+    badge itself. Each --key adds one key (a private key file gives its
+    public half only).
+
     \b
     Examples:
-      qmframe register issuer-profile --issuer-id https://example.org/issuer \\
-          --key issuer.key --name "Example Awards" -o issuer.json
+      qmframe register issuer-profile --issuer-id https://example.org/issuer --key issuer.key
+      qmframe register issuer-profile --issuer-id https://example.org/i --key a.key -o i.json
     """
     from qmframe.awards import signing
 
     public = [_signing_key(path, private=False) for path in keys]
-    _emit(_json(signing.issuer_profile(issuer_id, public, name=name, url=url)), output)
+    _emit(_json(signing.issuer_profile(issuer_id, public, name=issuer_name, url=url)), output)
     return EXIT_OK
 
 
@@ -742,8 +746,7 @@ def _status_list(
 
     \b
     Examples:
-      qmframe register status-list example-charter --issuer-id https://example.org/issuer \\
-          --base-url https://example.org/status -o status
+      qmframe register status-list example-charter --issuer-id x:y --base-url https://x.org -o st
     """
     from pathlib import Path
 
@@ -792,8 +795,14 @@ def _verify(
 ) -> int:
     """Check CREDENTIAL (a file from `register badge --sign`): signature, dates and status.
 
+    The signature is checked against the keys in the issuer profile, the
+    validity dates against --on (default: today), and, with --status-dir, the
+    status list the credential points at (a local copy: qmframe fetches
+    nothing). Exit code 2 when the credential is not valid.
+
     \b
     Examples:
+      qmframe register verify badge.jwt --issuer-profile issuer.json
       qmframe register verify badge.jwt --issuer-profile issuer.json --status-dir status
     """
     import json
