@@ -230,6 +230,9 @@ class QmframePluginManager(pluggy.PluginManager):
         try:
             self.register(plugin, name=entry_point.name)
         except (pluggy.PluginValidationError, ValueError) as exc:
+            # pluggy before 1.7 leaves a plugin it refused half-registered: take it out.
+            if self.get_plugin(entry_point.name) is not None:
+                self.unregister(name=entry_point.name)
             return str(exc)
         unknown = self.unknown_hooks(plugin)
         if unknown:

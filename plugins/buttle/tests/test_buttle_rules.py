@@ -202,6 +202,7 @@ def test_a_self_assessment_alone_is_only_an_indication(
     framework: qmframe.Framework, thornbury: Pair
 ) -> None:
     decision = qmframe.assess(framework, thornbury[0], as_of=AS_OF)
-    assert (decision.basis, decision.status) == ("self-assessment", "awarded")
+    assert (decision.basis, decision.status) == ("indication", "indication")
+    assert (decision.indicated_status, decision.passed) == ("awarded", False)
     # On its own ratings Thornbury would have had four exemplary areas, not three.
     assert len(decision.highlights) == 4
