@@ -2,7 +2,8 @@
 
 A frozen attrs class holding a plain dict could still change, so a framework
 could not key a cache and the registry kept assessors by ``id()``, without
-bound. These tests hold the whole tree of every value to the promise.
+bound. These tests hold the whole tree of every value to the promise, and
+the assessor cache to its bound.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 import qmframe
 from qmframe.files import dumps, loads
 from qmframe.framework import Lifecycle
-from qmframe.frozen import EMPTY, FrozenMap, freeze, is_array, thaw
+from qmframe.frozen import EMPTY, FrozenMap, exact, freeze, is_array, thaw
 from qmframe.index import FrameworkIndex
 from qmframe.rules import AssessmentContext
 from qmframe.testing import strategies as qs
@@ -353,3 +354,77 @@ def test_the_index_and_a_rules_context_are_read_only(mini: dict[str, Path]) -> N
     with pytest.raises(TypeError):
         ctx.levels["a2"] = "yes"
     hash(ctx)
+
+
+# -- the assessor cache ------------------------------------------------------------------------
+
+
+def test_the_assessor_is_kept_by_the_frameworks_value(mini: dict[str, Path]) -> None:
+    registry = qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=False))
+    framework = qmframe.load_framework(mini["framework"], registry=registry)
+    read_again = qmframe.read_framework(mini["framework"])
+    assert read_again is not framework
+    assert registry.assessor(read_again) is registry.assessor(framework)
+    changed = attrs.evolve(framework, title="Another title")
+    assert registry.assessor(changed) is not registry.assessor(framework)
+    assert registry.assessor(changed).framework == changed
+
+
+def test_the_assessor_cache_keeps_the_64_most_recently_used(mini: dict[str, Path]) -> None:
+    registry = qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=False))
+    framework = qmframe.load_framework(mini["framework"], registry=registry)
+    versions = [attrs.evolve(framework, version=f"v{i}") for i in range(65)]
+    first = registry.assessor(versions[0])
+    kept = registry.assessor(versions[1])
+    for version in versions[2:64]:  # 62 more: 64 kept in all
+        registry.assessor(version)
+    assert registry.assessor(versions[0]) is first  # still kept, and now the most recent
+    registry.assessor(versions[64])  # the 65th pushes out the least recently used
+    assert registry.assessor(versions[0]) is first
+    assert registry.assessor(versions[1]) is not kept
+
+
+def test_rules_whose_params_differ_only_in_type_are_different_rules() -> None:
+    def rule(**params: object) -> qmframe.Rule:
+        return qmframe.Rule(id="r", kind="action-plan", params=params)
+
+    assert rule(min_items=1) == rule(min_items=1)
+    assert hash(rule(min_items=1)) == hash(rule(min_items=1))
+    assert rule(min_items=True) != rule(min_items=1)  # though True == 1 in Python
+    assert rule(min_items=1.0) != rule(min_items=1)
+    assert rule(scope={"section": [1]}) != rule(scope={"section": [True]})
+    assert rule(scope={"section": ["a"]}) == rule(scope={"section": ("a",)})
+    assert exact({"a": [1]}) == exact(FrozenMap({"a": (1,)}))
+
+
+def test_an_equal_but_invalid_framework_never_gets_a_cached_assessor(
+    mini: dict[str, Path],
+) -> None:
+    registry = qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=False))
+    framework = qmframe.load_framework(mini["framework"], registry=registry)
+    plan = next(r for r in framework.decision.rules if r.kind == "action-plan")
+
+    def with_min_items(value: object) -> qmframe.Framework:
+        rules = tuple(
+            attrs.evolve(r, params={"min_items": value}) if r is plan else r
+            for r in framework.decision.rules
+        )
+        return attrs.evolve(framework, decision=attrs.evolve(framework.decision, rules=rules))
+
+    registry.assessor(with_min_items(1))
+    with pytest.raises(qmframe.ValidationError, match="min_items"):
+        registry.assessor(with_min_items(True))
+
+
+def test_an_unhashable_framework_is_still_assessed(mini: dict[str, Path]) -> None:
+    registry = qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=False))
+    framework = qmframe.load_framework(mini["framework"], registry=registry)
+    # Untyped code can pass a list where a tuple belongs; such a value cannot key a cache.
+    listed = attrs.evolve(framework, sections=list(framework.sections))
+    with pytest.raises(TypeError):
+        hash(listed)
+    submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
+    as_of = dt.date(2026, 3, 1)
+    assert registry.assessor(listed).assess(submission, as_of=as_of) == registry.assessor(
+        framework
+    ).assess(submission, as_of=as_of)

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from qmframe.frozen import EMPTY, frozen_str_map, frozen_table, frozen_tuple_map
+from qmframe.frozen import EMPTY, exact, frozen_str_map, frozen_table, frozen_tuple_map
 
 __all__ = [
     "Applicability",
@@ -213,7 +213,8 @@ class Rule:
     effect: str = "require"
     status: str = ""
     feedback: str = ""
-    params: Mapping[str, Any] = attrs.field(default=EMPTY, converter=frozen_table)
+    # Compared exactly, so `min_items = true` and `min_items = 1` are different rules.
+    params: Mapping[str, Any] = attrs.field(default=EMPTY, converter=frozen_table, eq=exact)
 
 
 @attrs.frozen(kw_only=True)
@@ -270,12 +271,13 @@ class Lifecycle:
     start: tuple[str, ...] = ()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Framework:
     """A complete, versioned quality framework.
 
     Immutable all the way down (tuples, and :class:`~qmframe.frozen.FrozenMap`
-    for every mapping), so it is hashable.
+    for every mapping), so it is hashable and can key a cache; the hash is
+    worked out once per object.
     """
 
     id: str

@@ -31,6 +31,7 @@ from typing import Any, NoReturn, TypeGuard, TypeVar
 __all__ = [
     "EMPTY",
     "FrozenMap",
+    "exact",
     "freeze",
     "freeze_map",
     "frozen_str_map",
@@ -202,6 +203,20 @@ def thaw(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [thaw(item) for item in value]
     return value
+
+
+def exact(value: Any) -> Any:
+    """A key for ``value`` whose equality tells types apart too: ``True``, ``1``, ``1.0`` differ.
+
+    Python holds them equal (and hashes them alike), so two rules whose
+    parameters differ only so would compare equal, though one may be valid
+    and the other not; a rule's ``params`` are compared by this key.
+    """
+    if isinstance(value, Mapping):
+        return (Mapping, frozenset((key, exact(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (tuple, tuple(exact(item) for item in value))
+    return (type(value), value)
 
 
 def is_array(value: object) -> TypeGuard[Sequence[Any]]:
