@@ -44,6 +44,7 @@ from qmframe.framework import (
     Section,
     Validity,
 )
+from qmframe.frozen import FrozenMap
 from qmframe.hookspecs import hookimpl
 
 if TYPE_CHECKING:  # the names below load on first use; see __getattr__
@@ -59,7 +60,14 @@ if TYPE_CHECKING:  # the names below load on first use; see __getattr__
     )
     from qmframe.engine import Assessor
     from qmframe.examples import Example
-    from qmframe.files import dumps, read_framework, read_review, read_submission, write_toml
+    from qmframe.files import (
+        dumps,
+        loads,
+        read_framework,
+        read_review,
+        read_submission,
+        write_toml,
+    )
     from qmframe.index import FrameworkIndex
     from qmframe.plugins import Registry, get_plugin_manager
     from qmframe.reports import Assessment, ReportFormat
@@ -91,6 +99,7 @@ _LAZY = {
     "Assessor": "qmframe.engine",
     "Example": "qmframe.examples",
     "dumps": "qmframe.files",
+    "loads": "qmframe.files",
     "read_framework": "qmframe.files",
     "read_review": "qmframe.files",
     "read_submission": "qmframe.files",
@@ -126,6 +135,7 @@ __all__ = [
     "Finding",
     "Framework",
     "FrameworkIndex",
+    "FrozenMap",
     "Highlight",
     "InformationRequest",
     "Interest",
@@ -164,6 +174,7 @@ __all__ = [
     "load_framework",
     "load_review",
     "load_submission",
+    "loads",
     "read_framework",
     "read_review",
     "read_submission",

@@ -59,7 +59,12 @@ def award_badge(
     ]
     if not granted:
         raise ValidationError(
-            [Problem(f"{organisation!r} has no award under {framework.id!r} by {day}")]
+            [
+                Problem(
+                    f"{organisation!r} has no award under {framework.id!r} by {day}",
+                    code="credential-invalid",
+                )
+            ]
         )
     decision = granted[-1]
     status = None
@@ -135,9 +140,13 @@ def read_document(text: str, profile: Mapping[str, Any], label: str) -> tuple[di
         try:
             value = json.loads(stripped)
         except ValueError as exc:
-            raise ValidationError([Problem(f"not JSON: {exc}", file=label)]) from None
+            raise ValidationError(
+                [Problem(f"not JSON: {exc}", file=label, code="credential-invalid")]
+            ) from None
         if not isinstance(value, dict):
-            raise ValidationError([Problem("expected a JSON object", file=label)])
+            raise ValidationError(
+                [Problem("expected a JSON object", file=label, code="wrong-value")]
+            )
         return value, False
     return signing.verify(stripped, profile, label=label), True
 
@@ -172,24 +181,39 @@ def verify_badge(
     stripped = text.strip()
     if stripped.startswith("{"):
         raise ValidationError(
-            [Problem("the credential is unsigned: nothing shows who issued it", file=label)]
+            [
+                Problem(
+                    "the credential is unsigned: nothing shows who issued it",
+                    file=label,
+                    code="credential-invalid",
+                )
+            ]
         )
     credential, _ = read_document(stripped, profile, label)
     problems = []
     start, end = _day(credential.get("validFrom")), _day(credential.get("validUntil"))
     if start is None:
-        problems.append(Problem("no validFrom date-time", "validFrom", label))
+        problems.append(
+            Problem("no validFrom date-time", "validFrom", label, code="credential-invalid")
+        )
     elif on < start:
-        problems.append(Problem(f"not valid until {start}", "validFrom", label))
+        problems.append(
+            Problem(f"not valid until {start}", "validFrom", label, code="credential-invalid")
+        )
     if end is not None and on > end:
-        problems.append(Problem(f"expired: valid until {end}", "validUntil", label))
+        problems.append(
+            Problem(f"expired: valid until {end}", "validUntil", label, code="credential-invalid")
+        )
     signed_list = False
     status = StatusCheck(checked=False)
     if "credentialStatus" in credential:
         if fetch is None:
             problems.append(
                 Problem(
-                    "it has a status entry, but no status list was given", "credentialStatus", label
+                    "it has a status entry, but no status list was given",
+                    "credentialStatus",
+                    label,
+                    code="credential-invalid",
                 )
             )
         else:
@@ -208,6 +232,7 @@ def verify_badge(
                         f"{what}: the issuer's {status.purpose} list flags it ({status.list_url})",
                         "credentialStatus",
                         label,
+                        code="credential-invalid",
                     )
                 )
     if problems:

@@ -24,7 +24,7 @@ import io
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -46,6 +46,7 @@ from qmframe.awards.status_list import candidate_indexes
 from qmframe.decision import Decision
 from qmframe.errors import Problem, QmframeError, ValidationError
 from qmframe.framework import Framework, Lifecycle
+from qmframe.frozen import EMPTY, frozen_str_map
 
 __all__ = [
     "MIGRATIONS",
@@ -127,7 +128,7 @@ class RecordedDecision:
     award: str
     decision: Decision
     previous_award: str = ""
-    details: dict[str, str] = attrs.field(factory=dict)
+    details: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
 
 
 @attrs.frozen(kw_only=True)
