@@ -1,7 +1,16 @@
 """qmframe: define quality frameworks as plain TOML and score submissions into explained decisions.
 
-The names here are the supported API; modules whose names start with ``_``
-are not. The value classes load with ``import qmframe``; the machinery (the
+The names here are the supported API. Public modules, for what this package
+does not re-export: :mod:`qmframe.vocabulary` (the fixed word lists),
+:mod:`qmframe.engine` (the one path to a decision), :mod:`qmframe.plugins`
+and :mod:`qmframe.hookspecs` (plugins), :mod:`qmframe.validation` (the
+checks), :mod:`qmframe.rules` and :mod:`qmframe.reports` (the interfaces of
+rule kinds and report formats), :mod:`qmframe.awards` (awards over time)
+and :mod:`qmframe.testing` (the kit for plugin authors' tests). Modules
+whose names start with ``_`` are private. docs/architecture.md shows how
+the modules depend on each other.
+
+The value classes load with ``import qmframe``; the machinery (the
 converter, the engine, plugins and files) loads on first use of a name that
 needs it, so a program that only handles values starts quickly.
 """
