@@ -466,13 +466,15 @@ def test_notable_level_with_a_level_counts_from_exactly_that_level() -> None:
         {"scope": {"section": ["a", "b"]}, "level": "yes"},
         {"a1": "yes", "a2": "no", "b1": "wow"},
     )
-    assert (result.holds, result.saw, result.findings) == (
+    # The conclusion reads as English ("2 at or above 'yes'", not "2 at a at or above 'yes' level").
+    assert result == RuleResult(
         True,
         "4 criteria in a, b",
+        "2 at or above 'yes': a1 (yes), b1 (wow)",
         (_met("a1", "yes"), _met("b1", "wow")),
     )
     none = _run("notable-level", {"scope": A, "level": "wow"}, {"a1": "yes", "a2": "no"})
-    assert (none.holds, none.saw, none.findings) == (False, "2 criteria in a", ())
+    assert none == RuleResult(False, "2 criteria in a", "none judged at or above 'wow'")
 
 
 def test_notable_level_on_a_target_without_a_scale_finds_nothing() -> None:

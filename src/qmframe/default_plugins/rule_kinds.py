@@ -221,7 +221,11 @@ class NotableLevel(RuleKind):
                 notable[target] = frozenset(lv.id for i, lv in enumerate(levels) if i >= floor)
             else:
                 notable[target] = frozenset(lv.id for lv in levels if lv.notable)
-        what = f"at or above {rule.params['level']!r}" if "level" in rule.params else "notable"
+        what = (
+            f"at or above {rule.params['level']!r}"
+            if "level" in rule.params
+            else "at a notable level"
+        )
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
             found = []
@@ -231,9 +235,9 @@ class NotableLevel(RuleKind):
                     found.append(Finding(target=target, holds=True, level=got))
             saw = f"{len(scope.targets)} {scope.description}"
             if not found:
-                return RuleResult(False, saw, f"none judged at a {what} level")
+                return RuleResult(False, saw, f"none judged {what}")
             listed = ", ".join(f"{f.target} ({f.level})" for f in found)
-            return RuleResult(True, saw, f"{len(found)} at a {what} level: {listed}", tuple(found))
+            return RuleResult(True, saw, f"{len(found)} {what}: {listed}", tuple(found))
 
         return evaluate
 
