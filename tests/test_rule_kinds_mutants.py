@@ -10,9 +10,11 @@ scopes, not-applicable and unjudged targets, ties.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
+import core_fixtures
 import pytest
 
 import qmframe
@@ -893,3 +895,38 @@ def test_weighted_score_on_an_empty_scope() -> None:
         "weighted-score", {"scope": P, "threshold": 0, "if_empty": "hold"}, not_applicable=gone
     )
     assert held.holds
+
+
+# -- a section without a scale is never judged ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "extra"), [("minimum-level", {}), ("at-least", {"count": 1})])
+def test_a_level_rule_refuses_a_section_that_has_no_scale(kind: str, extra: dict[str, Any]) -> None:
+    # Section n has no scale of its own and no aggregate: nothing ever gives it a level, so
+    # a rule asking it for one could never be met by it.
+    assert _check(kind, scope={"of": "sections", "section": ["a", "n"]}, level="yes", **extra) == [
+        Problem("section 'n' has no scale, so it is never judged", path="scope")
+    ]
+    # The loaders never let a criterion lack a scale, but the rule says so too.
+    assert _check(kind, scope={"section": "n"}, level="yes", **extra) == [
+        Problem("criterion 'n1' has no scale, so it is never judged", path="scope")
+    ]
+
+
+def test_a_section_without_a_scale_is_refused_when_the_framework_loads(
+    write: Callable[[str, str], Path], registry: qmframe.Registry
+) -> None:
+    text = core_fixtures.FRAMEWORK.replace(
+        'id = "b"\ntitle = "Area B"\nscale = "lvl"\n', 'id = "b"\ntitle = "Area B"\n'
+    )
+    text = text.replace('id = "b1"\n', 'id = "b1"\nscale = "lvl"\n')
+    text = text.replace('id = "b2"\n', 'id = "b2"\nscale = "lvl"\n')
+    text = text.replace(
+        'kind = "minimum-level"\nlevel = "yes"',
+        'kind = "minimum-level"\nlevel = "yes"\nscope = { of = "sections" }',
+    )
+    with pytest.raises(qmframe.ValidationError) as caught:
+        qmframe.load_framework(write("f.toml", text), registry=registry)
+    assert [(p.path, p.message) for p in caught.value.problems] == [
+        ("decision.rules[0].scope", "section 'b' has no scale, so it is never judged")
+    ]

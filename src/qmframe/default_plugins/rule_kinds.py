@@ -65,6 +65,14 @@ def _scope_and_level(
     need = level_param(rule, index, scope.targets)
     if isinstance(need, list):
         return problems + need
+    # A section may have no scale (validation requires one of every criterion); nothing then
+    # ever gives it a level, so in this rule it could only ever count as not judged.
+    for target in scope.targets:
+        found = index.targets[target]
+        if found.scale is None:
+            problems.append(
+                Problem(f"{found.kind} {target!r} has no scale, so it is never judged", "scope")
+            )
     empty = _if_empty(rule, "fail")
     if isinstance(empty, Problem):
         problems.append(empty)
