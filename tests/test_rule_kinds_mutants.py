@@ -266,6 +266,8 @@ def test_minimum_level_fails_one_below_the_level() -> None:
             _met("a2", "yes"),
         ),
     )
+    both = _run("minimum-level", {"scope": A, "level": "wow"}, {"a1": "no", "a2": "yes"})
+    assert both.concluded == "2 of 2 below 'wow': a1, a2"
 
 
 def test_minimum_level_skips_not_applicable_and_fails_unjudged_and_unresolved() -> None:
@@ -650,6 +652,10 @@ def test_outcome_coverage_checks_its_parameters() -> None:
         Problem("unknown evidence type 'zz'", "evidence_types"),
         Problem("unknown evidence type 'yy'", "evidence_types"),
     ]
+    assert _check("outcome-coverage", outcome_set="zz", evidence_types=["yy"]) == [
+        Problem("unknown outcome set 'zz'", path="outcome_set"),
+        Problem("unknown evidence type 'yy'", "evidence_types"),
+    ]
     assert _check("outcome-coverage", outcome_set="los", by="criteria", evidence_types=["zz"]) == [
         Problem("unknown evidence type 'zz'", "evidence_types"),
         Problem("only used when 'by' looks at evidence", "evidence_types"),
@@ -855,6 +861,19 @@ def test_weighted_score_counts_unjudged_at_the_lowest_points_and_skips_not_appli
         "score 12 from 1 criteria in p (range 2-12)",
         "12 reaches the threshold 12",
         (_scored("p1", "p6", "12"),),
+    )
+    # A target left out does not stop the count: p1 is skipped, p2 still scores.
+    first_out = _run(
+        "weighted-score",
+        {"scope": P, "threshold": 6},
+        {"p1": "p6", "p2": "p6"},
+        not_applicable=frozenset({"p1"}),
+    )
+    assert first_out == RuleResult(
+        True,
+        "score 6 from 1 criteria in p (range 1-6)",
+        "6 reaches the threshold 6",
+        (_scored("p2", "p6", "6"),),
     )
 
 
