@@ -36,6 +36,13 @@ def _if_empty(rule: Rule, default: str) -> str | Problem:
     return str(value)
 
 
+def _if_empty_setting(rule: Rule, default: str) -> str:
+    """The rule's ``if_empty`` (or ``default``), once ``check`` has accepted it."""
+    value = _if_empty(rule, default)
+    assert isinstance(value, str)
+    return value
+
+
 def _empty_result(scope_text: str, if_empty: str) -> RuleResult:
     holds = if_empty == "hold"
     return RuleResult(
@@ -114,10 +121,12 @@ def _judge(
 
 
 def _target_ranks(index: FrameworkIndex, scope: Scope) -> dict[str, Mapping[str, int]]:
+    # A target without a scale is refused by _scope_and_level, so it never gets here.
     ranks: dict[str, Mapping[str, int]] = {}
     for target in scope.targets:
         scale = index.targets[target].scale
-        ranks[target] = index.ranks[scale.id] if scale is not None else {}
+        if scale is not None:
+            ranks[target] = index.ranks[scale.id]
     return ranks
 
 
@@ -136,7 +145,7 @@ class MinimumLevel(RuleKind):
         resolved = _scope_and_level(rule, index, self._keys)
         assert not isinstance(resolved, list)
         scope, need = resolved
-        level, if_empty = str(rule.params["level"]), str(rule.params.get("if_empty", "fail"))
+        level, if_empty = str(rule.params["level"]), _if_empty_setting(rule, "fail")
         ranks = _target_ranks(index, scope)
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
@@ -181,7 +190,7 @@ class AtLeast(RuleKind):
         assert not isinstance(resolved, list)
         scope, need = resolved
         level, count = str(rule.params["level"]), int(rule.params["count"])
-        if_empty = str(rule.params.get("if_empty", "fail"))
+        if_empty = _if_empty_setting(rule, "fail")
         ranks = _target_ranks(index, scope)
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
@@ -268,7 +277,7 @@ class EvidencePresent(RuleKind):
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         scope = resolve_scope(rule, index, allow_sections=False)
         assert not isinstance(scope, list)
-        if_empty = str(rule.params.get("if_empty", "hold"))
+        if_empty = _if_empty_setting(rule, "hold")
         wanted = [
             (c, index.criteria[c].evidence) for c in scope.targets if index.criteria[c].evidence
         ]
@@ -381,7 +390,8 @@ class OutcomeCoverage(RuleKind):
         mapped_by: dict[str, list[str]] = {o: [] for o in outcomes}
         for criterion in index.criteria.values():
             for outcome in criterion.mappings.get(set_id, ()):
-                mapped_by.setdefault(outcome, []).append(criterion.id)
+                if outcome in mapped_by:  # validation reports a mapping to an unknown outcome
+                    mapped_by[outcome].append(criterion.id)
         use_evidence, use_criteria = by in ("evidence", "either"), by in ("criteria", "either")
         counted = rule.params.get("evidence_types")
         types = frozenset(counted) if counted else None
@@ -418,7 +428,7 @@ class OutcomeCoverage(RuleKind):
             if types is not None and use_evidence:
                 saw += f" (evidence of type {', '.join(sorted(types))})"
             if not outcomes:
-                return RuleResult(False, saw, "the outcome set is empty", findings)
+                return RuleResult(False, saw, "the outcome set is empty")
             if uncovered:
                 text = f"{len(uncovered)} not covered: {', '.join(uncovered)}"
                 return RuleResult(False, saw, text, findings)
@@ -461,7 +471,7 @@ class WeightedScore(RuleKind):
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         scope = resolve_scope(rule, index)
         assert not isinstance(scope, list)
-        if_empty = str(rule.params.get("if_empty", "fail"))
+        if_empty = _if_empty_setting(rule, "fail")
         points: dict[str, dict[str, float]] = {}
         weight: dict[str, float] = {}
         for target in scope.targets:
