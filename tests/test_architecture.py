@@ -83,7 +83,9 @@ def test_imports_run_one_way_along_the_flow(module: str) -> None:
     own = layers[module]
     against = []
     for imported in sorted(_imports(_modules()[module])):
-        if imported in ("", "__version__") or imported not in layers and imported not in _modules():
+        if imported in ("", "__version__") or (
+            imported not in layers and imported not in _modules()
+        ):
             if own < FACADE_FROM_LAYER:
                 against.append(f"qmframe (the facade), from layer {own}")
             continue

@@ -39,6 +39,13 @@ def _if_empty(rule: Rule, default: str) -> str | Problem:
     return str(value)
 
 
+def _if_empty_setting(rule: Rule, default: str) -> str:
+    """The rule's ``if_empty`` (or ``default``), once ``check`` has accepted it."""
+    value = _if_empty(rule, default)
+    assert isinstance(value, str)
+    return value
+
+
 def _empty_result(scope_text: str, if_empty: str) -> RuleResult:
     holds = if_empty == "hold"
     return RuleResult(
@@ -71,6 +78,18 @@ def _scope_and_level(
     need = level_param(rule, index, scope.targets)
     if isinstance(need, list):
         return problems + need
+    # A section may have no scale (validation requires one of every criterion); nothing then
+    # ever gives it a level, so in this rule it could only ever count as not judged.
+    for target in scope.targets:
+        found = index.targets[target]
+        if found.scale is None:
+            problems.append(
+                Problem(
+                    f"{found.kind} {target!r} has no scale, so it is never judged",
+                    "scope",
+                    code="missing-value",
+                )
+            )
     empty = _if_empty(rule, "fail")
     if isinstance(empty, Problem):
         problems.append(empty)
@@ -112,12 +131,14 @@ def _judge(
 
 
 def _target_ranks(index: FrameworkIndex, scope: Scope) -> dict[str, Mapping[str, int]]:
-    # Plain dict copies, one per scale: the rule's own, and read per target per submission.
+    # Plain dict copies, one per scale: read per target per submission. A target without
+    # a scale is refused by _scope_and_level, so it never gets here.
     copies = {scale: dict(ranks) for scale, ranks in index.ranks.items()}
     ranks: dict[str, Mapping[str, int]] = {}
     for target in scope.targets:
         scale = index.targets[target].scale
-        ranks[target] = copies[scale.id] if scale is not None else {}
+        if scale is not None:
+            ranks[target] = copies[scale.id]
     return ranks
 
 
@@ -136,7 +157,7 @@ class MinimumLevel(RuleKind):
         resolved = _scope_and_level(rule, index, self._keys)
         assert not isinstance(resolved, list)
         scope, need = resolved
-        level, if_empty = str(rule.params["level"]), str(rule.params.get("if_empty", "fail"))
+        level, if_empty = str(rule.params["level"]), _if_empty_setting(rule, "fail")
         ranks = _target_ranks(index, scope)
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
@@ -189,7 +210,7 @@ class AtLeast(RuleKind):
         assert not isinstance(resolved, list)
         scope, need = resolved
         level, count = str(rule.params["level"]), int(rule.params["count"])
-        if_empty = str(rule.params.get("if_empty", "fail"))
+        if_empty = _if_empty_setting(rule, "fail")
         ranks = _target_ranks(index, scope)
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
@@ -237,7 +258,11 @@ class NotableLevel(RuleKind):
                 notable[target] = frozenset(lv.id for i, lv in enumerate(levels) if i >= floor)
             else:
                 notable[target] = frozenset(lv.id for lv in levels if lv.notable)
-        what = f"at or above {rule.params['level']!r}" if "level" in rule.params else "notable"
+        what = (
+            f"at or above {rule.params['level']!r}"
+            if "level" in rule.params
+            else "at a notable level"
+        )
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
             found = []
@@ -247,9 +272,9 @@ class NotableLevel(RuleKind):
                     found.append(Finding(target=target, holds=True, level=got))
             saw = f"{len(scope.targets)} {scope.description}"
             if not found:
-                return RuleResult(False, saw, f"none judged at a {what} level")
+                return RuleResult(False, saw, f"none judged {what}")
             listed = ", ".join(f"{f.target} ({f.level})" for f in found)
-            return RuleResult(True, saw, f"{len(found)} at a {what} level: {listed}", tuple(found))
+            return RuleResult(True, saw, f"{len(found)} {what}: {listed}", tuple(found))
 
         return evaluate
 
@@ -272,7 +297,7 @@ class EvidencePresent(RuleKind):
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         scope = resolve_scope(rule, index, allow_sections=False)
         assert not isinstance(scope, list)
-        if_empty = str(rule.params.get("if_empty", "hold"))
+        if_empty = _if_empty_setting(rule, "hold")
         wanted = [
             (c, index.criteria[c].evidence) for c in scope.targets if index.criteria[c].evidence
         ]
@@ -407,7 +432,8 @@ class OutcomeCoverage(RuleKind):
         mapped_by: dict[str, list[str]] = {o: [] for o in outcomes}
         for criterion in index.criteria.values():
             for outcome in criterion.mappings.get(set_id, ()):
-                mapped_by.setdefault(outcome, []).append(criterion.id)
+                if outcome in mapped_by:  # validation reports a mapping to an unknown outcome
+                    mapped_by[outcome].append(criterion.id)
         use_evidence, use_criteria = by in ("evidence", "either"), by in ("criteria", "either")
         counted = rule.params.get("evidence_types")
         types = frozenset(counted) if counted else None
@@ -444,7 +470,7 @@ class OutcomeCoverage(RuleKind):
             if types is not None and use_evidence:
                 saw += f" (evidence of type {', '.join(sorted(types))})"
             if not outcomes:
-                return RuleResult(False, saw, "the outcome set is empty", findings)
+                return RuleResult(False, saw, "the outcome set is empty")
             if uncovered:
                 text = f"{len(uncovered)} not covered: {', '.join(uncovered)}"
                 return RuleResult(False, saw, text, findings)
@@ -499,7 +525,7 @@ class WeightedScore(RuleKind):
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         scope = resolve_scope(rule, index)
         assert not isinstance(scope, list)
-        if_empty = str(rule.params.get("if_empty", "fail"))
+        if_empty = _if_empty_setting(rule, "fail")
         points: dict[str, dict[str, float]] = {}
         weight: dict[str, float] = {}
         for target in scope.targets:
