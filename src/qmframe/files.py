@@ -2,14 +2,15 @@
 
 Reading never shows a traceback for bad input: malformed TOML (with line and
 column), wrong keys and types, and broken references all come back as one
-:class:`~qmframe.errors.ValidationError` naming the file. Writing is atomic:
-the text goes to a temporary file in the same folder, which then replaces
-the target, so a crash never leaves half a file.
+:class:`~qmframe.errors.ValidationError` naming the file. Only regular files
+are read, up to :data:`~qmframe.limits.MAX_INPUT_BYTES`. Writing goes through
+:func:`qmframe.output.write_output`: atomic, and only over a regular file.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from importlib.resources.abc import Traversable
 from pathlib import Path, PurePosixPath
@@ -21,12 +22,15 @@ import tomli_w
 from qmframe._convert import structure, unstructure_toml
 from qmframe.errors import Problem, ValidationError
 from qmframe.framework import Framework, OutcomeSet
+from qmframe.limits import MAX_INPUT_BYTES
+from qmframe.output import describe_kind, write_output
 from qmframe.submission import Review, Submission
 
 __all__ = [
     "Source",
     "dumps",
     "file_label",
+    "read_bytes",
     "read_document",
     "read_framework",
     "read_review",
@@ -53,18 +57,48 @@ def _folder(source: Source) -> Path | None:
     return None
 
 
+def read_bytes(source: Source, limit: int | None = None) -> bytes:
+    """The bytes of an input file: only a regular file, of at most ``limit`` bytes.
+
+    ``limit`` defaults to :data:`~qmframe.limits.MAX_INPUT_BYTES`. A FIFO, a
+    device or a folder is refused before it is opened (and it is opened
+    without blocking, in case it changed meanwhile), so no input path can
+    hang qmframe; a larger file is refused before it is read.
+    """
+    label = file_label(source)
+    limit = MAX_INPUT_BYTES if limit is None else limit
+
+    def refuse(message: str) -> ValidationError:
+        return ValidationError([Problem(message, file=label)])
+
+    too_large = f"the file is larger than the {limit:,} bytes qmframe reads"
+    try:
+        if not isinstance(source, (str, os.PathLike)):
+            data = source.read_bytes()  # a plugin's packaged resource
+        else:
+            mode = os.stat(source).st_mode
+            if not stat.S_ISREG(mode):
+                raise refuse(f"cannot read {describe_kind(mode)}: only regular files are read")
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+            with os.fdopen(os.open(source, flags), "rb") as stream:
+                status = os.fstat(stream.fileno())
+                if not stat.S_ISREG(status.st_mode):
+                    mode = status.st_mode
+                    raise refuse(f"cannot read {describe_kind(mode)}: only regular files are read")
+                if status.st_size > limit:
+                    raise refuse(too_large)
+                data = stream.read(limit + 1)
+    except OSError as exc:
+        raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise refuse(too_large)
+    return data
+
+
 def read_toml(source: Source) -> dict[str, Any]:
     """Parse a TOML file; a malformed or unreadable file raises a located ValidationError."""
     label = file_label(source)
-    try:
-        if isinstance(source, (str, os.PathLike)):
-            data = Path(source).read_bytes()
-        else:
-            data = source.read_bytes()
-    except OSError as exc:
-        raise ValidationError(
-            [Problem(f"cannot read the file: {exc.strerror or exc}", file=label)]
-        ) from None
+    data = read_bytes(source)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -174,23 +208,9 @@ def dumps(value: object) -> str:
     return tomli_w.dumps(unstructure_toml(value))
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file in the same folder, then rename)."""
-    import tempfile  # only writers need it; keeps ``import qmframe`` light
-
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def write_text(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:
+    """Write ``text`` to ``path`` safely: see :func:`qmframe.output.write_output`."""
+    write_output(path, text, private=private)
 
 
 def write_toml(path: str | os.PathLike[str], value: object) -> None:
