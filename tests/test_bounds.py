@@ -329,7 +329,7 @@ def test_the_size_limit_admits_a_framework_of_a_million_criteria() -> None:
     finally:
         sys.path.pop(0)
     per_section = len(framework_toml(1, 1000).encode()) - len(framework_toml(0, 0).encode())
-    size = per_section * 1000 * 1.02  # ids and titles grow a digit or two in later sections
+    size = per_section * 1000 * 1.05  # ids and titles grow a digit or two in later sections
     assert 2 * size < MAX_INPUT_BYTES, (size, MAX_INPUT_BYTES)
 
 
