@@ -109,6 +109,11 @@ FRAMEWORK = textwrap.dedent(
     [validity]
     months = 36
     midpoint_months = 18
+
+    # Self-certified, so the rule kinds' tests decide on a self-assessment alone;
+    # tests of indications declare reviewers (see test_decision_basis.py).
+    [review]
+    required = false
     """
 )
 

@@ -177,7 +177,7 @@ assert isinstance(REVIEW, qmframe.Review)
 def hostile_case(
     text: str,
 ) -> tuple[qmframe.Framework, qmframe.Submission, qmframe.Review]:
-    """The mini case with ``text`` in every untrusted field."""
+    """The mini case with ``text`` in every untrusted field but the organisation's id."""
     sections = tuple(
         attrs.evolve(
             s,
@@ -195,12 +195,13 @@ def hostile_case(
         decision=attrs.evolve(FRAMEWORK.decision, rules=rules),
         public_fields=tuple(PUBLIC_FIELDS),
     )
-    organisation = attrs.evolve(SUBMISSION.organisation, id=text, name=text)
+    # The organisation's id must be a safe id to be assessed; the decision carries the
+    # hostile one in render_all, as a decision read from elsewhere could.
+    organisation = attrs.evolve(SUBMISSION.organisation, name=text)
     actions = tuple(attrs.evolve(a, action=text, owner=text) for a in SUBMISSION.actions)
     submission = attrs.evolve(SUBMISSION, organisation=organisation, actions=actions)
     review = attrs.evolve(
         REVIEW,
-        organisation=text,
         notes=text,
         judgements=tuple(attrs.evolve(j, rationale=text) for j in REVIEW.judgements),
         requests=(qmframe.InformationRequest(id="q1", request=text, target="a1"),),
@@ -218,6 +219,8 @@ def render_all(text: str, registry: qmframe.Registry) -> dict[str, str]:
     )
     assert passed.passed
     assert not decision.passed
+    decision = attrs.evolve(decision, organisation=text)
+    passed = attrs.evolve(passed, organisation=text)
     formats = ["text", "markdown", "json", "letter"]
     try:
         import jinja2  # noqa: F401

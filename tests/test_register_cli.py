@@ -192,3 +192,26 @@ def test_recording_a_decision_file(
     code, _, err = _run(capsys, "register", "add", fw, "--decision", str(toml_file), "--db", db)
     assert code == 2
     assert "already recorded" in err
+
+
+def test_the_register_file_defaults_to_the_environment(
+    files: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fw = files["framework"]
+    monkeypatch.delenv("QMFRAME_REGISTER", raising=False)
+    code, _, err = _run(capsys, "register", "list", fw)
+    assert code == 2
+    assert "name the register file with --db (or $QMFRAME_REGISTER)" in err
+    monkeypatch.setenv("QMFRAME_REGISTER", files["db"])
+    code, out, _ = _run(
+        capsys, "register", "add", fw, files["submission"], "--review", files["review"]
+    )
+    assert code == 0, out
+    assert Path(files["db"]).exists()
+    code, out, _ = _run(capsys, "register", "list", fw, "--on", "2027-01-01")
+    assert "1 holding mini on 2027-01-01" in out
+    # --db still wins over the environment.
+    other = str(Path(files["db"]).with_name("other.sqlite"))
+    code, _, err = _run(capsys, "register", "list", fw, "--db", other)
+    assert code == 2
+    assert "no register here" in err

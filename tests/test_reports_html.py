@@ -11,6 +11,7 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
+import attrs
 import core_fixtures
 import pytest
 
@@ -54,9 +55,15 @@ def parse(page: str) -> _Page:
 
 
 def assess_mini(
-    mini: dict[str, Path], registry: qmframe.Registry, *, reviewed: bool = True
+    mini: dict[str, Path],
+    registry: qmframe.Registry,
+    *,
+    reviewed: bool = True,
+    required: bool = False,
 ) -> qmframe.Assessment:
     framework = qmframe.load_framework(mini["framework"], registry=registry)
+    if required:  # the mini framework is self-certified; this one needs a reviewer
+        framework = attrs.evolve(framework, review=attrs.evolve(framework.review, required=True))
     submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
     review = (
         qmframe.load_review(mini["review"], framework, submission, registry=registry)
@@ -97,9 +104,13 @@ def test_html_report_shows_every_part_of_the_decision(
     # One chart per section with a rating or judgement, one bar per level given.
     assert page.tags.count("svg") == 2
     assert {"chart-a", "chart-b"} <= set(page.ids)
-    rated = len(assessment.decision.comparisons)
-    assert page.fills.count(html_report.SELF_COLOUR) == rated
-    assert page.fills.count(html_report.ASSESSED_COLOUR) == rated
+    # Every self-rating has a bar, and so has every decided level: a target judged
+    # (or derived from its criteria) shows whether or not the organisation rated it.
+    rated = [r for r in assessment.submission.ratings if r.level is not None]
+    decided = [lv for lv in d.levels if lv.level]
+    assert len(decided) > len(assessment.decision.comparisons)
+    assert page.fills.count(html_report.SELF_COLOUR) == len(rated)
+    assert page.fills.count(html_report.ASSESSED_COLOUR) == len(decided)
 
 
 def test_chart_bars_grow_with_the_level(mini: dict[str, Path], registry: qmframe.Registry) -> None:
@@ -120,10 +131,11 @@ def test_chart_bars_grow_with_the_level(mini: dict[str, Path], registry: qmframe
 def test_self_assessment_only_is_marked_indicative(
     mini: dict[str, Path], registry: qmframe.Registry
 ) -> None:
-    assessment = assess_mini(mini, registry, reviewed=False)
+    assessment = assess_mini(mini, registry, reviewed=False, required=True)
+    assert assessment.decision.is_indication
     page = parse(html_report.HtmlReport().render(assessment))
     text = " ".join(page.text)
-    assert "only an indication" in text
+    assert "only an indication, not an award" in text
     assert page.fills.count(html_report.SELF_COLOUR) == 4
     assert page.fills.count(html_report.ASSESSED_COLOUR) == 0
 

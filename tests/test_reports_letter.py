@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import core_fixtures
 import pytest
 
@@ -114,10 +115,17 @@ def test_self_assessment_letter_says_it_is_only_an_indication(
     letter_case: tuple[qmframe.Assessment, str], registry: qmframe.Registry
 ) -> None:
     assessment, _ = letter_case
+    framework = attrs.evolve(
+        assessment.framework, review=attrs.evolve(assessment.framework.review, required=True)
+    )
     decision = qmframe.assess(
-        assessment.framework, assessment.submission, as_of=dt.date(2026, 2, 1), registry=registry
+        framework, assessment.submission, as_of=dt.date(2026, 2, 1), registry=registry
     )
-    letter = qmframe.render(
-        decision, assessment.framework, assessment.submission, format="letter", registry=registry
+    letter = " ".join(
+        qmframe.render(
+            decision, framework, assessment.submission, format="letter", registry=registry
+        ).split()
     )
-    assert "early indication from your self-assessment only" in " ".join(letter.split())
+    assert "This is not an award. It is an early indication" in letter
+    assert "rules would conclude: awarded" in letter
+    assert "pleased" not in letter

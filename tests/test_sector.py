@@ -6,12 +6,13 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import attrs
 import pytest
 
 import qmframe
 from qmframe._convert import unstructure_json
 from qmframe.awards.sector import levels_of, render_text, sector_view
-from qmframe.decision import Decision, Finding, Highlight, RuleOutcome, Unmet
+from qmframe.decision import DecidedLevel, Decision, Finding, Highlight, RuleOutcome, Unmet
 
 
 @pytest.fixture
@@ -58,22 +59,61 @@ def _decision(
                 findings=findings,
             ),
         ),
+        levels=tuple(
+            DecidedLevel(target=t, level=lv, source="derived" if t in ("a", "b") else "judgement")
+            for t, lv in levels.items()
+        ),
     )
 
 
-def test_levels_of_derives_an_aggregated_section(framework: qmframe.Framework) -> None:
-    decision = _decision("x", dt.date(2026, 1, 1), {"a1": "wow", "a2": "yes", "b1": "no"})
-    levels = levels_of(decision, framework)
-    assert levels["a"] == "yes"  # section a aggregates by minimum
-    assert "b" not in levels  # section b has no aggregate and no level of its own
+def test_levels_of_reads_the_decisions_own_levels(framework: qmframe.Framework) -> None:
+    decision = _decision("x", dt.date(2026, 1, 1), {"a1": "wow", "a2": "yes", "a": "yes"})
+    assert levels_of(decision, framework) == {"a1": "wow", "a2": "yes", "a": "yes"}
+    # Nothing is derived here: a section the decision has no level for has none.
+    no_section = _decision("x", dt.date(2026, 1, 1), {"a1": "wow", "a2": "yes"})
+    assert "a" not in levels_of(no_section, framework)
+
+
+def test_a_section_left_open_by_a_split_panel_is_not_counted(
+    framework: qmframe.Framework, mini: dict[str, Path], registry: qmframe.Registry
+) -> None:
+    # The engine leaves section a unresolved while a panel is split on a1; the sector
+    # view must show the same, not a level derived from what the panel did agree on.
+    fw = qmframe.load_framework(mini["framework"], registry=registry)
+    submission = qmframe.load_submission(mini["submission"], fw, registry=registry)
+    review = qmframe.Review(
+        framework=fw.id,
+        framework_version=fw.version,
+        organisation=submission.organisation.id,
+        reviewers=(qmframe.Reviewer(id="r1", name="R1"), qmframe.Reviewer(id="r2", name="R2")),
+        judgements=(
+            qmframe.Judgement(target="a1", level="yes", reviewer="r1"),
+            qmframe.Judgement(target="a2", level="yes", reviewer="r1"),
+            qmframe.Judgement(target="a2", level="yes", reviewer="r2"),
+        ),
+    )
+    fw = attrs.evolve(fw, review=attrs.evolve(fw.review, min_reviewers=2))
+    decision = qmframe.assess(fw, submission, review, as_of=dt.date(2026, 1, 1), registry=registry)
+    assert decision.level_of("a") is not None
+    assert decision.level_of("a").source == "unresolved"  # type: ignore[union-attr]
+    row = next(r for r in sector_view(fw, [decision]).levels if r.section == "a")
+    assert {level: n for level, n in row.counts.items() if n} == {"not judged": 1}
 
 
 def test_the_sector_view_counts_each_organisation_once(framework: qmframe.Framework) -> None:
     decisions = [
-        _decision("north", dt.date(2025, 1, 1), {"a1": "no", "a2": "yes"}, unmet=("a1",)),
-        _decision("north", dt.date(2026, 1, 1), {"a1": "wow", "a2": "wow"}, highlights=("a",)),
-        _decision("south", dt.date(2026, 2, 1), {"a1": "yes", "a2": "no"}, unmet=("a2", "b2")),
-        _decision("west", dt.date(2026, 3, 1), {"a1": "no", "a2": "no"}, unmet=("a1", "a2")),
+        _decision(
+            "north", dt.date(2025, 1, 1), {"a1": "no", "a2": "yes", "a": "no"}, unmet=("a1",)
+        ),
+        _decision(
+            "north", dt.date(2026, 1, 1), {"a1": "wow", "a2": "wow", "a": "wow"}, highlights=("a",)
+        ),
+        _decision(
+            "south", dt.date(2026, 2, 1), {"a1": "yes", "a2": "no", "a": "no"}, unmet=("a2", "b2")
+        ),
+        _decision(
+            "west", dt.date(2026, 3, 1), {"a1": "no", "a2": "no", "a": "no"}, unmet=("a1", "a2")
+        ),
     ]
     view = sector_view(framework, decisions)
     assert (view.organisations, view.decisions, view.passed) == (3, 4, 1)
@@ -135,7 +175,7 @@ def test_decisions_of_other_frameworks_are_left_out(framework: qmframe.Framework
 def test_the_readable_table(framework: qmframe.Framework) -> None:
     view = sector_view(
         framework,
-        [_decision("north", dt.date(2026, 1, 1), {"a1": "no"}, unmet=("a1",))],
+        [_decision("north", dt.date(2026, 1, 1), {"a1": "no", "a": "no"}, unmet=("a1",))],
     )
     text = render_text(view)
     assert "Area A (a): no 1, yes 0, wow 0" in text

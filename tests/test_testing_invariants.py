@@ -127,6 +127,8 @@ BEST_FIT = textwrap.dedent(
         { id = "mid", label = "Mid", meets = true },
         { id = "high", label = "High", meets = true },
     ]
+    [review]
+    required = false
     [[sections]]
     id = "a"
     title = "A"

@@ -5,15 +5,13 @@ type, whether it is required or its default, and the sentence from
 :data:`qmframe.schema.FIELD_DOCS`), from the model class itself, so the file
 format page always lists every key the loader accepts.
 
-``qmframe-cli COMMAND`` writes the ``--help`` text of one subcommand, from
-the real argument parser.
+The command line's help is written into ``cli.md`` by cog instead, so it reads
+the same on a code host (see the top of that page).
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import types
 import typing
 from collections.abc import Mapping
@@ -25,7 +23,6 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 import qmframe
-from qmframe.cli import _parser
 from qmframe.schema import DOCUMENTS, FIELD_DOCS
 
 _ANY_CLASS: dict[str, type] = {}
@@ -132,26 +129,6 @@ class KeysDirective(SphinxDirective):
         return [table(["key", "type", "default", "meaning"], rows, [18, 22, 10, 50])]
 
 
-class CliDirective(SphinxDirective):
-    """The ``--help`` text of ``qmframe`` or one of its subcommands."""
-
-    optional_arguments = 1
-
-    def run(self) -> list[nodes.Node]:
-        os.environ["COLUMNS"] = "88"  # argparse wraps to the terminal; keep the page stable
-        parser = _parser()
-        if self.arguments:
-            actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-            choices = actions[0].choices
-            if self.arguments[0] not in choices:
-                raise self.error(f"qmframe-cli: no subcommand {self.arguments[0]!r}")
-            parser = choices[self.arguments[0]]
-        text = parser.format_help().rstrip()
-        block = nodes.literal_block(text, text)
-        block["language"] = "text"
-        return [block]
-
-
 class RuleKindsDirective(SphinxDirective):
     """A table of the built-in rule kinds: name, what it checks, and its own keys."""
 
@@ -167,5 +144,4 @@ class RuleKindsDirective(SphinxDirective):
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("qmframe-rule-kinds", RuleKindsDirective)
     app.add_directive("qmframe-keys", KeysDirective)
-    app.add_directive("qmframe-cli", CliDirective)
     return {"version": qmframe.__version__, "parallel_read_safe": True}

@@ -165,6 +165,17 @@ def _format_exception(exc: BaseException, type_: type | None) -> str:
     return cattrs.v.format_exception(exc, type_)
 
 
+def _code_of(message: str) -> str:
+    """The problem code for a structuring message: a key too many, one missing, or a wrong type."""
+    if message.startswith("unknown key"):
+        return "unknown-key"
+    if "missing" in message:
+        return "missing-key"
+    if message.startswith(("expected a date from", "expected a finite number")):
+        return "out-of-range"  # the right type, beyond the bounds (qmframe.limits)
+    return "wrong-type"
+
+
 def structure(data: Any, cls: type[T], *, file: str = "") -> T | list[Problem]:
     """Build ``cls`` from parsed TOML, or return every located problem."""
     try:
@@ -175,7 +186,7 @@ def structure(data: Any, cls: type[T], *, file: str = "") -> T | list[Problem]:
         for line in lines:
             message, _, path = line.rpartition(" @ ")
             path = path.removeprefix("$").removeprefix(".")
-            problems.append(Problem(message, path=path, file=file))
+            problems.append(Problem(message, path=path, file=file, code=_code_of(message)))
         return problems
 
 

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from qmframe.decision import Decision
-from qmframe.errors import ConflictOfInterestError, Problem, ValidationError
+from qmframe.errors import Problem, ValidationError, raise_errors
 from qmframe.files import (
     Source,
     file_label,
@@ -29,7 +29,7 @@ from qmframe.limits import LATEST_DATE, MAX_VALIDITY_MONTHS, check_date
 from qmframe.plugins import Registry
 from qmframe.reports import Assessment
 from qmframe.submission import Review, Submission
-from qmframe.validation import check_review, check_submission
+from qmframe.validation import check_review
 
 __all__ = [
     "assess",
@@ -92,13 +92,17 @@ def validate_submission(
     folder: Path | None = None,
     file: str = "",
     registry: Registry | None = None,
+    review: Review | None = None,
 ) -> list[Problem]:
-    """Every problem with a submission: the framework's checks, then the plugins'."""
+    """Every problem with a submission (and its review): the same checks every decision runs.
+
+    The framework's checks, the review's cross-checks when ``review`` is
+    given, then the plugins' checks; see :meth:`qmframe.engine.Assessor.check`.
+    """
     registry = registry or default_registry()
-    problems = check_submission(submission, FrameworkIndex.build(framework), folder)
-    if not _errors(problems):
-        problems += registry.check_submission(framework, submission, None)
-    return [p.located(file=file) for p in problems]
+    return registry.assessor(framework).check(
+        submission, review, folder=folder, submission_file=file
+    )
 
 
 def load_submission(
@@ -106,15 +110,15 @@ def load_submission(
 ) -> Submission:
     """Read a submission and check it against ``framework``; errors raise, all at once."""
     submission = read_submission(source)
-    problems = validate_submission(
-        framework,
-        submission,
-        folder=submission_folder(source),
-        file=file_label(source),
-        registry=registry,
+    raise_errors(
+        validate_submission(
+            framework,
+            submission,
+            folder=submission_folder(source),
+            file=file_label(source),
+            registry=registry,
+        )
     )
-    if _errors(problems):
-        raise ValidationError(_errors(problems))
     return submission
 
 
@@ -128,25 +132,21 @@ def load_review(
     """Read a review and check it; a reviewer with a conflict of interest is refused.
 
     With the submission, the review must be of the same organisation, cite
-    only its evidence, and no reviewer may have declared an interest in it:
-    that raises :class:`~qmframe.errors.ConflictOfInterestError`.
+    only its evidence, judge a target the organisation marked not applicable
+    only with a rationale, and no reviewer may have declared an interest in
+    it: that raises :class:`~qmframe.errors.ConflictOfInterestError`. The
+    plugins' checks then run on the two together.
     """
     registry = registry or default_registry()
     review = read_review(source)
     label = file_label(source)
-    problems = [
-        p.located(file=label)
-        for p in check_review(review, FrameworkIndex.build(framework), submission)
-    ]
-    if submission is not None and not _errors(problems):
-        problems += [
-            p.located(file=label) for p in registry.check_submission(framework, submission, review)
+    if submission is None:
+        problems = [
+            p.located(file=label) for p in check_review(review, FrameworkIndex.build(framework))
         ]
-    errors = _errors(problems)
-    if any(p.message.startswith("conflict of interest") for p in errors):
-        raise ConflictOfInterestError(errors)
-    if errors:
-        raise ValidationError(errors)
+    else:
+        problems = registry.assessor(framework).check(submission, review, review_file=label)
+    raise_errors(problems)
     return review
 
 
@@ -157,9 +157,15 @@ def assess(
     *,
     as_of: dt.date | None = None,
     registry: Registry | None = None,
+    folder: Path | None = None,
 ) -> Decision:
     """The explained decision for a submission (and its review, if any).
 
+    Every check runs first, as on every path to a decision (see
+    :meth:`qmframe.engine.Assessor.assess`): bad input raises
+    :class:`~qmframe.errors.ValidationError`, a conflicted reviewer
+    :class:`~qmframe.errors.ConflictOfInterestError`. ``folder`` is where the
+    submission's evidence files are, when they should be checked too.
     ``as_of`` is the decision date; by default the review's date, else the
     submission's, else today. The same inputs always give the same decision.
     """
@@ -173,7 +179,7 @@ def assess(
     problems = _date_problems(as_of, framework)
     if problems:
         raise ValidationError(problems)
-    return registry.assessor(framework).assess(submission, review, as_of=as_of)
+    return registry.assessor(framework).assess(submission, review, as_of=as_of, folder=folder)
 
 
 def _date_problems(as_of: dt.date, framework: Framework) -> list[Problem]:
@@ -187,6 +193,7 @@ def _date_problems(as_of: dt.date, framework: Framework) -> list[Problem]:
                 f"an award decided on {as_of} would run past {LATEST_DATE}, the latest date "
                 "qmframe handles",
                 "as_of",
+                code="out-of-range",
             )
         )
     return problems

@@ -1,132 +1,157 @@
-"""The ``qmframe`` command.
+"""The ``qmframe`` command, built with click.
 
 Exit codes: 0 when the command did its job (whatever the decision), 2 for bad
 input or usage (every problem is printed, located), 1 for an internal error
 (a bug in qmframe or a plugin, named).
+
+Start-up stays light: this module imports click and the small helpers only;
+each command imports what it needs (the API, the plugins, the engine, Jinja2)
+when it runs, so ``qmframe --help`` reads no plugin and no framework.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
-import tempfile
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
+import click
 
-from qmframe import api
+from qmframe import __version__
+from qmframe._console import (
+    DATE,
+    OrderedGroup,
+    complete_example,
+    complete_file,
+    complete_framework,
+)
 from qmframe._console import err as _err
 from qmframe._console import out as _out
-from qmframe._console import parse_date as _date
 from qmframe.awards import commands as award_commands
-from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
-from qmframe.files import file_label, read_toml, write_text
-from qmframe.framework import Framework
-from qmframe.plugins import Registry
-from qmframe.template import render_template
+from qmframe.errors import PluginError, QmframeError, ValidationError
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
+
+    from qmframe.errors import Problem
+    from qmframe.framework import Framework
+    from qmframe.plugins import Registry
+
+__all__ = ["cli", "main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="qmframe",
-        description="Define quality frameworks as TOML and score submissions into explained "
-        "decisions.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+#: The environment variable click's shell completion reads (see docs/cli.md).
+COMPLETE_VAR = "_QMFRAME_COMPLETE"
 
-    sub.add_parser("frameworks", help="list the installed frameworks and their plugins")
 
-    validate = sub.add_parser("validate", help="check framework, submission and review files")
-    validate.add_argument("files", nargs="+", metavar="FILE")
-    validate.add_argument(
-        "--framework",
-        metavar="FRAMEWORK",
-        help="check submissions and reviews against this framework (id or "
-        "file) instead of the one they name",
-    )
+@click.group(
+    cls=OrderedGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "--version", prog_name="qmframe", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Define quality frameworks as TOML and score submissions into explained decisions.
 
-    template = sub.add_parser("template", help="write a blank self-assessment for a framework")
-    template.add_argument("framework", metavar="FRAMEWORK", help="framework id or file")
-    template.add_argument("--organisation", default="", help="organisation id to fill in")
-    template.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    Exit codes: 0 when the command did its job (whatever the decision), 2 for
+    bad input or usage, 1 for an internal error in qmframe or a plugin.
 
-    assess = sub.add_parser("assess", help="decide on a submission and explain the decision")
-    assess.add_argument("framework", metavar="FRAMEWORK", help="framework id or file")
-    assess.add_argument("submission", metavar="SUBMISSION")
-    assess.add_argument("--review", metavar="FILE")
-    assess.add_argument(
-        "--as-of",
-        type=_date,
-        metavar="DATE",
-        help="decision date (default: the review's date, else the submission's, else today)",
-    )
-    assess.add_argument(
-        "--format", default="text", help="text, markdown, json, html, letter, or a plugin's"
-    )
-    assess.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-
-    demo = sub.add_parser("demo", help="assess a bundled example, no arguments needed")
-    demo.add_argument("example", nargs="?", help="which example (default: the preferred one)")
-    demo.add_argument("--format", default="text")
-    demo.add_argument("--list", action="store_true", help="list the examples instead")
-    demo.add_argument(
-        "--html",
-        metavar="FILE",
-        help="where to write the HTML report (default: qmframe-demo-EXAMPLE.html in the "
-        "system's temporary folder)",
-    )
-    demo.add_argument("--no-html", action="store_true", help="do not write an HTML report")
-
-    schema = sub.add_parser(
-        "schema", help="print the JSON Schema of a file kind, for editors to check and complete"
-    )
-    schema.add_argument("document", choices=("framework", "submission", "review", "outcome-set"))
-    schema.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-    award_commands.add_subcommands(sub)  # register, diff, rescore
-    return parser
+    \b
+    Examples:
+      qmframe demo
+      qmframe frameworks
+      qmframe assess example-charter submission.toml --review review.toml
+      qmframe assess --help
+    """
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    """Run the command line; returns the exit code (it never calls :func:`sys.exit`)."""
+    instruction = os.environ.get(COMPLETE_VAR)
+    if instruction:  # the shell asks for a completion script or for completions
+        from click.shell_completion import shell_complete
+
+        return shell_complete(cli, {}, "qmframe", COMPLETE_VAR, instruction)
     try:
-        registry = api.default_registry()
-        handler = {
-            "frameworks": _frameworks,
-            "validate": _validate,
-            "template": _template,
-            "assess": _assess,
-            "demo": _demo,
-            **award_commands.HANDLERS,
-            "schema": _schema,
-        }[args.command]
-        return handler(registry, args)
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="qmframe",
+            standalone_mode=False,
+            color=False if os.environ.get("NO_COLOR") else None,
+        )
+    except click.ClickException as exc:  # usage errors (exit code 2) and the like
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:  # Ctrl-C or end of input at a prompt
+        _err("Aborted.")
+        return EXIT_INTERNAL
     except ValidationError as exc:
         _err(str(exc))
         count = len(exc.problems)
-        _err(f"{count} problem{'s' if count != 1 else ''} found.")
+        _err(f"{count} problem{'s' if count != 1 else ''} found.", fg="red")
         return EXIT_BAD_INPUT
     except PluginError as exc:
-        _err(f"error: {exc}")
+        _err(f"error: {exc}", fg="red")
         return EXIT_INTERNAL
     except QmframeError as exc:
-        _err(f"error: {exc}")
+        _err(f"error: {exc}", fg="red")
         return EXIT_BAD_INPUT
     except Exception as exc:  # the promise: never a bare traceback
-        _err(f"internal error in qmframe: {type(exc).__name__}: {exc}")
+        _err(f"internal error in qmframe: {type(exc).__name__}: {exc}", fg="red")
         _err("This is a bug; please report it with the command you ran.")
         return EXIT_INTERNAL
+    return code if isinstance(code, int) else EXIT_OK
 
 
-def _frameworks(registry: Registry, args: argparse.Namespace) -> int:
+def _registry() -> Registry:
+    from qmframe import api
+
+    return api.default_registry()
+
+
+def _load_framework(registry: Registry, ref: str) -> Framework:
+    from qmframe import api
+
+    return api.load_framework(ref, registry=registry)
+
+
+# -- frameworks ----------------------------------------------------------------------------
+
+
+def _json_option(what: str) -> Callable[[F], F]:
+    return click.option("--json", "as_json", is_flag=True, help=f"print {what} as JSON")
+
+
+@cli.command(short_help="list the installed frameworks and their plugins")
+@_json_option("the list")
+def frameworks(as_json: bool) -> int:
+    """List the installed frameworks and the plugin that supplies each.
+
+    One line per framework: its id (what other commands take as FRAMEWORK),
+    its version, the plugin with the plugin's version, and its title. With
+    --json, a JSON array sorted by id, one object per framework with the
+    string keys "id", "version", "title" and "plugin".
+
+    \b
+    Examples:
+      qmframe frameworks
+      qmframe frameworks --json
+    """
+    import json
+
+    registry = _registry()
     found = registry.frameworks()
+    if as_json:
+        listed = [
+            {"id": fid, "version": r.value.version, "title": r.value.title, "plugin": r.plugin}
+            for fid, r in sorted(found.items())
+        ]
+        _out(json.dumps(listed, indent=2, ensure_ascii=False))
+        return EXIT_OK
     if not found:
         _out("No frameworks installed. Install a framework plugin (for example qmframe-example).")
         return EXIT_OK
@@ -136,12 +161,12 @@ def _frameworks(registry: Registry, args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in [("ID", "VERSION", "PLUGIN", ""), *rows]) for i in range(3)]
     header = ("ID", "VERSION", "PLUGIN", "TITLE")
     for row in [header, *rows]:
-        _out("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+        line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+        _out(line, bold=row is header)
     return EXIT_OK
 
 
-def _load_framework(registry: Registry, ref: str) -> Framework:
-    return api.load_framework(ref, registry=registry)
+# -- validate ------------------------------------------------------------------------------
 
 
 def _kind_of(data: dict[str, Any]) -> str:
@@ -154,41 +179,101 @@ def _kind_of(data: dict[str, Any]) -> str:
     return "framework"
 
 
-def _validate(registry: Registry, args: argparse.Namespace) -> int:
+@cli.command(short_help="check framework, submission and review files")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...", shell_complete=complete_file)
+@click.option(
+    "--framework",
+    metavar="FRAMEWORK",
+    shell_complete=complete_framework,
+    help="check submissions and reviews against this framework (id or "
+    "file) instead of the one they name",
+)
+@_json_option("the results")
+def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> int:
+    """Check framework, submission, review and outcome-set files.
+
+    Each FILE is told apart by its keys and checked as what it is: a
+    framework with the installed plugins' checks too, a submission or a
+    review against the framework it names (or --framework). Every problem is
+    printed, naming the file and the place inside it; errors go to stderr,
+    warnings and notices to stdout. The exit code is 2 when any file has an
+    error.
+
+    With --json, stdout holds one JSON array instead, an object per FILE in
+    the order given: "file" (as given), "kind" ("framework", "submission",
+    "review", "outcome-set", or null when the file cannot be read), "ok"
+    (true when it has no error) and "problems", a list of objects with the
+    string keys "file", "path", "severity" and "message".
+
+    \b
+    Examples:
+      qmframe validate frameworks/example-charter.toml
+      qmframe validate submission.toml review.toml
+      qmframe validate --framework my-framework.toml submission.toml
+      qmframe validate --json submission.toml
+    """
+    import json
+    from pathlib import Path
+
+    registry = _registry()
     failed = 0
-    override = _load_framework(registry, args.framework) if args.framework else None
-    for name in args.files:
-        problems = _validate_one(registry, Path(name), override)
+    override = _load_framework(registry, framework) if framework else None
+    results: list[dict[str, Any]] = []
+    for name in files:
+        kind, problems = _validate_one(registry, Path(name), override)
         errors = [p for p in problems if p.severity == "error"]
+        failed += bool(errors)
+        if as_json:
+            listed = [
+                {"file": p.file, "path": p.path, "severity": p.severity, "message": p.message}
+                for p in problems
+            ]
+            results.append({"file": name, "kind": kind, "ok": not errors, "problems": listed})
+            continue
         for problem in problems:
             (_err if problem.severity == "error" else _out)(str(problem))
         if errors:
-            failed += 1
-            _err(f"{name}: {len(errors)} problem{'s' if len(errors) != 1 else ''}")
+            _err(f"{name}: {len(errors)} problem{'s' if len(errors) != 1 else ''}", fg="red")
         else:
-            _out(f"{name}: ok")
+            _out(f"{name}: ok", fg="green")
+    if as_json:
+        _out(json.dumps(results, indent=2, ensure_ascii=False))
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
-def _validate_one(registry: Registry, path: Path, override: Framework | None) -> list[Problem]:
-    from qmframe.files import read_document, read_review, read_submission, submission_folder
-    from qmframe.framework import OutcomeSet
+def _validate_one(
+    registry: Registry, path: Path, override: Framework | None
+) -> tuple[str | None, list[Problem]]:
+    """The kind of file ``path`` is (None when unreadable) and its problems."""
+    import attrs
+
+    from qmframe import api
+    from qmframe.files import (
+        file_label,
+        read_document,
+        read_review,
+        read_submission,
+        read_toml,
+        submission_folder,
+    )
+    from qmframe.framework import Framework, OutcomeSet
     from qmframe.index import FrameworkIndex
     from qmframe.validation import check_framework, check_review
 
     label = file_label(path)
+    kind: str | None = None
     try:
         kind = _kind_of(read_toml(path))
         if kind == "framework":
             _, problems = api.inspect_framework(path, registry=registry)
-            return problems
+            return kind, problems
         if kind == "outcome set":
             outcome_set = read_document(path, OutcomeSet)
             probe = Framework(
                 id="outcome-set-check", version="0", title="", outcome_sets=(outcome_set,)
             )
             # Paths as in this file: "outcomes[3].group", not "outcome_sets[0].outcomes[3].group".
-            return [
+            return "outcome-set", [
                 attrs.evolve(p, path=p.path.removeprefix("outcome_sets[0]").lstrip(".")).located(
                     file=label
                 )
@@ -198,54 +283,183 @@ def _validate_one(registry: Registry, path: Path, override: Framework | None) ->
         if kind == "submission":
             submission = read_submission(path)
             framework = override or registry.framework(submission.framework)
-            return api.validate_submission(
+            return kind, api.validate_submission(
                 framework, submission, folder=submission_folder(path), file=label, registry=registry
             )
         review = read_review(path)
         framework = override or registry.framework(review.framework)
-        return [
+        return kind, [
             p.located(file=label) for p in check_review(review, FrameworkIndex.build(framework))
         ]
     except ValidationError as exc:
-        return [p.located(file=label) for p in exc.problems]
+        return (kind and kind.replace(" ", "-")), [p.located(file=label) for p in exc.problems]
 
 
-def _template(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _load_framework(registry, args.framework)
-    text = render_template(framework, organisation=args.organisation)
-    if args.output:
-        write_text(args.output, text)
-        _out(
-            f"Wrote a blank self-assessment for {framework.id} {framework.version} to {args.output}"
-        )
+# -- template ------------------------------------------------------------------------------
+
+
+@cli.command(short_help="write a blank self-assessment for a framework")
+@click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
+@click.option("--organisation", default="", metavar="ID", help="organisation id to fill in")
+@click.option(
+    "-o", "--output", metavar="FILE", shell_complete=complete_file,
+    help="write here instead of stdout",
+)  # fmt: skip
+def template(framework: str, organisation: str, output: str | None) -> int:
+    """Write a blank self-assessment for FRAMEWORK (a framework id or file).
+
+    Every section and criterion gets a rating to fill in, with the
+    criterion's guidance as comments.
+
+    \b
+    Examples:
+      qmframe template example-charter
+      qmframe template example-charter --organisation my-centre -o my-submission.toml
+    """
+    from qmframe.files import write_text
+    from qmframe.template import render_template
+
+    loaded = _load_framework(_registry(), framework)
+    text = render_template(loaded, organisation=organisation)
+    if output:
+        write_text(output, text)
+        _out(f"Wrote a blank self-assessment for {loaded.id} {loaded.version} to {output}")
     else:
         _out(text)
     return EXIT_OK
 
 
-def _assess(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _load_framework(registry, args.framework)
-    submission = api.load_submission(args.submission, framework, registry=registry)
-    review = (
-        api.load_review(args.review, framework, submission, registry=registry)
-        if args.review
-        else None
-    )
-    decision = api.assess(framework, submission, review, as_of=args.as_of, registry=registry)
-    text = api.render(
-        decision, framework, submission, review, format=args.format, registry=registry
-    )
-    if args.output:
-        write_text(args.output, text)
-        _out(f"{decision.status}: report written to {args.output}")
+# -- assess --------------------------------------------------------------------------------
+
+
+@cli.command(short_help="decide on a submission and explain the decision")
+@click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
+@click.argument("submission", metavar="SUBMISSION", shell_complete=complete_file)
+@click.option(
+    "--review", metavar="FILE", shell_complete=complete_file,
+    help="the review (the assessors' judgements) to decide with",
+)  # fmt: skip
+@click.option(
+    "--as-of",
+    type=DATE,
+    metavar="DATE",
+    help="decision date (default: the review's date, else the submission's, else today)",
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="text",
+    metavar="FORMAT",
+    help="text, markdown, json, html, letter, or a plugin's",
+)
+@click.option(
+    "-o", "--output", metavar="FILE", shell_complete=complete_file,
+    help="write the report here (atomically) instead of stdout",
+)  # fmt: skip
+def assess(
+    framework: str,
+    submission: str,
+    review: str | None,
+    as_of: dt.date | None,
+    fmt: str,
+    output: str | None,
+) -> int:
+    """Decide on a SUBMISSION file under FRAMEWORK and explain the decision.
+
+    FRAMEWORK is an installed framework's id (see `qmframe frameworks`) or a
+    framework file. With --review, the review's judgements are scored; without
+    one, the decision rests on the self-assessment alone. The report goes to
+    stdout, or with -o to a file that is replaced only when complete. The
+    exit code is 0 whatever the decision.
+
+    \b
+    Examples:
+      qmframe assess example-charter submission.toml
+      qmframe assess example-charter submission.toml --review review.toml --as-of 2026-03-02
+      qmframe assess example-charter submission.toml --format html -o report.html
+    """
+    from qmframe import api
+    from qmframe.files import write_text
+
+    registry = _registry()
+    loaded = _load_framework(registry, framework)
+    sub = api.load_submission(submission, loaded, registry=registry)
+    rev = api.load_review(review, loaded, sub, registry=registry) if review else None
+    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry)
+    text = api.render(decision, loaded, sub, rev, format=fmt, registry=registry)
+    if output:
+        write_text(output, text)
+        _out(f"{decision.status}: report written to {output}")
     else:
         _out(text)
     return EXIT_OK
 
 
-def _demo(registry: Registry, args: argparse.Namespace) -> int:
+# -- demo ----------------------------------------------------------------------------------
+
+
+@cli.command(short_help="assess a bundled example, no arguments needed")
+@click.argument("example", required=False, shell_complete=complete_example)
+@click.option(
+    "--format", "fmt", default="text", metavar="FORMAT",
+    help="the report's format, as for assess (default: text)",
+)  # fmt: skip
+@click.option("--list", "list_", is_flag=True, help="list the examples instead")
+@click.option(
+    "--html",
+    metavar="FILE",
+    shell_complete=complete_file,
+    help="where to write the HTML report (default: qmframe-demo-EXAMPLE.html in the "
+    "system's temporary folder)",
+)
+@click.option("--no-html", is_flag=True, help="do not write an HTML report")
+@_json_option("the --list")
+def demo(
+    example: str | None, fmt: str, list_: bool, html: str | None, no_html: bool, as_json: bool
+) -> int:
+    """Assess a bundled example: no arguments needed.
+
+    Assesses EXAMPLE (default: the one the installed plugins prefer), prints
+    the decision, writes the HTML report (when Jinja2 is installed) and says
+    where, and prints the `qmframe assess` command that reproduces it.
+
+    --list names the installed examples. With --json too, a JSON array, one
+    object per example with the string keys "name", "title", "framework" and
+    "plugin", and "demo" (true for an example a plugin prefers).
+
+    \b
+    Examples:
+      qmframe demo
+      qmframe demo example-riverside --html riverside.html
+      qmframe demo --list
+      qmframe demo --list --json
+    """
+    if as_json and not list_:
+        raise click.UsageError("--json goes with --list (for a JSON report: --format json)")
+    import datetime as dt
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from qmframe import api
+    from qmframe.files import file_label, write_text
+
+    registry = _registry()
     examples = registry.examples
-    if args.list:
+    if list_ and as_json:
+        listed = [
+            {
+                "name": name,
+                "title": r.value.title,
+                "framework": r.value.framework,
+                "plugin": r.plugin,
+                "demo": r.value.demo,
+            }
+            for name, r in examples.items()
+        ]
+        _out(json.dumps(listed, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if list_:
         for name, registered in examples.items():
             _out(f"{name}  ({registered.plugin}): {registered.value.title}")
         return EXIT_OK
@@ -255,27 +469,27 @@ def _demo(registry: Registry, args: argparse.Namespace) -> int:
             "  pip install ./plugins/example"
         )
         return EXIT_BAD_INPUT
-    if args.example:
-        if args.example not in examples:
-            _err(f"unknown example {args.example!r} (installed: {', '.join(examples)})")
+    if example:
+        if example not in examples:
+            _err(f"unknown example {example!r} (installed: {', '.join(examples)})")
             return EXIT_BAD_INPUT
-        example = examples[args.example].value
+        chosen = examples[example].value
     else:
         preferred = [r.value for r in examples.values() if r.value.demo]
-        example = (preferred or [r.value for r in examples.values()])[0]
-    framework = registry.framework(example.framework)
-    submission = api.load_submission(example.submission, framework, registry=registry)
+        chosen = (preferred or [r.value for r in examples.values()])[0]
+    framework = registry.framework(chosen.framework)
+    submission = api.load_submission(chosen.submission, framework, registry=registry)
     review = (
-        api.load_review(example.review, framework, submission, registry=registry)
-        if example.review is not None
+        api.load_review(chosen.review, framework, submission, registry=registry)
+        if chosen.review is not None
         else None
     )
-    as_of = dt.date.fromisoformat(example.as_of) if example.as_of else None
+    as_of = dt.date.fromisoformat(chosen.as_of) if chosen.as_of else None
     decision = api.assess(framework, submission, review, as_of=as_of, registry=registry)
-    _out(f"Demo: {example.title}\n")
-    _out(api.render(decision, framework, submission, review, format=args.format, registry=registry))
-    if not args.no_html:
-        where = Path(args.html or Path(tempfile.gettempdir()) / f"qmframe-demo-{example.name}.html")
+    _out(f"Demo: {chosen.title}\n")
+    _out(api.render(decision, framework, submission, review, format=fmt, registry=registry))
+    if not no_html:
+        where = Path(html or Path(tempfile.gettempdir()) / f"qmframe-demo-{chosen.name}.html")
         try:
             page = api.render(
                 decision, framework, submission, review, format="html", registry=registry
@@ -285,25 +499,52 @@ def _demo(registry: Registry, args: argparse.Namespace) -> int:
         else:
             write_text(where, page)
             _out(f"HTML report written to {where}\n")
-    command = f"qmframe assess {framework.id} {file_label(example.submission)}"
-    if example.review is not None:
-        command += f" --review {file_label(example.review)}"
-    if example.as_of:
-        command += f" --as-of {example.as_of}"
+    command = f"qmframe assess {framework.id} {file_label(chosen.submission)}"
+    if chosen.review is not None:
+        command += f" --review {file_label(chosen.review)}"
+    if chosen.as_of:
+        command += f" --as-of {chosen.as_of}"
     _out(f"Reproduce with:\n  {command}")
     return EXIT_OK
 
 
-def _schema(registry: Registry, args: argparse.Namespace) -> int:
+# -- schema --------------------------------------------------------------------------------
+
+
+@cli.command(short_help="print the JSON Schema of a file kind, for editors to check and complete")
+@click.argument("document", type=click.Choice(SCHEMA_DOCUMENTS))
+@click.option(
+    "-o", "--output", metavar="FILE", shell_complete=complete_file,
+    help="write here instead of stdout",
+)  # fmt: skip
+def schema(document: str, output: str | None) -> int:
+    """Print the JSON Schema of one kind of file, for editors to check and complete.
+
+    DOCUMENT is the kind of file. Point an editor's TOML support (any editor
+    using taplo) at the schema to check files as they are typed.
+
+    \b
+    Examples:
+      qmframe schema framework -o framework.schema.json
+      qmframe schema submission
+    """
+    import json
+
+    from qmframe.files import write_text
     from qmframe.schema import json_schema
 
-    text = json.dumps(json_schema(args.document), indent=2) + "\n"
-    if args.output:
-        write_text(args.output, text)
-        _out(f"Wrote the JSON Schema for {args.document} files to {args.output}")
+    text = json.dumps(json_schema(document), indent=2) + "\n"
+    if output:
+        write_text(output, text)
+        _out(f"Wrote the JSON Schema for {document} files to {output}")
     else:
         _out(text)
     return EXIT_OK
+
+
+cli.add_command(award_commands.register)
+cli.add_command(award_commands.diff_command)
+cli.add_command(award_commands.rescore_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

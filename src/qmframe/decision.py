@@ -15,6 +15,7 @@ import attrs
 
 __all__ = [
     "Comparison",
+    "DecidedLevel",
     "Decision",
     "Finding",
     "Highlight",
@@ -46,6 +47,27 @@ class RuleOutcome:
     saw: str
     concluded: str
     findings: tuple[Finding, ...] = ()
+    #: The plugin whose code evaluated the rule ("qmframe" for the built-in kinds).
+    evaluated_by: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class DecidedLevel:
+    """The level a target was decided at, and where it came from.
+
+    ``source`` is one of :data:`qmframe.vocabulary.LEVEL_SOURCES`: ``judgement``
+    (the reviewers'), ``self-rating`` (the organisation's own), ``derived`` (from
+    the section's criteria), ``not-applicable`` or ``unresolved`` (``level`` is
+    then empty). ``note`` says why for the last three, and for a judgement that
+    overrules the organisation's "not applicable" it holds the reviewer's
+    rationale. Readers (reports, the sector view) use these levels and never
+    derive their own, so every reader shows the same level the rules saw.
+    """
+
+    target: str
+    level: str
+    source: str
+    note: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -102,10 +124,17 @@ class PanelDisagreement:
 class Decision:
     """The explained outcome of assessing one submission.
 
-    ``basis`` says whose levels were decided on: ``review`` (the assessors')
-    or ``self-assessment`` (no review was given, so the decision is only an
-    indication). ``valid_from``/``valid_until``/``midpoint_due`` are set for a
-    passing decision of a framework that declares a validity.
+    ``basis`` (one of :data:`qmframe.vocabulary.BASES`) says what the decision
+    rests on: ``review`` (the reviewers the framework requires judged it),
+    ``self-certified`` (the framework needs no reviewers) or ``indication``
+    (reviewers are required but missing or too few). An indication is no
+    award: its ``status`` is ``indication``, ``passed`` is false, it has no
+    validity dates, ``indicated_status`` is what the declared rules would
+    conclude and ``basis_note`` says what is missing. ``passed`` is true only
+    when an award is made. ``valid_from``/``valid_until``/``midpoint_due``
+    are set for an award of a framework that declares a validity.
+    ``levels`` is the decided level of every judged, rated, derived,
+    not-applicable or unresolved target, in framework order.
     ``comparisons`` set self-rating against assessed level;
     ``panel_disagreements`` list the targets a panel's members judged differently.
     """
@@ -127,6 +156,21 @@ class Decision:
     panel_disagreements: tuple[PanelDisagreement, ...] = ()
     requests: tuple[str, ...] = ()
     explanation: tuple[RuleOutcome, ...] = ()
+    levels: tuple[DecidedLevel, ...] = ()
+    indicated_status: str = ""
+    basis_note: str = ""
+
+    @property
+    def is_indication(self) -> bool:
+        """True when the reviewers the framework requires are missing: no award is made."""
+        return self.basis == "indication"
+
+    def level_of(self, target: str) -> DecidedLevel | None:
+        """The decided level of one target, or None when it was neither judged nor rated."""
+        for decided in self.levels:
+            if decided.target == target:
+                return decided
+        return None
 
     @property
     def disagreements(self) -> tuple[Comparison, ...]:

@@ -1,10 +1,20 @@
-"""Scoring: a submission and its review in, an explained decision out.
+"""Deciding: a submission and its review in, an explained decision out.
+
+:meth:`Assessor.assess` is the one path to a decision: ``qmframe.assess``,
+the command line, ``rescore`` and ``register add`` all come through it, so
+every decision has had the same checks. It runs, in order, the framework's
+checks of the submission, the review's cross-checks (targets, levels on the
+right scale, conflicts of interest, judgements of not-applicable targets),
+the plugins' checks, and only then the rules; bad input raises
+:class:`~qmframe.errors.ValidationError` with every located problem, whether
+the values came from files or were built in code.
 
 An :class:`Assessor` is built once per framework (it checks and prepares
-every rule then) and scores any number of submissions. Scoring is a pure
+every rule then) and decides any number of submissions. A decision is a pure
 function of framework, submission, review and the as-of date: no clock, no
-files, no global state. Plugins take part through the rule kinds they
-registered and, once per submission, the ``qmframe_decide`` hook.
+files (beyond the evidence files it is asked to check), no global state.
+Plugins take part through the checks and rule kinds they registered and,
+once per submission, the ``qmframe_decide`` hook.
 """
 
 from __future__ import annotations
@@ -12,29 +22,34 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import attrs
 
 from qmframe.decision import (
     Comparison,
+    DecidedLevel,
     Decision,
     Highlight,
     PanelDisagreement,
     RuleOutcome,
     Unmet,
 )
-from qmframe.errors import Problem, ValidationError
+from qmframe.errors import PluginError, Problem, ValidationError, raise_errors
 from qmframe.framework import Framework, Rule
 from qmframe.index import FrameworkIndex
 from qmframe.rules import AssessmentContext, Evaluation, RuleKind
 from qmframe.scales import aggregate, lower_median
 from qmframe.submission import EvidenceItem, Review, Submission
-from qmframe.validation import check_framework
+from qmframe.validation import check_framework, check_review, check_submission
+from qmframe.vocabulary import INDICATION
 
-__all__ = ["Assessor", "DecideHook", "add_months"]
+__all__ = ["Assessor", "CheckHook", "DecideHook", "add_months"]
 
 #: ``qmframe_decide`` as the engine calls it: may return a final decision or None.
 DecideHook = Callable[[Framework, Submission, Review | None, Decision], Decision | None]
+#: ``qmframe_check_submission`` as the engine calls it: the plugins' problems.
+CheckHook = Callable[[Framework, Submission, Review | None], list[Problem]]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -46,10 +61,15 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last_day))
 
 
+#: Top-level keys only a review has: a plugin's problem there is located in the review.
+_REVIEW_KEYS = ("reviewers", "judgements", "requests", "reviewed_on", "notes")
+
+
 @attrs.frozen
 class _PreparedRule:
     rule: Rule
     evaluate: Evaluation
+    evaluated_by: str
 
 
 class Assessor:
@@ -57,7 +77,11 @@ class Assessor:
 
     Building one validates the framework against the rule kinds (raising
     :class:`ValidationError` with every problem) and prepares each rule, so
-    the per-submission work is only the evaluation itself.
+    the per-submission work is the checks and the evaluation itself.
+    ``check`` and ``decide`` are the plugins' ``qmframe_check_submission`` and
+    ``qmframe_decide`` hooks; ``kind_sources`` names the plugin behind each
+    rule kind, for the explanation and for naming a kind that fails.
+    :meth:`qmframe.plugins.Registry.assessor` builds one with all three.
     """
 
     def __init__(
@@ -66,6 +90,8 @@ class Assessor:
         rule_kinds: Mapping[str, RuleKind],
         *,
         decide: DecideHook | None = None,
+        check: CheckHook | None = None,
+        kind_sources: Mapping[str, str] | None = None,
     ) -> None:
         problems = [p for p in check_framework(framework, rule_kinds) if p.severity == "error"]
         if problems:
@@ -73,8 +99,12 @@ class Assessor:
         self.framework = framework
         self.index = FrameworkIndex.build(framework)
         self._decide = decide
+        self._check = check
+        sources = kind_sources or {}
         self._rules = tuple(
-            _PreparedRule(rule, rule_kinds[rule.kind].prepare(rule, self.index))
+            _PreparedRule(
+                rule, rule_kinds[rule.kind].prepare(rule, self.index), sources.get(rule.kind, "")
+            )
             for rule in framework.decision.rules
         )
         idx = self.index
@@ -140,21 +170,33 @@ class Assessor:
         submission: Submission,
         panel: Mapping[str, Mapping[str, str]] | None,
         as_of: dt.date,
-    ) -> AssessmentContext:
+        review: Review | None = None,
+    ) -> tuple[AssessmentContext, tuple[DecidedLevel, ...]]:
         org = submission.organisation
-        not_applicable = {t for t, a in self._applicability if not a.applies(org.context, org.kind)}
+        # Why each target that does not count does not: by context, or by the organisation.
+        not_applicable = {
+            t: "does not apply to this organisation"
+            for t, a in self._applicability
+            if not a.applies(org.context, org.kind)
+        }
         if panel is not None:
             levels, unresolved = self._combined(panel)
+            source = "judgement"
         else:
             levels = {r.target: r.level for r in submission.ratings if r.level is not None}
             unresolved = {}
+            source = "self-rating"
+        sources = dict.fromkeys(levels, source)
         for rating in submission.ratings:
             if rating.not_applicable and rating.target not in levels:
-                not_applicable.add(rating.target)
+                not_applicable.setdefault(
+                    rating.target,
+                    "marked not applicable by the organisation: " + rating.justification,
+                )
         # A section that does not apply takes its criteria with it.
         for criterion, section in self._section_of.items():
             if section in not_applicable and criterion not in levels:
-                not_applicable.add(criterion)
+                not_applicable.setdefault(criterion, f"its section {section!r} does not apply")
         for section, method, order, level_ids, criteria in self._aggregated:
             if section in levels or section in not_applicable:
                 continue
@@ -166,11 +208,12 @@ class Assessor:
                 unresolved[section] = "not derived: no settled level for " + ", ".join(unsettled)
             elif counted and not unsettled:
                 levels[section] = level_ids[aggregate(method, [order[levels[c]] for c in counted])]
+                sources[section] = "derived"
         evidence: dict[str, list[EvidenceItem]] = defaultdict(list)
         for item in submission.evidence:
             for criterion in item.criteria:
                 evidence[criterion].append(item)
-        return AssessmentContext(
+        ctx = AssessmentContext(
             index=self.index,
             submission=submission,
             as_of=as_of,
@@ -179,26 +222,125 @@ class Assessor:
             unresolved=unresolved,
             evidence_by_criterion={k: tuple(v) for k, v in evidence.items()},
         )
+        return ctx, self._decided_levels(ctx, sources, not_applicable, submission, review)
+
+    def _decided_levels(
+        self,
+        ctx: AssessmentContext,
+        sources: Mapping[str, str],
+        not_applicable: Mapping[str, str],
+        submission: Submission,
+        review: Review | None,
+    ) -> tuple[DecidedLevel, ...]:
+        """Every target with something decided about it, in framework order."""
+        rationales: dict[str, list[str]] = defaultdict(list)
+        if review is not None:
+            marked = {r.target for r in submission.ratings if r.not_applicable}
+            for judgement in review.judgements:
+                if (
+                    judgement.target in marked
+                    and judgement.rationale not in rationales[judgement.target]
+                ):
+                    rationales[judgement.target].append(judgement.rationale)
+        out = []
+        for target in self.index.targets:
+            if target in ctx.levels:
+                note = ""
+                if target in rationales:
+                    note = "overrules the organisation's not applicable: " + " ".join(
+                        rationales[target]
+                    )
+                out.append(
+                    DecidedLevel(
+                        target=target, level=ctx.levels[target], source=sources[target], note=note
+                    )
+                )
+            elif target in ctx.unresolved:
+                out.append(
+                    DecidedLevel(
+                        target=target, level="", source="unresolved", note=ctx.unresolved[target]
+                    )
+                )
+            elif target in not_applicable:
+                out.append(
+                    DecidedLevel(
+                        target=target,
+                        level="",
+                        source="not-applicable",
+                        note=not_applicable[target],
+                    )
+                )
+        return tuple(out)
 
     # -- deciding ----------------------------------------------------------------------------
 
+    def check(
+        self,
+        submission: Submission,
+        review: Review | None = None,
+        *,
+        folder: Path | None = None,
+        submission_file: str = "",
+        review_file: str = "",
+    ) -> list[Problem]:
+        """Every problem with a submission and its review, errors and warnings alike.
+
+        The framework's checks of the submission (and, with ``folder``, of its
+        evidence files), the review's cross-checks against the submission, and
+        then, when those found no error, the plugins' checks (which may assume
+        well-formed input). ``submission_file`` and ``review_file`` name the
+        files in the problems.
+        """
+        problems = [
+            p.located(file=submission_file)
+            for p in check_submission(submission, self.index, folder)
+        ]
+        if review is not None:
+            problems += [
+                p.located(file=review_file) for p in check_review(review, self.index, submission)
+            ]
+        if self._check is not None and not any(p.severity == "error" for p in problems):
+            problems += [
+                # A plugin's problem about reviewers or judgements is in the review's file.
+                p.located(file=review_file if p.path.startswith(_REVIEW_KEYS) else submission_file)
+                for p in self._check(self.framework, submission, review)
+            ]
+        return problems
+
     def assess(
-        self, submission: Submission, review: Review | None = None, *, as_of: dt.date
+        self,
+        submission: Submission,
+        review: Review | None = None,
+        *,
+        as_of: dt.date,
+        folder: Path | None = None,
+        submission_file: str = "",
+        review_file: str = "",
     ) -> Decision:
-        """The explained decision for one (already validated) submission."""
-        fw = self.framework
-        if submission.framework != fw.id or submission.framework_version != fw.version:
-            raise ValidationError(
-                [
-                    Problem(
-                        f"submission is for {submission.framework} {submission.framework_version}, "
-                        f"not {fw.id} {fw.version}",
-                        "framework",
-                    )
-                ]
+        """The explained decision for one submission (and its review, if any).
+
+        Runs :meth:`check` first: any error raises
+        :class:`~qmframe.errors.ValidationError` (a reviewer with a conflict of
+        interest, :class:`~qmframe.errors.ConflictOfInterestError`) and no
+        decision is made.
+        """
+        raise_errors(
+            self.check(
+                submission,
+                review,
+                folder=folder,
+                submission_file=submission_file,
+                review_file=review_file,
             )
+        )
+        return self._decide_checked(submission, review, as_of)
+
+    def _decide_checked(
+        self, submission: Submission, review: Review | None, as_of: dt.date
+    ) -> Decision:
+        fw = self.framework
         panel = _by_target(review) if review is not None else None
-        ctx = self._context(submission, panel, as_of)
+        ctx, decided_levels = self._context(submission, panel, as_of, review)
         title = self._titles
         rationale = _rationales(review, ctx.levels) if review is not None else {}
         explanation: list[RuleOutcome] = []
@@ -208,7 +350,14 @@ class Assessor:
         vetoed = ""
         for prepared in self._rules:
             rule = prepared.rule
-            result = prepared.evaluate(ctx)
+            try:
+                result = prepared.evaluate(ctx)
+            except Exception as exc:  # a plugin's rule kind failed: name it, not qmframe
+                raise PluginError(
+                    prepared.evaluated_by or "unknown plugin",
+                    f"rule kind {rule.kind!r} (rule {rule.id!r})",
+                    f"{type(exc).__name__}: {exc}",
+                ) from exc
             explanation.append(
                 RuleOutcome(
                     rule=rule.id,
@@ -219,6 +368,7 @@ class Assessor:
                     saw=result.saw,
                     concluded=result.concluded,
                     findings=result.findings,
+                    evaluated_by=prepared.evaluated_by,
                 )
             )
             if rule.effect == "highlight":
@@ -257,8 +407,13 @@ class Assessor:
                             feedback=rule.feedback or result.concluded,
                         )
                     )
-        passed = required_ok
-        status = fw.decision.pass_status if passed else (vetoed or fw.decision.fail_status)
+        basis, basis_note = self._basis(review)
+        status = fw.decision.pass_status if required_ok else (vetoed or fw.decision.fail_status)
+        indicated = ""
+        if basis == INDICATION:
+            # The rules' conclusion is shown, but nothing is awarded on it.
+            status, indicated = INDICATION, status
+        passed = required_ok and basis != INDICATION
         valid_from = valid_until = midpoint = None
         if passed and fw.validity.months:
             valid_from = as_of
@@ -272,7 +427,10 @@ class Assessor:
             organisation_name=submission.organisation.name,
             status=status,
             passed=passed,
-            basis="review" if review is not None else "self-assessment",
+            basis=basis,
+            basis_note=basis_note,
+            indicated_status=indicated,
+            levels=decided_levels,
             as_of=as_of,
             valid_from=valid_from,
             valid_until=valid_until,
@@ -287,8 +445,30 @@ class Assessor:
             explanation=tuple(explanation),
         )
         if self._decide is not None:
-            return self._decide(fw, submission, review, decision) or decision
+            adjusted = self._decide(fw, submission, review, decision)
+            if adjusted is not None:
+                _check_adjusted(decision, adjusted)
+                return adjusted
         return decision
+
+    def _basis(self, review: Review | None) -> tuple[str, str]:
+        """What the decision rests on, and for an indication what is missing."""
+        policy = self.framework.review
+        if review is None:
+            if not policy.required:
+                return "self-certified", ""
+            needed = policy.min_reviewers
+            return INDICATION, (
+                f"no review: the framework makes an award only on a review by at least "
+                f"{needed} reviewer{'s' if needed != 1 else ''}"
+            )
+        named = len({r.id for r in review.reviewers})
+        if policy.required and named < policy.min_reviewers:
+            return INDICATION, (
+                f"the review names {named} of the {policy.min_reviewers} reviewers the "
+                "framework requires for an award"
+            )
+        return "review", ""
 
     def _comparisons(
         self, submission: Submission, ctx: AssessmentContext
@@ -323,6 +503,28 @@ class Assessor:
             )
             for target, levels in panel.items()
             if len(set(levels.values())) > 1
+        )
+
+
+def _check_adjusted(decision: Decision, adjusted: Decision) -> None:
+    """Refuse a ``qmframe_decide`` result that changes what the decision rests on.
+
+    A plugin may refine a decision (another status, more explanation) but not
+    turn an indication into an award, or change the basis or decided levels
+    every reader relies on.
+    """
+    changed = [
+        name
+        for name in ("basis", "basis_note", "levels", "organisation", "framework", "version")
+        if getattr(adjusted, name) != getattr(decision, name)
+    ]
+    if decision.is_indication and (adjusted.passed or adjusted.status != INDICATION):
+        changed.append("status (an indication cannot be made an award)")
+    if changed:
+        raise PluginError(
+            "a qmframe_decide implementation",
+            "qmframe_decide",
+            "changed what the decision rests on: " + ", ".join(changed),
         )
 
 

@@ -12,12 +12,15 @@ from collections.abc import Iterable
 
 import attrs
 
+from qmframe.vocabulary import SEVERITIES
+
 __all__ = [
     "ConflictOfInterestError",
     "PluginError",
     "Problem",
     "QmframeError",
     "ValidationError",
+    "raise_errors",
 ]
 
 
@@ -28,13 +31,18 @@ class Problem:
     ``path`` is the place inside the file in the dotted form people read in
     the TOML itself (``sections[2].criteria[5].scale``); empty means the whole
     file. ``severity`` is ``"error"`` (the input cannot be used), ``"warning"``
-    (usable, but probably not what was meant) or ``"notice"`` (information).
+    (usable, but probably not what was meant) or ``"notice"`` (information);
+    any other word is refused when the problem is made. ``code`` is a stable,
+    machine-readable name for the kind of problem (``unknown-reference``,
+    ``conflict-of-interest``), so tools and tests need not match the sentence,
+    which may be reworded.
     """
 
     message: str
     path: str = ""
     file: str = ""
-    severity: str = "error"
+    severity: str = attrs.field(default="error", validator=attrs.validators.in_(SEVERITIES))
+    code: str = attrs.field(default="invalid", kw_only=True)
 
     def located(self, file: str = "", prefix: str = "") -> Problem:
         """The same problem with a file name and a path prefix filled in."""
@@ -66,6 +74,19 @@ class ValidationError(QmframeError):
 
 class ConflictOfInterestError(ValidationError):
     """A reviewer declared an interest in the organisation they were asked to judge."""
+
+
+def raise_errors(problems: Iterable[Problem]) -> None:
+    """Raise the errors among ``problems`` (warnings and notices pass), all at once.
+
+    A conflict of interest among them makes it a :class:`ConflictOfInterestError`,
+    so a caller can tell "replace a reviewer" from "fix the file".
+    """
+    errors = [p for p in problems if p.severity == "error"]
+    if any(p.code == "conflict-of-interest" for p in errors):
+        raise ConflictOfInterestError(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 class PluginError(QmframeError):

@@ -69,7 +69,7 @@ def read_bytes(source: Source, limit: int | None = None) -> bytes:
     limit = MAX_INPUT_BYTES if limit is None else limit
 
     def refuse(message: str) -> ValidationError:
-        return ValidationError([Problem(message, file=label)])
+        return ValidationError([Problem(message, file=label, code="unreadable-file")])
 
     too_large = f"the file is larger than the {limit:,} bytes qmframe reads"
     try:
@@ -102,14 +102,24 @@ def read_toml(source: Source) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValidationError([Problem(f"not UTF-8 text (byte {exc.start})", file=label)]) from None
+        raise ValidationError(
+            [Problem(f"not UTF-8 text (byte {exc.start})", file=label, code="malformed-file")]
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ValidationError([Problem(f"malformed TOML: {exc}", file=label)]) from None
+        raise ValidationError(
+            [Problem(f"malformed TOML: {exc}", file=label, code="malformed-file")]
+        ) from None
     except RecursionError:  # tomllib recurses per nested array or inline table
         raise ValidationError(
-            [Problem("malformed TOML: arrays or tables nested too deeply", file=label)]
+            [
+                Problem(
+                    "malformed TOML: arrays or tables nested too deeply",
+                    file=label,
+                    code="malformed-file",
+                )
+            ]
         ) from None
 
 
@@ -124,7 +134,9 @@ def read_document(source: Source, cls: type[T]) -> T:
 def _outcome_file(source: Source, name: str) -> Source | Problem:
     pure = PurePosixPath(name)
     if pure.is_absolute() or ".." in pure.parts or not name:
-        return Problem(f"{name!r} must be a file name beside the framework file")
+        return Problem(
+            f"{name!r} must be a file name beside the framework file", code="wrong-value"
+        )
     if isinstance(source, (str, os.PathLike)):
         return Path(source).parent / pure
     parent: Any = source
@@ -132,7 +144,9 @@ def _outcome_file(source: Source, name: str) -> Source | Problem:
     sibling = getattr(parent, "parent", None)
     if isinstance(sibling, Traversable):
         return sibling.joinpath(*pure.parts)
-    return Problem(f"cannot find {name!r} beside a framework that is not in a folder")
+    return Problem(
+        f"cannot find {name!r} beside a framework that is not in a folder", code="unknown-reference"
+    )
 
 
 def _resolve_outcome_files(framework: Framework, source: Source) -> tuple[Framework, list[Problem]]:
@@ -159,7 +173,10 @@ def _resolve_outcome_files(framework: Framework, source: Source) -> tuple[Framew
         if loaded.id != outcome_set.id:
             problems.append(
                 Problem(
-                    f"the file holds outcome set {loaded.id!r}, not {outcome_set.id!r}", path, label
+                    f"the file holds outcome set {loaded.id!r}, not {outcome_set.id!r}",
+                    path,
+                    label,
+                    code="inconsistent",
                 )
             )
         if outcome_set.outcomes and outcome_set.outcomes != loaded.outcomes:
@@ -168,6 +185,7 @@ def _resolve_outcome_files(framework: Framework, source: Source) -> tuple[Framew
                     "outcomes are given both here and in the file; keep one",
                     f"outcome_sets[{i}].outcomes",
                     label,
+                    code="inconsistent",
                 )
             )
         sets.append(

@@ -230,13 +230,19 @@ class DecisionPolicy:
 
 @attrs.frozen(kw_only=True)
 class ReviewPolicy:
-    """How many reviewers judge a submission and how their judgements combine.
+    """Whether an award needs reviewers, how many, and how their judgements combine.
 
-    ``combine`` is ``lowest`` (the lowest level any reviewer gave), ``median``
-    (the lower median) or ``unanimous`` (a target counts only where every
-    reviewer gave the same level; otherwise it stays unresolved).
+    ``required`` (the default) means an award is made only on a review by at
+    least ``min_reviewers`` reviewers; without one, a decision is only an
+    indication. ``required = false`` declares a self-certified framework: the
+    organisation's self-assessment is authoritative and no reviewer is needed
+    (a review, when given, is still used). ``combine`` is ``lowest`` (the
+    lowest level any reviewer gave), ``median`` (the lower median) or
+    ``unanimous`` (a target counts only where every reviewer gave the same
+    level; otherwise it stays unresolved).
     """
 
+    required: bool = True
     min_reviewers: int = 1
     combine: str = "lowest"
 

@@ -52,4 +52,4 @@ def check_date(day: dt.date | None, path: str, file: str = "") -> list[Problem]:
     if day is None:
         return []
     message = date_problem(day)
-    return [Problem(message, path, file)] if message else []
+    return [Problem(message, path, file, code="out-of-range")] if message else []

@@ -64,7 +64,8 @@ def check_target(path: str | os.PathLike[str]) -> os.stat_result | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise ValidationError([Problem(f"cannot write here: {_reason(exc)}", file=label)]) from None
+        message = f"cannot write here: {_reason(exc)}"
+        raise ValidationError([Problem(message, file=label, code="unwritable-file")]) from None
     if not stat.S_ISREG(status.st_mode):
         raise ValidationError(
             [
@@ -72,6 +73,7 @@ def check_target(path: str | os.PathLike[str]) -> os.stat_result | None:
                     f"refusing to write: the path is {describe_kind(status.st_mode)}; qmframe only "
                     "replaces regular files (give another path, or - for standard output)",
                     file=label,
+                    code="unwritable-file",
                 )
             ]
         )
@@ -114,7 +116,8 @@ def _failed(exc: OSError, label: str, existed: bool, folder: Path | None = None)
     if folder is not None and exc.errno in (errno.ENOENT, errno.ENOTDIR):
         reason = f"the folder {os.fspath(folder)!r} does not exist"
     kept = "the file is unchanged" if existed else "nothing was written"
-    return ValidationError([Problem(f"cannot write here: {reason}; {kept}", file=label)])
+    message = f"cannot write here: {reason}; {kept}"
+    return ValidationError([Problem(message, file=label, code="unwritable-file")])
 
 
 def _to_stdout(data: str | bytes) -> None:
@@ -146,7 +149,7 @@ def write_output(path: str | os.PathLike[str], data: str | bytes, *, private: bo
             data = data.encode("utf-8")
         except UnicodeEncodeError as exc:
             message = f"cannot write U+{ord(exc.object[exc.start]):04X} as UTF-8 text"
-            raise ValidationError([Problem(message, file=label)]) from None
+            raise ValidationError([Problem(message, file=label, code="wrong-value")]) from None
     import tempfile  # only writers need it; keeps ``import qmframe`` light
 
     target = Path(path)

@@ -105,11 +105,11 @@ class Registry:
 
     def __init__(self, pm: pluggy.PluginManager | None = None) -> None:
         self.pm = pm if pm is not None else get_plugin_manager()
-        self.rule_kinds: dict[str, RuleKind] = {
-            k: v.value
-            for k, v in self._collect(
-                "qmframe_register_rule_kinds", RuleKind, lambda kind: kind.name
-            ).items()
+        kinds = self._collect("qmframe_register_rule_kinds", RuleKind, lambda kind: kind.name)
+        self.rule_kinds: dict[str, RuleKind] = {k: v.value for k, v in kinds.items()}
+        #: Which plugin supplied each rule kind ("qmframe" for the built-in ones).
+        self.rule_kind_sources: dict[str, str] = {
+            k: "qmframe" if v.plugin in _DEFAULT_NAMES else v.plugin for k, v in kinds.items()
         }
         self.report_formats: dict[str, Registered] = self._collect(
             "qmframe_register_report_formats", ReportFormat, lambda fmt: fmt.name
@@ -209,7 +209,12 @@ class Registry:
         if framework_id not in known:
             names = ", ".join(sorted(known)) or "none: install a framework plugin"
             raise ValidationError(
-                [Problem(f"unknown framework {framework_id!r} (installed: {names})")]
+                [
+                    Problem(
+                        f"unknown framework {framework_id!r} (installed: {names})",
+                        code="unknown-reference",
+                    )
+                ]
             )
         framework: Framework = known[framework_id].value
         return framework
@@ -250,7 +255,11 @@ class Registry:
         if cached is not None and cached[0] is framework:
             return cached[1]
         assessor = Assessor(
-            framework, self.rule_kinds, decide=self._decide if self._has_decide else None
+            framework,
+            self.rule_kinds,
+            decide=self._decide if self._has_decide else None,
+            check=self.check_submission if self._has_checks else None,
+            kind_sources=self.rule_kind_sources,
         )
         self._assessors[id(framework)] = (framework, assessor)
         return assessor
@@ -291,7 +300,8 @@ class Registry:
                 [
                     Problem(
                         f"unknown report format {name!r} (available: "
-                        f"{', '.join(sorted(self.report_formats))})"
+                        f"{', '.join(sorted(self.report_formats))})",
+                        code="unknown-reference",
                     )
                 ]
             )

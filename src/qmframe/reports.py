@@ -14,7 +14,26 @@ from qmframe.decision import Decision
 from qmframe.framework import Framework
 from qmframe.submission import Review, Submission
 
-__all__ = ["Assessment", "ReportFormat"]
+__all__ = ["Assessment", "ReportFormat", "basis_sentence"]
+
+
+def basis_sentence(decision: Decision) -> str:
+    """What a decision rests on, in one plain sentence for every report to show.
+
+    Empty for a decision on the review the framework requires. An indication
+    says that it is no award, what is missing and what the rules would say.
+    """
+    if decision.is_indication:
+        return (
+            f"This is only an indication, not an award: {decision.basis_note}. On what was "
+            f"submitted, the framework's rules would conclude: {decision.indicated_status}."
+        )
+    if decision.basis == "self-certified":
+        return (
+            "Self-certified: this framework needs no reviewers, so the self-assessment "
+            "is the basis of the decision."
+        )
+    return ""
 
 
 @attrs.frozen(kw_only=True)

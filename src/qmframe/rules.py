@@ -110,29 +110,45 @@ def resolve_scope(
     """
     raw: Any = rule.params.get("scope", {})
     if not isinstance(raw, Mapping):
-        return [Problem("expected a table such as { section = 'id' }", path="scope")]
+        return [
+            Problem("expected a table such as { section = 'id' }", path="scope", code="wrong-value")
+        ]
     problems = [
-        Problem(f"unknown key {key!r} (expected of, section, tag)", path="scope")
+        Problem(
+            f"unknown key {key!r} (expected of, section, tag)", path="scope", code="unknown-key"
+        )
         for key in raw
         if key not in ("of", "section", "tag")
     ]
     of = raw.get("of", "criteria")
     if of not in ("criteria", "sections") or (of == "sections" and not allow_sections):
         allowed = "'criteria' or 'sections'" if allow_sections else "'criteria'"
-        problems.append(Problem(f"expected {allowed}, got {of!r}", path="scope.of"))
+        problems.append(
+            Problem(f"expected {allowed}, got {of!r}", path="scope.of", code="wrong-value")
+        )
         return problems
     sections = raw.get("section", [])
     if isinstance(sections, str):
         sections = [sections]
     if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
-        problems.append(Problem("expected a section id or a list of them", path="scope.section"))
+        problems.append(
+            Problem(
+                "expected a section id or a list of them", path="scope.section", code="wrong-value"
+            )
+        )
         return problems
     for section_id in sections:
         if section_id not in index.sections:
-            problems.append(Problem(f"unknown section {section_id!r}", path="scope.section"))
+            problems.append(
+                Problem(
+                    f"unknown section {section_id!r}",
+                    path="scope.section",
+                    code="unknown-reference",
+                )
+            )
     tag = raw.get("tag", "")
     if not isinstance(tag, str):
-        problems.append(Problem("expected a tag name", path="scope.tag"))
+        problems.append(Problem("expected a tag name", path="scope.tag", code="wrong-value"))
         return problems
     if problems:
         return problems
@@ -144,7 +160,13 @@ def resolve_scope(
     if tag:
         targets = [t for t in targets if tag in index.targets[t].tags]
         if not any(tag in target.tags for target in index.targets.values()):
-            return [Problem(f"no section or criterion has the tag {tag!r}", path="scope.tag")]
+            return [
+                Problem(
+                    f"no section or criterion has the tag {tag!r}",
+                    path="scope.tag",
+                    code="unknown-reference",
+                )
+            ]
     parts = [of]
     if sections:
         parts.append("in " + ", ".join(sections))
@@ -159,7 +181,7 @@ def level_param(
     """Resolve a level id into its rank on every scale used by ``targets``."""
     level = rule.params.get(key)
     if not isinstance(level, str):
-        return [Problem(f"required: a level id, got {level!r}", path=key)]
+        return [Problem(f"required: a level id, got {level!r}", path=key, code="missing-value")]
     ranks: dict[str, int] = {}
     problems: list[Problem] = []
     for target_id in targets:
@@ -168,7 +190,13 @@ def level_param(
             continue
         rank = index.ranks[scale.id].get(level)
         if rank is None:
-            problems.append(Problem(f"unknown level {level!r} for scale {scale.id!r}", path=key))
+            problems.append(
+                Problem(
+                    f"unknown level {level!r} for scale {scale.id!r}",
+                    path=key,
+                    code="unknown-reference",
+                )
+            )
             continue
         ranks[target_id] = rank
     # One message per scale is enough.

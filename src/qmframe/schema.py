@@ -171,6 +171,8 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "params": "Not a key: the kind's own keys are written beside kind.",
     },
     "ReviewPolicy": {
+        "required": "Whether an award needs reviewers (true, the default) or the framework "
+        "is self-certified (false): without the reviewers, a decision is only an indication.",
         "min_reviewers": "How many reviewers must judge each submission.",
         "combine": "How reviewers' levels combine: lowest, median or unanimous.",
     },

@@ -26,6 +26,7 @@ from qmframe.vocabulary import (
     DERIVED,
     EFFECTS,
     GRANTING,
+    INDICATION,
     PROVENANCES,
     PUBLIC_FIELDS,
     STATES,
@@ -55,11 +56,16 @@ def _ids(items: Iterable[tuple[str, str]], what: str) -> list[Problem]:
                     f"{what} id {item_id!r} must start with a letter or digit and use only "
                     "letters, digits, '.', '_' and '-'",
                     f"{path}.id",
+                    code="bad-id",
                 )
             )
         elif item_id in seen:
             problems.append(
-                Problem(f"duplicate {what} id {item_id!r} (first at {seen[item_id]})", f"{path}.id")
+                Problem(
+                    f"duplicate {what} id {item_id!r} (first at {seen[item_id]})",
+                    f"{path}.id",
+                    code="duplicate-id",
+                )
             )
         else:
             seen[item_id] = path
@@ -70,11 +76,21 @@ def _one_of(value: str, allowed: Iterable[str], path: str, what: str) -> list[Pr
     allowed = tuple(allowed)
     if value in allowed:
         return []
-    return [Problem(f"unknown {what} {value!r} (expected one of: {', '.join(allowed)})", path)]
+    return [
+        Problem(
+            f"unknown {what} {value!r} (expected one of: {', '.join(allowed)})",
+            path,
+            code="unknown-choice",
+        )
+    ]
 
 
 def _known(values: Iterable[str], known: Container[str], path: str, what: str) -> list[Problem]:
-    return [Problem(f"unknown {what} {v!r}", path) for v in values if v not in known]
+    return [
+        Problem(f"unknown {what} {v!r}", path, code="unknown-reference")
+        for v in values
+        if v not in known
+    ]
 
 
 def check_framework(
@@ -88,9 +104,13 @@ def check_framework(
     index = FrameworkIndex.build(framework)
     problems: list[Problem] = []
     fw = framework
-    problems += _ids([("", fw.id)], "framework") if fw.id else [Problem("must not be empty", "id")]
+    problems += (
+        _ids([("", fw.id)], "framework")
+        if fw.id
+        else [Problem("must not be empty", "id", code="missing-value")]
+    )
     if not fw.version:
-        problems.append(Problem("must not be empty", "version"))
+        problems.append(Problem("must not be empty", "version", code="missing-value"))
     contexts = {c.id for c in fw.contexts}
     problems += _ids(((f"contexts[{i}]", c.id) for i, c in enumerate(fw.contexts)), "context")
     problems += _ids(((f"scales[{i}]", s.id) for i, s in enumerate(fw.scales)), "scale")
@@ -100,16 +120,25 @@ def check_framework(
             ((f"{path}.levels[{j}]", lv.id) for j, lv in enumerate(scale.levels)), "level"
         )
         if not scale.levels:
-            problems.append(Problem("a scale needs at least one level", f"{path}.levels"))
+            problems.append(
+                Problem("a scale needs at least one level", f"{path}.levels", code="missing-value")
+            )
         elif not any(level.meets for level in scale.levels):
             problems.append(
-                Problem("no level meets the criterion", f"{path}.levels", "", "warning")
+                Problem(
+                    "no level meets the criterion",
+                    f"{path}.levels",
+                    "",
+                    "warning",
+                    code="inconsistent",
+                )
             )
         elif any(a.meets and not b.meets for a, b in itertools.pairwise(scale.levels)):
             problems.append(
                 Problem(
                     "a meeting level sits below a non-meeting one (levels are listed lowest first)",
                     f"{path}.levels",
+                    code="inconsistent",
                 )
             )
     problems += _ids(
@@ -130,6 +159,7 @@ def check_framework(
                 Problem(
                     f"expected {total} outcomes, found {len(outcome_set.outcomes)}",
                     f"{path}.outcomes",
+                    code="out-of-range",
                 )
             )
         for j, outcome in enumerate(outcome_set.outcomes):
@@ -138,7 +168,11 @@ def check_framework(
             )
             if outcome_set.groups and outcome.group not in outcome_set.groups:
                 problems.append(
-                    Problem(f"unknown group {outcome.group!r}", f"{path}.outcomes[{j}].group")
+                    Problem(
+                        f"unknown group {outcome.group!r}",
+                        f"{path}.outcomes[{j}].group",
+                        code="unknown-reference",
+                    )
                 )
         # Placeholders stand in for text not yet obtained; say so, so they are filled in.
         stand_ins = sum(1 for o in outcome_set.outcomes if o.provenance == "placeholder")
@@ -149,6 +183,7 @@ def check_framework(
                     "for text not available yet",
                     path,
                     severity="notice",
+                    code="placeholder-text",
                 )
             )
     kinds = set(fw.organisation_kinds)
@@ -168,12 +203,20 @@ def check_framework(
         if section.provenance != "official":
             non_official[section.provenance] += 1
         if section.scale and section.scale not in index.scales:
-            problems.append(Problem(f"unknown scale {section.scale!r}", f"{path}.scale"))
+            problems.append(
+                Problem(
+                    f"unknown scale {section.scale!r}", f"{path}.scale", code="unknown-reference"
+                )
+            )
         if section.aggregate:
             problems += _one_of(section.aggregate, AGGREGATES, f"{path}.aggregate", "aggregate")
             if not section.scale:
                 problems.append(
-                    Problem("aggregate needs the section's own scale", f"{path}.aggregate")
+                    Problem(
+                        "aggregate needs the section's own scale",
+                        f"{path}.aggregate",
+                        code="missing-value",
+                    )
                 )
             for j, criterion in enumerate(section.criteria):
                 if criterion.scale and criterion.scale != section.scale:
@@ -182,6 +225,7 @@ def check_framework(
                             "criteria of an aggregated section must use its scale "
                             f"{section.scale!r}",
                             f"{path}.criteria[{j}].scale",
+                            code="inconsistent",
                         )
                     )
         problems += _known(
@@ -208,19 +252,37 @@ def check_framework(
             scale_id = criterion.scale or section.scale
             if not scale_id:
                 problems.append(
-                    Problem("no scale: set one here or on the section", f"{cpath}.scale")
+                    Problem(
+                        "no scale: set one here or on the section",
+                        f"{cpath}.scale",
+                        code="missing-value",
+                    )
                 )
             elif scale_id not in index.scales:
-                problems.append(Problem(f"unknown scale {scale_id!r}", f"{cpath}.scale"))
+                problems.append(
+                    Problem(
+                        f"unknown scale {scale_id!r}", f"{cpath}.scale", code="unknown-reference"
+                    )
+                )
             if criterion.weight is not None and criterion.weight < 0:
-                problems.append(Problem("a weight cannot be negative", f"{cpath}.weight"))
+                problems.append(
+                    Problem("a weight cannot be negative", f"{cpath}.weight", code="out-of-range")
+                )
             for k, req in enumerate(criterion.evidence):
                 rpath = f"{cpath}.evidence[{k}]"
                 if not req.types:
-                    problems.append(Problem("name at least one evidence type", f"{rpath}.types"))
+                    problems.append(
+                        Problem(
+                            "name at least one evidence type",
+                            f"{rpath}.types",
+                            code="missing-value",
+                        )
+                    )
                 problems += _known(req.types, evidence_types, f"{rpath}.types", "evidence type")
                 if req.min_count < 1:
-                    problems.append(Problem("must be at least 1", f"{rpath}.min_count"))
+                    problems.append(
+                        Problem("must be at least 1", f"{rpath}.min_count", code="out-of-range")
+                    )
             if criterion.applicability.contexts:
                 problems += _known(
                     criterion.applicability.contexts,
@@ -241,26 +303,38 @@ def check_framework(
                 )
             for set_id, outcome_ids in criterion.mappings.items():
                 if set_id not in index.outcomes:
-                    problems.append(Problem(f"unknown outcome set {set_id!r}", f"{cpath}.mappings"))
+                    problems.append(
+                        Problem(
+                            f"unknown outcome set {set_id!r}",
+                            f"{cpath}.mappings",
+                            code="unknown-reference",
+                        )
+                    )
                 else:
                     problems += _known(
                         outcome_ids, index.outcomes[set_id], f"{cpath}.mappings.{set_id}", "outcome"
                     )
     problems += _check_decision(fw, index, rule_kinds)
     if fw.review.min_reviewers < 1:
-        problems.append(Problem("must be at least 1", "review.min_reviewers"))
+        problems.append(Problem("must be at least 1", "review.min_reviewers", code="out-of-range"))
     problems += _one_of(fw.review.combine, COMBINATIONS, "review.combine", "combination")
     if fw.validity.months < 0 or fw.validity.midpoint_months < 0:
-        problems.append(Problem("months cannot be negative", "validity"))
+        problems.append(Problem("months cannot be negative", "validity", code="out-of-range"))
     for field in ("months", "midpoint_months"):
         if getattr(fw.validity, field) > MAX_VALIDITY_MONTHS:
             problems.append(
-                Problem(f"at most {MAX_VALIDITY_MONTHS} months (100 years)", f"validity.{field}")
+                Problem(
+                    f"at most {MAX_VALIDITY_MONTHS} months (100 years)",
+                    f"validity.{field}",
+                    code="out-of-range",
+                )
             )
     if fw.validity.midpoint_months and fw.validity.midpoint_months >= fw.validity.months:
         problems.append(
             Problem(
-                "the mid-point must fall before the end of the award", "validity.midpoint_months"
+                "the mid-point must fall before the end of the award",
+                "validity.midpoint_months",
+                code="out-of-range",
             )
         )
     problems += check_lifecycle(fw.lifecycle)
@@ -274,6 +348,7 @@ def check_framework(
             Problem(
                 f"{parts} of {total} sections and criteria: not the owner's official text",
                 severity="notice",
+                code="not-official-text",
             )
         )
     return problems
@@ -285,11 +360,36 @@ def _check_decision(
     policy = fw.decision
     problems = []
     if not policy.pass_status or not policy.fail_status:
-        problems.append(Problem("pass_status and fail_status must both be named", "decision"))
+        problems.append(
+            Problem(
+                "pass_status and fail_status must both be named", "decision", code="missing-value"
+            )
+        )
     if policy.pass_status == policy.fail_status:
-        problems.append(Problem("pass_status and fail_status must differ", "decision.fail_status"))
+        problems.append(
+            Problem(
+                "pass_status and fail_status must differ",
+                "decision.fail_status",
+                code="inconsistent",
+            )
+        )
+    statuses = [("decision.pass_status", policy.pass_status)]
+    statuses += [("decision.fail_status", policy.fail_status)]
+    statuses += [(f"decision.statuses[{i}]", status) for i, status in enumerate(policy.statuses)]
+    problems += [
+        Problem(
+            f"{INDICATION!r} is qmframe's own status for a decision made without the "
+            "reviewers the framework requires; choose another name",
+            where,
+            code="reserved-name",
+        )
+        for where, status in statuses
+        if status == INDICATION
+    ]
     if not policy.rules:
-        problems.append(Problem("a framework needs at least one rule", "decision.rules"))
+        problems.append(
+            Problem("a framework needs at least one rule", "decision.rules", code="missing-value")
+        )
     problems += _ids(((f"decision.rules[{i}]", r.id) for i, r in enumerate(policy.rules)), "rule")
     for i, rule in enumerate(policy.rules):
         path = f"decision.rules[{i}]"
@@ -299,10 +399,15 @@ def _check_decision(
                 Problem(
                     f"unknown status {rule.status!r} (declare it in decision.statuses)",
                     f"{path}.status",
+                    code="unknown-reference",
                 )
             )
         if rule.status and rule.effect != "veto":
-            problems.append(Problem("only a veto rule sets its own status", f"{path}.status"))
+            problems.append(
+                Problem(
+                    "only a veto rule sets its own status", f"{path}.status", code="inconsistent"
+                )
+            )
         if rule_kinds is not None:
             problems += _check_rule(rule, index, rule_kinds, path)
     return problems
@@ -314,11 +419,23 @@ def _check_rule(
     kind = rule_kinds.get(rule.kind)
     if kind is None:
         known = ", ".join(sorted(rule_kinds))
-        return [Problem(f"unknown rule kind {rule.kind!r} (known: {known})", f"{path}.kind")]
+        return [
+            Problem(
+                f"unknown rule kind {rule.kind!r} (known: {known})",
+                f"{path}.kind",
+                code="unknown-reference",
+            )
+        ]
     try:
         found = kind.check(rule, index)
     except Exception as exc:  # a plugin's check must not turn bad input into a traceback
-        return [Problem(f"rule kind {rule.kind!r} failed to check this rule: {exc!r}", path)]
+        return [
+            Problem(
+                f"rule kind {rule.kind!r} failed to check this rule: {exc!r}",
+                path,
+                code="plugin-failure",
+            )
+        ]
     return [problem.located(prefix=path) for problem in found]
 
 
@@ -337,6 +454,7 @@ def check_submission(
             Problem(
                 f"this submission is for framework {submission.framework!r}, not {fw.id!r}",
                 "framework",
+                code="wrong-framework",
             )
         )
         return problems
@@ -346,11 +464,12 @@ def check_submission(
                 f"this submission is for version {submission.framework_version!r}"
                 f" of {fw.id!r}; the framework given is version {fw.version!r}",
                 "framework_version",
+                code="wrong-framework",
             )
         )
     org = submission.organisation
     if not org.id:
-        problems.append(Problem("must not be empty", "organisation.id"))
+        problems.append(Problem("must not be empty", "organisation.id", code="missing-value"))
     else:
         problems += _ids([("organisation", org.id)], "organisation")
     if fw.organisation_kinds:
@@ -368,7 +487,11 @@ def check_submission(
         target = index.targets.get(rating.target)
         if target is None:
             problems.append(
-                Problem(f"unknown criterion or section {rating.target!r}", f"{path}.target")
+                Problem(
+                    f"unknown criterion or section {rating.target!r}",
+                    f"{path}.target",
+                    code="unknown-reference",
+                )
             )
             continue
         if rating.target in seen:
@@ -376,6 +499,7 @@ def check_submission(
                 Problem(
                     f"{rating.target!r} is rated twice (first at ratings[{seen[rating.target]}])",
                     f"{path}.target",
+                    code="duplicate-id",
                 )
             )
         seen.setdefault(rating.target, i)
@@ -386,15 +510,24 @@ def check_submission(
                         f"the framework does not allow {rating.target!r} to be "
                         "marked not applicable",
                         f"{path}.not_applicable",
+                        code="not-allowed",
                     )
                 )
             if not rating.justification.strip():
                 problems.append(
-                    Problem("not applicable needs a justification", f"{path}.justification")
+                    Problem(
+                        "not applicable needs a justification",
+                        f"{path}.justification",
+                        code="needs-justification",
+                    )
                 )
             if rating.level is not None:
                 problems.append(
-                    Problem("give a level or mark not applicable, not both", f"{path}.level")
+                    Problem(
+                        "give a level or mark not applicable, not both",
+                        f"{path}.level",
+                        code="inconsistent",
+                    )
                 )
         elif rating.level is not None:
             problems += _level_problem(index, rating.target, rating.level, f"{path}.level")
@@ -414,6 +547,7 @@ def check_submission(
                     f"{rating.target!r} is rated, but its section {target.section!r} is "
                     "marked not applicable",
                     f"ratings[{i}].level",
+                    code="inconsistent",
                 )
             )
     evidence_types = {e.id for e in fw.evidence_types}
@@ -423,15 +557,23 @@ def check_submission(
     for i, item in enumerate(submission.evidence):
         path = f"evidence[{i}]"
         if item.type not in evidence_types:
-            problems.append(Problem(f"unknown evidence type {item.type!r}", f"{path}.type"))
+            problems.append(
+                Problem(
+                    f"unknown evidence type {item.type!r}", f"{path}.type", code="unknown-reference"
+                )
+            )
         problems += _known(item.criteria, index.targets, f"{path}.criteria", "criterion or section")
         problems += [
-            Problem(f"unknown outcome {o!r}", f"{path}.outcomes")
+            Problem(f"unknown outcome {o!r}", f"{path}.outcomes", code="unknown-reference")
             for o in item.outcomes
             if not index.outcome_known(o)
         ]
         if item.sha256 and not _SHA256.match(item.sha256):
-            problems.append(Problem("expected 64 lowercase hexadecimal digits", f"{path}.sha256"))
+            problems.append(
+                Problem(
+                    "expected 64 lowercase hexadecimal digits", f"{path}.sha256", code="wrong-value"
+                )
+            )
         problems += _check_reference(item.reference, item.sha256, folder, f"{path}.reference")
     problems += _ids(((f"actions[{i}]", a.id) for i, a in enumerate(submission.actions)), "action")
     for i, action in enumerate(submission.actions):
@@ -451,32 +593,53 @@ def _check_reference(reference: str, sha256: str, folder: Path | None, path: str
             Problem(
                 f"{reference!r} is an absolute path; give it relative to the submission's folder",
                 path,
+                code="evidence-file",
             )
         ]
     base = folder.resolve()
     target = (base / relative).resolve()
     if not target.is_relative_to(base):
-        return [Problem(f"{reference!r} points outside the submission's folder", path)]
+        return [
+            Problem(
+                f"{reference!r} points outside the submission's folder", path, code="evidence-file"
+            )
+        ]
     if not target.exists():
-        return [Problem(f"file {reference!r} not found beside the submission", path, "", "warning")]
+        return [
+            Problem(
+                f"file {reference!r} not found beside the submission",
+                path,
+                "",
+                "warning",
+                code="evidence-file",
+            )
+        ]
     if not target.is_file():
-        return [Problem(f"{reference!r} is not a regular file", path, "", "warning")]
+        return [
+            Problem(
+                f"{reference!r} is not a regular file", path, "", "warning", code="evidence-file"
+            )
+        ]
     if not sha256:
         return []
     try:
         digest = _sha256_of(target)
     except OSError as exc:
-        return [Problem(f"cannot read {reference!r}: {exc.strerror or exc}", path)]
+        message = f"cannot read {reference!r}: {exc.strerror or exc}"
+        return [Problem(message, path, code="evidence-file")]
     if digest is None:
         return [
             Problem(
                 f"file {reference!r} is larger than the {MAX_EVIDENCE_BYTES:,} bytes whose "
                 "sha256 qmframe checks",
                 path,
+                code="evidence-file",
             )
         ]
     if digest != sha256:
-        return [Problem(f"file {reference!r} does not match its sha256", path)]
+        return [
+            Problem(f"file {reference!r} does not match its sha256", path, code="evidence-file")
+        ]
     return []
 
 
@@ -503,12 +666,14 @@ def _sha256_of(path: Path) -> str | None:
 def _level_problem(index: FrameworkIndex, target_id: str, level: str, path: str) -> list[Problem]:
     scale = index.targets[target_id].scale
     if scale is None:
-        return [Problem(f"{target_id!r} has no scale to judge it on", path)]
+        return [Problem(f"{target_id!r} has no scale to judge it on", path, code="missing-value")]
     if level not in index.ranks[scale.id]:
         levels = ", ".join(index.ranks[scale.id])
         return [
             Problem(
-                f"unknown level {level!r} for scale {scale.id!r} (expected one of: {levels})", path
+                f"unknown level {level!r} for scale {scale.id!r} (expected one of: {levels})",
+                path,
+                code="unknown-choice",
             )
         ]
     return []
@@ -528,7 +693,9 @@ def check_review(
     if review.framework != fw.id:
         return [
             Problem(
-                f"this review is for framework {review.framework!r}, not {fw.id!r}", "framework"
+                f"this review is for framework {review.framework!r}, not {fw.id!r}",
+                "framework",
+                code="wrong-framework",
             )
         ]
     if review.framework_version != fw.version:
@@ -537,6 +704,7 @@ def check_review(
                 f"this review is for version {review.framework_version!r}; the "
                 f"framework given is version {fw.version!r}",
                 "framework_version",
+                code="wrong-framework",
             )
         )
     if not _ID.match(review.organisation):
@@ -545,6 +713,7 @@ def check_review(
                 f"organisation id {review.organisation!r} must start with a letter or digit "
                 "and use only letters, digits, '.', '_' and '-'",
                 "organisation",
+                code="bad-id",
             )
         )
     if submission is not None and review.organisation != submission.organisation.id:
@@ -553,6 +722,7 @@ def check_review(
                 f"this review is of {review.organisation!r}, but the submission "
                 f"is from {submission.organisation.id!r}",
                 "organisation",
+                code="wrong-organisation",
             )
         )
     problems += _ids(
@@ -563,17 +733,28 @@ def check_review(
         problems.append(
             Problem(
                 f"the framework asks for at least {fw.review.min_reviewers} "
-                f"reviewers; {len(review.reviewers)} named",
+                f"reviewers; {len(review.reviewers)} named, so a decision on this review "
+                "is only an indication, not an award",
                 "reviewers",
+                "",
+                "warning",
+                code="too-few-reviewers",
             )
         )
     seen: dict[tuple[str, str], int] = {}
     evidence = {e.id for e in submission.evidence} if submission is not None else None
+    marked_na = (
+        {r.target for r in submission.ratings if r.not_applicable} if submission else frozenset()
+    )
     for i, judgement in enumerate(review.judgements):
         path = f"judgements[{i}]"
         if judgement.target not in index.targets:
             problems.append(
-                Problem(f"unknown criterion or section {judgement.target!r}", f"{path}.target")
+                Problem(
+                    f"unknown criterion or section {judgement.target!r}",
+                    f"{path}.target",
+                    code="unknown-reference",
+                )
             )
             continue
         problems += _level_problem(index, judgement.target, judgement.level, f"{path}.level")
@@ -581,10 +762,20 @@ def check_review(
             problems += _inapplicable(index, judgement.target, submission, f"{path}.target")
         if len(review.reviewers) > 1 and not judgement.reviewer:
             problems.append(
-                Problem("with several reviewers, say whose judgement this is", f"{path}.reviewer")
+                Problem(
+                    "with several reviewers, say whose judgement this is",
+                    f"{path}.reviewer",
+                    code="missing-value",
+                )
             )
         elif judgement.reviewer and judgement.reviewer not in reviewers:
-            problems.append(Problem(f"unknown reviewer {judgement.reviewer!r}", f"{path}.reviewer"))
+            problems.append(
+                Problem(
+                    f"unknown reviewer {judgement.reviewer!r}",
+                    f"{path}.reviewer",
+                    code="unknown-reference",
+                )
+            )
         key = (judgement.target, judgement.reviewer)
         if key in seen:
             problems.append(
@@ -592,6 +783,7 @@ def check_review(
                     f"{judgement.target!r} is judged twice by the same reviewer "
                     f"(first at judgements[{seen[key]}])",
                     f"{path}.target",
+                    code="duplicate-id",
                 )
             )
         seen.setdefault(key, i)
@@ -599,10 +791,23 @@ def check_review(
             problems += _known(
                 judgement.evidence, frozenset(evidence), f"{path}.evidence", "evidence item"
             )
+        if judgement.target in marked_na and not judgement.rationale.strip():
+            problems.append(
+                Problem(
+                    f"the submission marks {judgement.target!r} not applicable; a reviewer "
+                    "may judge it, overruling the organisation, only with a rationale",
+                    f"{path}.rationale",
+                    code="needs-justification",
+                )
+            )
     for i, request in enumerate(review.requests):
         if request.target and request.target not in index.targets:
             problems.append(
-                Problem(f"unknown criterion or section {request.target!r}", f"requests[{i}].target")
+                Problem(
+                    f"unknown criterion or section {request.target!r}",
+                    f"requests[{i}].target",
+                    code="unknown-reference",
+                )
             )
     if submission is not None:
         problems += conflicts_of_interest(review, submission)
@@ -631,6 +836,7 @@ def _inapplicable(
             f"{org.kind!r}; it applies only to {' and '.join(limits)}), so this judgement "
             "would not count: remove it, or correct the organisation in the submission",
             path,
+            code="not-allowed",
         )
     ]
 
@@ -655,6 +861,7 @@ def conflicts_of_interest(review: Review, submission: Submission) -> list[Proble
                     f"{' and '.join(reasons)}, so cannot review this submission; "
                     "replace them on the panel",
                     f"reviewers[{i}]",
+                    code="conflict-of-interest",
                 )
             )
     return problems
@@ -669,7 +876,11 @@ def check_lifecycle(lifecycle: Lifecycle, path: str = "lifecycle") -> list[Probl
         for state, targets in table.items():
             if state not in STATES:
                 problems.append(
-                    Problem(f"unknown state {state!r} (known: {known})", f"{path}.{field}")
+                    Problem(
+                        f"unknown state {state!r} (known: {known})",
+                        f"{path}.{field}",
+                        code="unknown-reference",
+                    )
                 )
             for target in targets:
                 if target not in STATES:
@@ -677,6 +888,7 @@ def check_lifecycle(lifecycle: Lifecycle, path: str = "lifecycle") -> list[Probl
                         Problem(
                             f"unknown state {target!r} (known: {known})",
                             f"{path}.{field}.{state}",
+                            code="unknown-reference",
                         )
                     )
                 elif target in DERIVED and field != "remove":
@@ -684,13 +896,22 @@ def check_lifecycle(lifecycle: Lifecycle, path: str = "lifecycle") -> list[Probl
                         Problem(
                             f"{target!r} follows from the award's end date and cannot be moved to",
                             f"{path}.{field}.{state}",
+                            code="not-allowed",
                         )
                     )
     for state in lifecycle.start:
         if state not in STATES:
-            problems.append(Problem(f"unknown state {state!r} (known: {known})", f"{path}.start"))
+            problems.append(
+                Problem(
+                    f"unknown state {state!r} (known: {known})",
+                    f"{path}.start",
+                    code="unknown-reference",
+                )
+            )
         elif state in DERIVED:
-            problems.append(Problem(f"a history cannot begin {state!r}", f"{path}.start"))
+            problems.append(
+                Problem(f"a history cannot begin {state!r}", f"{path}.start", code="not-allowed")
+            )
     if not problems and not any(s in GRANTING for s in start_states(lifecycle)):
         moves = allowed(lifecycle)
         reachable = set(start_states(lifecycle))
@@ -702,6 +923,10 @@ def check_lifecycle(lifecycle: Lifecycle, path: str = "lifecycle") -> list[Probl
                     frontier.append(target)
         if not reachable & GRANTING:
             problems.append(
-                Problem("no award can ever be granted: 'awarded' cannot be reached", path)
+                Problem(
+                    "no award can ever be granted: 'awarded' cannot be reached",
+                    path,
+                    code="inconsistent",
+                )
             )
     return problems

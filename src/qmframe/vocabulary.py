@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTION_STATUSES",
+    "BASES",
     "COMBINATIONS",
     "DEFAULT_START",
     "DEFAULT_TRANSITIONS",
@@ -26,6 +27,8 @@ __all__ = [
     "EFFECTS",
     "GRANTING",
     "HOLDING",
+    "INDICATION",
+    "LEVEL_SOURCES",
     "PROVENANCES",
     "PUBLIC_FIELDS",
     "SEVERITIES",
@@ -59,6 +62,22 @@ ACTION_STATUSES = ("planned", "in-progress", "completed", "dropped")
 #: How serious a :class:`~qmframe.errors.Problem` is: ``error`` (the input cannot be
 #: used), ``warning`` (usable, probably not what was meant), ``notice`` (information).
 SEVERITIES = ("error", "warning", "notice")
+
+# -- decisions ---------------------------------------------------------------------------
+
+#: What a decision rests on. ``review``: the reviewers the framework requires judged
+#: it; ``self-certified``: the framework needs no reviewers, so the self-assessment is
+#: authoritative; ``indication``: reviewers are required but missing or too few, so
+#: the decision only indicates what the rules would conclude: no award, no validity.
+BASES = ("review", "self-certified", "indication")
+#: The status every indication has. Frameworks may not declare a status of this name.
+INDICATION = "indication"
+#: Where a decided level came from (see :class:`~qmframe.decision.DecidedLevel`).
+#: ``judgement``: the reviewers'; ``self-rating``: the organisation's own;
+#: ``derived``: from the section's criteria by its ``aggregate``; ``not-applicable``:
+#: the target does not count for this organisation; ``unresolved``: no level could be
+#: settled (a split or short panel, an unsettled criterion), with why.
+LEVEL_SOURCES = ("judgement", "self-rating", "derived", "not-applicable", "unresolved")
 
 # -- awards over time ----------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,7 +44,23 @@ def cases(registry: qmframe.Registry) -> st.SearchStrategy[AssessmentCase]:
     return st.one_of(
         assessment_cases(framework, organisations=providers),
         likely_awards(framework, organisations=providers),
+    ).map(_as_sent)
+
+
+def _as_sent(case: AssessmentCase) -> AssessmentCase:
+    """A generated case whose assessment maps name the outcomes they assess.
+
+    The plugin's own check asks that of every application; the kit generates
+    only what the framework file declares, so the cases state it.
+    """
+    outcome = next(o.id for s in case.framework.outcome_sets for o in s.outcomes)
+    evidence = tuple(
+        attrs.evolve(item, outcomes=item.outcomes or (outcome,))
+        if item.type == "assessment-map"
+        else item
+        for item in case.submission.evidence
     )
+    return attrs.evolve(case, submission=attrs.evolve(case.submission, evidence=evidence))
 
 
 def test_generated_cases_include_registrations(

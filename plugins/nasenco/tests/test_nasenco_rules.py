@@ -137,7 +137,7 @@ def test_the_declared_policy_decides_a_split(university: Loaded) -> None:
     assert unanimous.panel_disagreements[0].decided == ""
 
 
-def test_a_panel_of_one_is_refused(university: Loaded, tmp_path: Path) -> None:
+def test_a_panel_of_one_gives_only_an_indication(university: Loaded, tmp_path: Path) -> None:
     framework, submission, review, _ = university
     alone = review.reviewers[0].id
     single = attrs.evolve(
@@ -146,8 +146,14 @@ def test_a_panel_of_one_is_refused(university: Loaded, tmp_path: Path) -> None:
         judgements=tuple(j for j in review.judgements if j.reviewer == alone),
     )
     qmframe.write_toml(tmp_path / "review.toml", single)
-    with pytest.raises(qmframe.ValidationError, match="at least 2 reviewers; 1 named"):
-        qmframe.load_review(tmp_path / "review.toml", framework, submission)
+    loaded = qmframe.load_review(tmp_path / "review.toml", framework, submission)
+    decision = qmframe.assess(framework, submission, loaded)
+    assert (decision.status, decision.passed, decision.valid_until) == ("indication", False, None)
+    assert decision.basis_note == (
+        "the review names 1 of the 2 reviewers the framework requires for an award"
+    )
+    warnings = qmframe.validate_submission(framework, submission, review=loaded)
+    assert [p.code for p in warnings if p.severity == "warning"] == ["too-few-reviewers"]
 
 
 # -- conflicts of interest -------------------------------------------------------------------

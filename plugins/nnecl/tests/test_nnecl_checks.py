@@ -54,13 +54,14 @@ def test_the_examples_pass_the_plugins_checks(
     submission, review = brookmere
     assert _problems(framework, submission) == []
     assert qmframe_check_submission(framework, submission, None) == []
-    # With the review, the submission's own checks are not repeated against the review file.
-    assert (
-        qmframe_check_submission(
-            framework, _details(submission, care_experience_definition=None), review
-        )
-        == []
-    )
+    # With the review too: every decision runs these checks, reviewed or not, so a
+    # reviewed submission without its definition is refused like any other.
+    missing = _details(submission, care_experience_definition=None)
+    assert [p.path for p in qmframe_check_submission(framework, missing, review)] == [
+        "details.care_experience_definition"
+    ]
+    with pytest.raises(qmframe.ValidationError, match="definition of care experience"):
+        qmframe.assess(framework, missing, review)
 
 
 def test_the_definition_of_care_experience_must_be_stated(
@@ -252,7 +253,11 @@ def test_a_self_assessment_alone_gives_an_indicative_decision(
     framework: qmframe.Framework, brookmere: tuple[qmframe.Submission, qmframe.Review]
 ) -> None:
     decision = qmframe.assess(framework, brookmere[0], as_of=AS_OF)
-    assert (decision.basis, decision.status) == ("self-assessment", "awarded")
+    assert (decision.basis, decision.status) == ("indication", "indication")
+    assert decision.indicated_status == "awarded"
+    assert not decision.passed
+    assert decision.valid_until is None
+    assert "at least 1 reviewer" in decision.basis_note
 
 
 def test_the_command_line_shows_the_plugins_check(

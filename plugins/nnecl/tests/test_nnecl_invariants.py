@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import qmframe
 from qmframe.testing import invariants
-from qmframe.testing.strategies import AssessmentCase, likely_awards
+from qmframe.testing.strategies import AssessmentCase, assessment_cases, likely_awards
 
 FRAMEWORK_ID = "nnecl-quality-mark"
 
@@ -29,13 +31,39 @@ def registry() -> qmframe.Registry:
     )
 
 
-def test_generated_cases_include_awards(registry: qmframe.Registry) -> None:
+def _as_sent(case: AssessmentCase) -> AssessmentCase:
+    """A generated case with what this plugin's checks ask of every submission.
+
+    The kit generates what the framework file declares; the definition of care
+    experience and dated, owned actions are this plugin's own checks, so the
+    cases state them, as a real submission must.
+    """
+    submission = attrs.evolve(
+        case.submission,
+        details={**case.submission.details, "care_experience_definition": "statutory"},
+        actions=tuple(
+            attrs.evolve(a, owner=a.owner or "Head of student support", due=a.due or case.as_of)
+            for a in case.submission.actions
+        ),
+    )
+    return attrs.evolve(case, submission=submission)
+
+
+@pytest.fixture(scope="module")
+def cases(registry: qmframe.Registry) -> st.SearchStrategy[AssessmentCase]:
+    framework = registry.framework(FRAMEWORK_ID)
+    return st.one_of(assessment_cases(framework), likely_awards(framework)).map(_as_sent)
+
+
+def test_generated_cases_include_awards(
+    registry: qmframe.Registry, cases: st.SearchStrategy[AssessmentCase]
+) -> None:
     framework = registry.framework(FRAMEWORK_ID)
     assessor = registry.assessor(framework)
     awarded: list[bool] = []
 
     @settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
-    @given(likely_awards(framework))
+    @given(likely_awards(framework, reviewed=True).map(_as_sent))
     def collect(case: AssessmentCase) -> None:
         decision = assessor.assess(case.submission, case.review, as_of=case.as_of)
         awarded.append(decision.passed)
@@ -55,5 +83,9 @@ def test_generated_cases_include_awards(registry: qmframe.Registry) -> None:
         invariants.check_explanation_complete,
     ],
 )
-def test_property_holds(check: Callable[..., None], registry: qmframe.Registry) -> None:
-    check(FRAMEWORK_ID, registry=registry)
+def test_property_holds(
+    check: Callable[..., None],
+    registry: qmframe.Registry,
+    cases: st.SearchStrategy[AssessmentCase],
+) -> None:
+    check(FRAMEWORK_ID, registry=registry, cases=cases)

@@ -1,48 +1,40 @@
 """The ``register``, ``diff`` and ``rescore`` commands.
 
 Kept apart from :mod:`qmframe.cli` so the award lifecycle's commands can grow
-without crowding the core ones; :mod:`qmframe.cli` calls
-:func:`add_subcommands` and dispatches through :data:`HANDLERS`. Handlers
-take the plugin registry and the parsed arguments and return an exit code;
-bad input raises, and :func:`qmframe.cli.main` turns that into exit code 2.
+without crowding the core ones; :mod:`qmframe.cli` adds :data:`register`,
+:data:`diff_command` and :data:`rescore_command` to its click group. Commands
+return an exit code; bad input raises, and :func:`qmframe.cli.main` turns
+that into exit code 2. Like :mod:`qmframe.cli`, this module imports the
+register, the engine and the plugins only inside the commands.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
-import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-import attrs
+import click
 
-from qmframe import api
+from qmframe._console import DATE, OrderedGroup, complete_dir, complete_file, complete_framework
 from qmframe._console import out as _out
-from qmframe._console import parse_date as _date
-from qmframe._convert import structure, unstructure_json
-from qmframe.awards.badges import open_badge
-from qmframe.awards.lifecycle import STATES, Event
-from qmframe.awards.register import (
-    Register,
-    public_csv,
-    public_json,
-    write_public_sqlite,
-)
-from qmframe.awards.sector import render_text, sector_view
-from qmframe.awards.versions import Case, diff, rescore
-from qmframe.decision import Decision
 from qmframe.errors import Problem, ValidationError
-from qmframe.files import file_label, read_document, write_text
-from qmframe.framework import Framework
-from qmframe.plugins import Registry
+from qmframe.vocabulary import STATES
 
-__all__ = ["HANDLERS", "Progress", "add_subcommands", "read_decision"]
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from qmframe.awards.register import Register
+    from qmframe.awards.versions import Case
+    from qmframe.decision import Decision
+    from qmframe.framework import Framework
+    from qmframe.plugins import Registry
+
+__all__ = ["Progress", "diff_command", "read_decision", "register", "rescore_command"]
 
 EXIT_OK = 0
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Progress:
@@ -70,126 +62,68 @@ class Progress:
         self.stream.flush()
 
 
-# -- the parser ----------------------------------------------------------------------------
+# -- shared options ------------------------------------------------------------------------
 
 
-def add_subcommands(sub: Any) -> None:
-    """Add ``register``, ``diff`` and ``rescore`` to the ``qmframe`` subparsers ``sub``."""
-    db = argparse.ArgumentParser(add_help=False)
-    db.add_argument(
+def _db(command: F) -> F:
+    return click.option(
         "--db",
-        default=os.environ.get("QMFRAME_REGISTER", ""),
+        default="",
+        envvar="QMFRAME_REGISTER",
+        show_envvar=False,
         metavar="FILE",
+        shell_complete=complete_file,
         help="the register's SQLite file (default: $QMFRAME_REGISTER)",
-    )
-    register = sub.add_parser("register", help="keep a register of decisions and awards (SQLite)")
-    commands = register.add_subparsers(dest="register_command", required=True, metavar="ACTION")
+    )(command)
 
-    add = commands.add_parser(
-        "add",
-        parents=[db],
-        help="assess a submission and record the decision (or record a decision file)",
-    )
-    add.add_argument("framework", metavar="FRAMEWORK", help="framework id or file")
-    add.add_argument("submission", nargs="?", metavar="SUBMISSION")
-    add.add_argument("--review", metavar="FILE")
-    add.add_argument("--as-of", type=_date, metavar="DATE", help="decision date")
-    add.add_argument(
-        "--decision",
-        metavar="FILE",
-        help="record this decision (TOML from qmframe.dumps, or `assess --format json`) "
-        "instead of assessing a submission",
-    )
-    add.add_argument("--reason", default="", help="reason recorded with the event")
 
-    event = commands.add_parser(
-        "event", parents=[db], help="record a lifecycle event (suspend, withdraw, ...)"
+def _on(command: F) -> F:
+    return click.option("--on", type=DATE, metavar="DATE", help="default: today")(command)
+
+
+def _text_or_json(command: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(("text", "json")),
+        default="text",
+        help="text for people, json for programs (default: text)",
+    )(command)
+
+
+def _framework_argument(command: F) -> F:
+    return click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)(
+        command
     )
-    event.add_argument("framework", metavar="FRAMEWORK")
-    event.add_argument("organisation", metavar="ORGANISATION")
-    event.add_argument("state", metavar="STATE", choices=STATES, help=", ".join(STATES))
-    event.add_argument("--on", type=_date, metavar="DATE", help="default: today")
-    event.add_argument("--reason", required=True, help="why (kept in the history)")
 
-    listing = commands.add_parser("list", parents=[db], help="who holds an award on a date")
-    listing.add_argument("framework", metavar="FRAMEWORK")
-    listing.add_argument("--on", type=_date, metavar="DATE", help="default: today")
-    listing.add_argument("--format", choices=("text", "json"), default="text")
 
-    history = commands.add_parser("history", parents=[db], help="one organisation's history")
-    history.add_argument("framework", metavar="FRAMEWORK")
-    history.add_argument("organisation", metavar="ORGANISATION")
-    history.add_argument("--format", choices=("text", "json"), default="text")
-
-    due = commands.add_parser(
-        "due", parents=[db], help="awards expiring or due a mid-point review soon"
-    )
-    due.add_argument("framework", metavar="FRAMEWORK")
-    due.add_argument("--within", type=int, default=90, metavar="DAYS", help="default: 90")
-    due.add_argument("--on", type=_date, metavar="DATE", help="default: today")
-    due.add_argument("--format", choices=("text", "json"), default="text")
-
-    export = commands.add_parser(
-        "export", parents=[db], help="the public register (only the framework's public fields)"
-    )
-    export.add_argument("framework", metavar="FRAMEWORK")
-    export.add_argument("--on", type=_date, metavar="DATE", help="default: today")
-    export.add_argument("--format", choices=("json", "csv", "sqlite"), default="json")
-    export.add_argument("-o", "--output", metavar="FILE", help="needed for --format sqlite")
-
-    sector = commands.add_parser("sector", parents=[db], help="the sector view of all decisions")
-    sector.add_argument("framework", metavar="FRAMEWORK")
-    sector.add_argument("--anonymise", action="store_true", help="name no organisation")
-    sector.add_argument(
-        "--figure",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a submitted figure to total by year (repeatable), e.g. recruitment",
-    )
-    sector.add_argument("--format", choices=("text", "json"), default="text")
-
-    badge = commands.add_parser(
-        "badge", parents=[db], help="an award as an unsigned Open Badges 3.0 credential"
-    )
-    badge.add_argument("framework", metavar="FRAMEWORK", help="the version the award was under")
-    badge.add_argument("organisation", metavar="ORGANISATION")
-    badge.add_argument("--issuer-id", required=True, metavar="URI")
-    badge.add_argument("--issuer-name", default="")
-    badge.add_argument("--subject-id", default="", metavar="URI")
-    badge.add_argument("--status-list", default="", metavar="URI")
-    badge.add_argument("--on", type=_date, metavar="DATE", help="default: today")
-    badge.add_argument("-o", "--output", metavar="FILE")
-
-    compare = sub.add_parser("diff", help="what changed between two versions of a framework")
-    compare.add_argument("old", metavar="OLD", help="framework id or file")
-    compare.add_argument("new", metavar="NEW", help="framework id or file")
-    compare.add_argument("--format", choices=("text", "json"), default="text")
-
-    again = sub.add_parser(
-        "rescore", help="re-assess past submissions under a new version: whose decision changes"
-    )
-    again.add_argument("old", metavar="OLD", help="the version the submissions were made for")
-    again.add_argument("new", metavar="NEW", help="the new version")
-    again.add_argument(
-        "folder",
-        metavar="FOLDER",
-        help="holds one folder per submission, each with submission.toml (and review.toml)",
-    )
-    again.add_argument("--all", action="store_true", help="list unchanged decisions too")
-    again.add_argument("--format", choices=("text", "json"), default="text")
+def _output(command: F) -> F:
+    return click.option(
+        "-o", "--output", metavar="FILE", shell_complete=complete_file,
+        help="write here instead of stdout",
+    )(command)  # fmt: skip
 
 
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _register(args: argparse.Namespace, *, create: bool = False) -> Register:
-    if not args.db:
+def _registry() -> Registry:
+    from qmframe import api
+
+    return api.default_registry()
+
+
+def _open(db: str, *, create: bool = False) -> Register:
+    from qmframe.awards.register import Register
+
+    if not db:
         raise ValidationError([Problem("name the register file with --db (or $QMFRAME_REGISTER)")])
-    return Register(args.db, create=create)
+    return Register(db, create=create)
 
 
 def _emit(text: str, output: str | None) -> None:
+    from qmframe.files import write_text
+
     if output:
         write_text(output, text)
     else:
@@ -197,6 +131,8 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _json(value: Any) -> str:
+    import json
+
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -206,6 +142,15 @@ def read_decision(path: str | Path) -> Decision:
     The JSON report adds derived keys (such as ``disagreements``); only the
     decision's own fields are read.
     """
+    import json
+    from pathlib import Path
+
+    import attrs
+
+    from qmframe._convert import structure
+    from qmframe.decision import Decision
+    from qmframe.files import file_label, read_document
+
     label = file_label(path)
     if str(path).endswith(".json"):
         try:
@@ -225,91 +170,186 @@ def read_decision(path: str | Path) -> Decision:
 
 
 def _framework(registry: Registry, ref: str) -> Framework:
+    from qmframe import api
+
     return api.load_framework(ref, registry=registry)
 
 
 # -- register ------------------------------------------------------------------------------
 
 
-def _register_command(registry: Registry, args: argparse.Namespace) -> int:
-    handler: Callable[[Registry, argparse.Namespace], int] = {
-        "add": _add,
-        "event": _event,
-        "list": _list,
-        "history": _history,
-        "due": _due,
-        "export": _export,
-        "sector": _sector,
-        "badge": _badge,
-    }[args.register_command]
-    return handler(registry, args)
+@click.group(
+    cls=OrderedGroup,
+    subcommand_metavar="ACTION [ARGS]...",
+    short_help="keep a register of decisions and awards (SQLite)",
+)
+def register() -> None:
+    """Keep a register of decisions and awards in a SQLite file.
+
+    Every action reads the register named by --db FILE, or by the
+    QMFRAME_REGISTER environment variable when --db is not given; only `add`
+    creates it. FRAMEWORK is a framework id or file. See `qmframe register
+    ACTION --help` for each action. The examples set the variable once with
+    `export QMFRAME_REGISTER=awards.sqlite`.
+
+    \b
+    Examples:
+      qmframe register add example-charter submission.toml --review review.toml
+      qmframe register list example-charter
+      qmframe register due example-charter --within 60
+    """
 
 
-def _add(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _framework(registry, args.framework)
+@register.command(
+    "add", short_help="assess a submission and record the decision (or record a decision file)"
+)
+@_framework_argument
+@click.argument("submission", required=False, metavar="[SUBMISSION]", shell_complete=complete_file)
+@_db
+@click.option(
+    "--review", metavar="FILE", shell_complete=complete_file,
+    help="the review (the assessors' judgements) to decide with",
+)  # fmt: skip
+@click.option(
+    "--as-of",
+    type=DATE,
+    metavar="DATE",
+    help="decision date (default: the review's date, else the submission's, else today)",
+)
+@click.option(
+    "--decision",
+    "decision_file",
+    metavar="FILE",
+    shell_complete=complete_file,
+    help="record this decision (TOML from qmframe.dumps, or `assess --format json`) "
+    "instead of assessing a submission",
+)
+@click.option("--reason", default="", help="reason recorded with the event")
+def _add(
+    framework: str,
+    submission: str | None,
+    db: str,
+    review: str | None,
+    as_of: dt.date | None,
+    decision_file: str | None,
+    reason: str,
+) -> int:
+    """Assess SUBMISSION under FRAMEWORK and record the decision, or record a decision file.
+
+    The decision moves the organisation's award along the framework's
+    lifecycle (awarded, renewed, not awarded); the command prints the award
+    id and the new state. With --decision FILE, a decision made earlier is
+    recorded instead of assessing a submission. A decision already recorded
+    is refused.
+
+    \b
+    Examples:
+      qmframe register add example-charter submission.toml --review review.toml
+      qmframe register add example-charter --decision decision.json
+    """
+    from qmframe import api
+    from qmframe.files import file_label
+
+    registry = _registry()
+    loaded = _framework(registry, framework)
     details: dict[str, str] = {}
     previous = ""
-    if args.decision:
-        if args.submission or args.review:
+    if decision_file:
+        if submission or review:
             raise ValidationError([Problem("give a submission or --decision, not both")])
-        decision = read_decision(args.decision)
-        if decision.framework != framework.id:
+        decision = read_decision(decision_file)
+        if decision.framework != loaded.id:
             raise ValidationError(
                 [
                     Problem(
-                        f"the decision is for {decision.framework!r}, not {framework.id!r}",
-                        file=file_label(args.decision),
+                        f"the decision is for {decision.framework!r}, not {loaded.id!r}",
+                        file=file_label(decision_file),
                     )
                 ]
             )
     else:
-        if not args.submission:
+        if not submission:
             raise ValidationError([Problem("give a SUBMISSION to assess, or --decision FILE")])
-        submission = api.load_submission(args.submission, framework, registry=registry)
-        review = (
-            api.load_review(args.review, framework, submission, registry=registry)
-            if args.review
-            else None
-        )
-        decision = api.assess(framework, submission, review, as_of=args.as_of, registry=registry)
-        details = dict(submission.details)
-        previous = submission.previous_award
-    with _register(args, create=True) as register:
-        if previous and not register.has_award(previous):
+        sub = api.load_submission(submission, loaded, registry=registry)
+        rev = api.load_review(review, loaded, sub, registry=registry) if review else None
+        decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry)
+        details = dict(sub.details)
+        previous = sub.previous_award
+    with _open(db, create=True) as opened:
+        if previous and not opened.has_award(previous):
             sys.stderr.write(
                 f"warning: previous_award {previous!r} is not in this register "
                 "(ids look like FRAMEWORK/ORGANISATION/DATE)\n"
             )
-        recorded, event = register.add_decision(
+        recorded, event = opened.add_decision(
             decision,
-            framework.lifecycle,
+            loaded.lifecycle,
             previous_award=previous,
             details=details,
-            reason=args.reason,
+            reason=reason,
         )
     what = f"now {event.state}" if event is not None else "no change to the current award"
     _out(f"{recorded.award}: {decision.status} recorded ({what})")
     return EXIT_OK
 
 
-def _event(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _framework(registry, args.framework)
-    event = Event(state=args.state, on=args.on or dt.date.today(), reason=args.reason)
-    with _register(args) as register:
-        register.add_event(framework.id, args.organisation, event, framework.lifecycle)
-    _out(f"{framework.id}/{args.organisation}: {event.state} on {event.on}")
+@register.command("event", short_help="record a lifecycle event (suspend, withdraw, ...)")
+@_framework_argument
+@click.argument("organisation", metavar="ORGANISATION")
+@click.argument("state", metavar="STATE", type=click.Choice(STATES))
+@_db
+@_on
+@click.option("--reason", required=True, help="why (kept in the history)")
+def _event(
+    framework: str, organisation: str, state: str, db: str, on: dt.date | None, reason: str
+) -> int:
+    """Record a lifecycle event: ORGANISATION's award under FRAMEWORK moves to STATE.
+
+    The framework's lifecycle says which moves are allowed from the award's
+    current state; a move it forbids is refused (exit code 2) with nothing
+    written. STATE is one of: {states}.
+
+    \b
+    Examples:
+      qmframe register event example-charter my-centre suspended --reason "complaint received"
+      qmframe register event example-charter my-centre reinstated --on 2027-04-01 --reason "cleared"
+    """
+    from qmframe.awards.lifecycle import Event
+
+    loaded = _framework(_registry(), framework)
+    event = Event(state=state, on=on or dt.date.today(), reason=reason)
+    with _open(db) as opened:
+        opened.add_event(loaded.id, organisation, event, loaded.lifecycle)
+    _out(f"{loaded.id}/{organisation}: {event.state} on {event.on}")
     return EXIT_OK
 
 
-def _list(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _framework(registry, args.framework)
-    day = args.on or dt.date.today()
-    with _register(args) as register:
-        holders = register.holders(framework.id, day)
-    if args.format == "json":
+@register.command("list", short_help="who holds an award on a date")
+@_framework_argument
+@_db
+@_on
+@_text_or_json
+def _list(framework: str, db: str, on: dt.date | None, fmt: str) -> int:
+    """List who holds an award under FRAMEWORK on a date (default: today).
+
+    One line per holder: name, id, state, the framework version awarded, and
+    since and until when. With --format json, a JSON array of holders.
+
+    \b
+    Examples:
+      qmframe register list example-charter
+      qmframe register list example-charter --on 2027-01-01 --format json
+    """
+    from qmframe._convert import unstructure_json
+
+    loaded = _framework(_registry(), framework)
+    day = on or dt.date.today()
+    with _open(db) as opened:
+        holders = opened.holders(loaded.id, day)
+    if fmt == "json":
         _out(_json([unstructure_json(h) for h in holders]))
         return EXIT_OK
-    _out(f"{len(holders)} holding {framework.id} on {day}")
+    _out(f"{len(holders)} holding {loaded.id} on {day}")
     for h in holders:
         until = f"until {h.valid_until}" if h.valid_until else "no end date"
         _out(f"  {h.organisation_name or h.organisation} ({h.organisation}): {h.state}, "
@@ -317,16 +357,35 @@ def _list(registry: Registry, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _history(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _framework(registry, args.framework)
-    with _register(args) as register:
-        history = register.history(framework.id, args.organisation)
-        decisions = register.decisions(framework.id, args.organisation)
+assert _event.help is not None
+_event.help = _event.help.replace("{states}", ", ".join(STATES))
+
+
+@register.command("history", short_help="one organisation's history")
+@_framework_argument
+@click.argument("organisation", metavar="ORGANISATION")
+@_db
+@_text_or_json
+def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
+    """Show ORGANISATION's history under FRAMEWORK: its events and recorded decisions.
+
+    With --format json, an object with "history" (the events) and
+    "decisions" (award id, status and date of each).
+
+    \b
+    Examples:
+      qmframe register history example-charter my-centre
+      qmframe register history example-charter my-centre --format json
+    """
+    from qmframe._convert import unstructure_json
+
+    loaded = _framework(_registry(), framework)
+    with _open(db) as opened:
+        history = opened.history(loaded.id, organisation)
+        decisions = opened.decisions(loaded.id, organisation)
     if not history.events and not decisions:
-        raise ValidationError(
-            [Problem(f"no record of {args.organisation!r} under {framework.id!r}")]
-        )
-    if args.format == "json":
+        raise ValidationError([Problem(f"no record of {organisation!r} under {loaded.id!r}")])
+    if fmt == "json":
         _out(
             _json(
                 {
@@ -343,7 +402,7 @@ def _history(registry: Registry, args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    _out(f"{history.organisation_name or history.organisation} under {framework.id}:")
+    _out(f"{history.organisation_name or history.organisation} under {loaded.id}:")
     for e in history.events:
         extra = f" (version {e.version}, until {e.valid_until})" if e.version else ""
         _out(f"  {e.on}  {e.state}{extra}: {e.reason}")
@@ -352,89 +411,225 @@ def _history(registry: Registry, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _due(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _framework(registry, args.framework)
-    day = args.on or dt.date.today()
-    with _register(args) as register:
-        due = register.due(framework.id, day, args.within)
-    if args.format == "json":
+@register.command("due", short_help="awards expiring or due a mid-point review soon")
+@_framework_argument
+@_db
+@click.option(
+    "--within", type=int, default=90, metavar="DAYS",
+    help="how many days ahead to look (default: 90)",
+)  # fmt: skip
+@_on
+@_text_or_json
+def _due(framework: str, db: str, within: int, on: dt.date | None, fmt: str) -> int:
+    """List awards under FRAMEWORK that expire, or are due a mid-point review, soon.
+
+    Lists current awards whose expiry or mid-point review falls within DAYS
+    of the date given by --on (default: today). A mid-point review past due
+    and not yet recorded is listed too, marked overdue.
+
+    \b
+    Examples:
+      qmframe register due example-charter
+      qmframe register due example-charter --within 30 --on 2027-07-01
+    """
+    from qmframe._convert import unstructure_json
+
+    loaded = _framework(_registry(), framework)
+    day = on or dt.date.today()
+    with _open(db) as opened:
+        due = opened.due(loaded.id, day, within)
+    if fmt == "json":
         _out(_json([unstructure_json(d) for d in due]))
         return EXIT_OK
-    _out(f"{len(due)} due within {args.within} days of {day}")
+    _out(f"{len(due)} due within {within} days of {day}")
     for d in due:
         late = " (overdue)" if d.overdue else ""
         _out(f"  {d.on}  {d.what}{late}: {d.organisation_name or d.organisation}")
     return EXIT_OK
 
 
-def _export(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _framework(registry, args.framework)
-    day = args.on or dt.date.today()
-    with _register(args) as register:
-        rows = register.public_rows(framework, day)
-    fields = framework.public_fields
-    if args.format == "sqlite":
-        if not args.output:
+@register.command("export", short_help="the public register (only the framework's public fields)")
+@_framework_argument
+@_db
+@_on
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("json", "csv", "sqlite")),
+    default="json",
+    help="json, csv, or a SQLite file with the table public_register (default: json)",
+)
+@click.option(
+    "-o", "--output", metavar="FILE", shell_complete=complete_file,
+    help="write here instead of stdout (needed for --format sqlite)",
+)  # fmt: skip
+def _export(framework: str, db: str, on: dt.date | None, fmt: str, output: str | None) -> int:
+    """Export the public register of FRAMEWORK: the current holders on a date.
+
+    Only the fields the framework lists in public_fields are exported, one
+    entry per holder on the date given by --on (default: today).
+
+    \b
+    Examples:
+      qmframe register export example-charter
+      qmframe register export example-charter --format csv -o register.csv
+      qmframe register export example-charter --format sqlite -o public.sqlite
+    """
+    from qmframe.awards.register import public_csv, public_json, write_public_sqlite
+
+    loaded = _framework(_registry(), framework)
+    day = on or dt.date.today()
+    with _open(db) as opened:
+        rows = opened.public_rows(loaded, day)
+    fields = loaded.public_fields
+    if fmt == "sqlite":
+        if not output:
             raise ValidationError([Problem("--format sqlite needs -o FILE")])
-        write_public_sqlite(rows, fields, args.output)
-        _out(f"{len(rows)} entries written to {args.output} (table public_register)")
+        write_public_sqlite(rows, fields, output)
+        _out(f"{len(rows)} entries written to {output} (table public_register)")
         return EXIT_OK
-    text = public_json(rows) if args.format == "json" else public_csv(rows, fields)
-    _emit(text, args.output)
+    text = public_json(rows) if fmt == "json" else public_csv(rows, fields)
+    _emit(text, output)
     return EXIT_OK
 
 
-def _sector(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _framework(registry, args.framework)
-    with _register(args) as register:
-        recorded = register.decisions(framework.id)
+@register.command("sector", short_help="the sector view of all decisions")
+@_framework_argument
+@_db
+@click.option("--anonymise", is_flag=True, help="name no organisation")
+@click.option(
+    "--figure",
+    "figures",
+    multiple=True,
+    metavar="NAME",
+    help="a submitted figure to total by year (repeatable), e.g. recruitment",
+)
+@_text_or_json
+def _sector(framework: str, db: str, anonymise: bool, figures: tuple[str, ...], fmt: str) -> int:
+    """Summarise every decision recorded under FRAMEWORK: the sector view.
+
+    How many organisations, decisions and awards; the levels reached in each
+    section and the unmet requirements (from each organisation's latest
+    decision); and with --figure, a submitted figure totalled by year.
+
+    \b
+    Examples:
+      qmframe register sector example-charter
+      qmframe register sector example-charter --anonymise --figure recruitment
+    """
+    from qmframe._convert import unstructure_json
+    from qmframe.awards.sector import render_text, sector_view
+
+    loaded = _framework(_registry(), framework)
+    with _open(db) as opened:
+        recorded = opened.decisions(loaded.id)
     view = sector_view(
-        framework,
+        loaded,
         [r.decision for r in recorded],
         details=[r.details for r in recorded],
-        figures=args.figure,
-        anonymise=args.anonymise,
+        figures=list(figures),
+        anonymise=anonymise,
     )
-    _out(_json(unstructure_json(view)) if args.format == "json" else render_text(view))
+    _out(_json(unstructure_json(view)) if fmt == "json" else render_text(view))
     return EXIT_OK
 
 
-def _badge(registry: Registry, args: argparse.Namespace) -> int:
-    framework = _framework(registry, args.framework)
-    day = args.on or dt.date.today()
-    with _register(args) as register:
-        history = register.history(framework.id, args.organisation)
+@register.command("badge", short_help="an award as an unsigned Open Badges 3.0 credential")
+@_framework_argument
+@click.argument("organisation", metavar="ORGANISATION")
+@_db
+@click.option(
+    "--issuer-id",
+    required=True,
+    metavar="URI",
+    help="the awarding body's id, a URL or DID",
+)
+@click.option("--issuer-name", default="", metavar="NAME", help="the awarding body's name")
+@click.option("--subject-id", default="", metavar="URI", help="the organisation's id, a URL or DID")
+@click.option(
+    "--status-list",
+    default="",
+    metavar="URI",
+    help="the issuer's revocation list, added as credentialStatus",
+)
+@_on
+@_output  # fmt: skip
+def _badge(
+    framework: str,
+    organisation: str,
+    db: str,
+    issuer_id: str,
+    issuer_name: str,
+    subject_id: str,
+    status_list: str,
+    on: dt.date | None,
+    output: str | None,
+) -> int:
+    """Write ORGANISATION's award as an unsigned Open Badges 3.0 credential (JSON).
+
+    FRAMEWORK is the framework version the award was made under. The award
+    must be current on the date given by --on (default: today). The
+    credential is not signed.
+
+    \b
+    Examples:
+      qmframe register badge example-charter my-centre --issuer-id https://example.org
+      qmframe register badge example-charter my-centre --issuer-id https://example.org -o badge.json
+    """
+    from qmframe.awards.badges import open_badge
+
+    loaded = _framework(_registry(), framework)
+    day = on or dt.date.today()
+    with _open(db) as opened:
+        history = opened.history(loaded.id, organisation)
         granted = [
             r.decision
-            for r in register.decisions(framework.id, args.organisation)
+            for r in opened.decisions(loaded.id, organisation)
             if r.decision.passed and r.decision.as_of <= day
         ]
     if not granted:
         raise ValidationError(
-            [Problem(f"{args.organisation!r} has no award under {framework.id!r} by {day}")]
+            [Problem(f"{organisation!r} has no award under {loaded.id!r} by {day}")]
         )
     credential = open_badge(
         granted[-1],
-        framework,
-        issuer_id=args.issuer_id,
-        issuer_name=args.issuer_name,
+        loaded,
+        issuer_id=issuer_id,
+        issuer_name=issuer_name,
         history=history,
         on=day,
-        subject_id=args.subject_id,
-        status_list=args.status_list,
+        subject_id=subject_id,
+        status_list=status_list,
     )
-    _emit(_json(credential), args.output)
+    _emit(_json(credential), output)
     return EXIT_OK
 
 
 # -- diff and rescore ----------------------------------------------------------------------
 
 
-def _diff(registry: Registry, args: argparse.Namespace) -> int:
-    old = _framework(registry, args.old)
-    new = _framework(registry, args.new)
-    result = diff(old, new)
-    if args.format == "json":
+@click.command("diff", short_help="what changed between two versions of a framework")
+@click.argument("old", metavar="OLD", shell_complete=complete_framework)
+@click.argument("new", metavar="NEW", shell_complete=complete_framework)
+@_text_or_json
+def diff_command(old: str, new: str, fmt: str) -> int:
+    """Show what changed between two versions of a framework.
+
+    OLD and NEW are framework ids or files. One line per change: added,
+    removed, changed or reworded; the part (framework, section, criterion,
+    rule ...); its id; and what changed.
+
+    \b
+    Examples:
+      qmframe diff old-charter.toml example-charter
+      qmframe diff old-charter.toml new-charter.toml --format json
+    """
+    from qmframe._convert import unstructure_json
+    from qmframe.awards.versions import diff
+
+    registry = _registry()
+    result = diff(_framework(registry, old), _framework(registry, new))
+    if fmt == "json":
         _out(_json(unstructure_json(result)))
         return EXIT_OK
     _out(f"{result.framework}: {result.old_version} -> {result.new_version}, "
@@ -446,6 +641,10 @@ def _diff(registry: Registry, args: argparse.Namespace) -> int:
 
 
 def _cases(registry: Registry, folder: Path, framework: Framework) -> list[Case]:
+    from qmframe import api
+    from qmframe.awards.versions import Case
+    from qmframe.files import file_label
+
     found = sorted(folder.glob("**/submission.toml"))
     if not found:
         raise ValidationError(
@@ -472,27 +671,53 @@ def _cases(registry: Registry, folder: Path, framework: Framework) -> list[Case]
     return cases
 
 
-def _rescore(registry: Registry, args: argparse.Namespace) -> int:
-    old = _framework(registry, args.old)
-    new = _framework(registry, args.new)
-    if old.id != new.id:
-        raise ValidationError([Problem(f"{old.id!r} and {new.id!r} are different frameworks")])
-    cases = _cases(registry, Path(args.folder), old)
+@click.command(
+    "rescore", short_help="re-assess past submissions under a new version: whose decision changes"
+)
+@click.argument("old", metavar="OLD", shell_complete=complete_framework)
+@click.argument("new", metavar="NEW", shell_complete=complete_framework)
+@click.argument("folder", metavar="FOLDER", shell_complete=complete_dir)
+@click.option("--all", "show_all", is_flag=True, help="list unchanged decisions too")
+@_text_or_json
+def rescore_command(old: str, new: str, folder: str, show_all: bool, fmt: str) -> int:
+    """Re-assess past submissions under a new version: whose decision changes.
+
+    OLD is the framework version (id or file) the submissions were made for,
+    NEW the new version. FOLDER holds one folder per submission, each with
+    submission.toml (and review.toml). On a terminal, a progress bar on
+    stderr shows the cases done.
+
+    \b
+    Examples:
+      qmframe rescore old-charter.toml example-charter submissions/
+      qmframe rescore old-charter.toml example-charter submissions/ --all --format json
+    """
+    from pathlib import Path
+
+    from qmframe._convert import unstructure_json
+    from qmframe.awards.versions import rescore
+
+    registry = _registry()
+    before = _framework(registry, old)
+    after = _framework(registry, new)
+    if before.id != after.id:
+        raise ValidationError([Problem(f"{before.id!r} and {after.id!r} are different frameworks")])
+    cases = _cases(registry, Path(folder), before)
     results = rescore(
-        old, new, cases, registry=registry, progress=Progress(len(cases), "rescoring")
+        before, after, cases, registry=registry, progress=Progress(len(cases), "rescoring")
     )
     changed = [r for r in results if r.changed]
-    shown = results if args.all else changed
-    if args.format == "json":
+    shown = results if show_all else changed
+    if fmt == "json":
         _out(_json([{**unstructure_json(r), "changed": r.changed} for r in shown]))
         return EXIT_OK
     _out(
-        f"{old.id} {old.version} -> {new.version}: {len(changed)} of {len(results)} decisions "
-        "would change"
+        f"{before.id} {before.version} -> {after.version}: {len(changed)} of {len(results)} "
+        "decisions would change"
     )
     for r in shown:
         if r.problems:
-            _out(f"  {r.label} ({r.organisation}): cannot be re-assessed under {new.version}:")
+            _out(f"  {r.label} ({r.organisation}): cannot be re-assessed under {after.version}:")
             _out("".join(f"    {p}\n" for p in r.problems).rstrip("\n"))
             continue
         arrow = f"{r.old_status} -> {r.new_status}" if r.changed else f"{r.old_status} (same)"
@@ -500,11 +725,3 @@ def _rescore(registry: Registry, args: argparse.Namespace) -> int:
         for reason in (*r.reasons, *r.notes):
             _out(f"    {reason}")
     return EXIT_OK
-
-
-#: Command name to handler, merged into :func:`qmframe.cli.main`'s dispatch.
-HANDLERS: dict[str, Callable[[Registry, argparse.Namespace], int]] = {
-    "register": _register_command,
-    "diff": _diff,
-    "rescore": _rescore,
-}

@@ -170,7 +170,14 @@ def record(history: AwardHistory, event: Event, lifecycle: Lifecycle | None = No
     if why:
         where = f"{history.framework}/{history.organisation}"
         raise ValidationError(
-            [Problem(f"{why} (on {event.on})", f"events[{len(history.events)}].state", where)]
+            [
+                Problem(
+                    f"{why} (on {event.on})",
+                    f"events[{len(history.events)}].state",
+                    where,
+                    code="not-allowed",
+                )
+            ]
         )
     return attrs.evolve(history, events=(*history.events, event))
 
@@ -184,7 +191,12 @@ def check_history(history: AwardHistory, lifecycle: Lifecycle | None = None) -> 
         if why:
             where = f"{history.framework}/{history.organisation}"
             problems.append(
-                Problem(f"{why} (on {event.on})", f"events[{len(replay.events)}].state", where)
+                Problem(
+                    f"{why} (on {event.on})",
+                    f"events[{len(replay.events)}].state",
+                    where,
+                    code="not-allowed",
+                )
             )
         replay = attrs.evolve(replay, events=(*replay.events, event))
     return problems
@@ -197,8 +209,19 @@ def event_for_decision(history: AwardHistory, decision: Decision, reason: str = 
     recently) and grants a new one otherwise; a failing one is ``not-awarded``.
     A renewal that does not pass leaves the current award to run to its end,
     so it adds no event (the decision itself is still kept by the register).
+    An indication (a decision without the reviewers the framework requires)
+    is never an award: it records only that a submission was received
+    (``submitted``) where a history may move there, and nothing otherwise.
     """
     now = state_on(history, decision.as_of)
+    if decision.is_indication:
+        if now is None or "submitted" in allowed().get(now, frozenset()):
+            return Event(
+                state="submitted",
+                on=decision.as_of,
+                reason=reason or f"submission received, not yet reviewed ({decision.basis_note})",
+            )
+        return None
     reason = reason or f"decision: {decision.status}"
     if decision.passed:
         renewing = now in HOLDING or (now in ("expired", "suspended"))
@@ -283,6 +306,7 @@ def carry_forward(previous: Submission, new: Submission) -> CarryForward:
                     f"carries {action.carried_from!r}, which the previous plan does not have",
                     f"actions[{i}].carried_from",
                     severity="warning",
+                    code="not-allowed",
                 )
             )
         else:

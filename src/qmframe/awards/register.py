@@ -240,7 +240,13 @@ class Register:
         with self._transaction() as db:
             if db.execute("SELECT 1 FROM decisions WHERE award = ?", (award,)).fetchone():
                 raise ValidationError(
-                    [Problem(f"a decision for {award} is already recorded", file=str(self.path))]
+                    [
+                        Problem(
+                            f"a decision for {award} is already recorded",
+                            file=str(self.path),
+                            code="duplicate-id",
+                        )
+                    ]
                 )
             history = self._history(decision.framework, decision.organisation)
             event = event_for_decision(history, decision, reason)
@@ -436,7 +442,11 @@ class Register:
         problems = check_date(day, "on")
         if not 0 <= within_days <= MAX_DAYS:
             problems.append(
-                Problem(f"expected 0 to {MAX_DAYS:,} days, got {within_days}", "within")
+                Problem(
+                    f"expected 0 to {MAX_DAYS:,} days, got {within_days}",
+                    "within",
+                    code="out-of-range",
+                )
             )
         if problems:
             raise ValidationError(problems)
@@ -480,7 +490,13 @@ class Register:
         """
         if not framework.public_fields:
             raise ValidationError(
-                [Problem(f"framework {framework.id!r} marks no fields public", "public_fields")]
+                [
+                    Problem(
+                        f"framework {framework.id!r} marks no fields public",
+                        "public_fields",
+                        code="missing-value",
+                    )
+                ]
             )
         rows = []
         for history in self.histories(framework.id):
@@ -559,7 +575,9 @@ def write_public_sqlite(
     """
     unknown = [field for field in fields if field not in PUBLIC_FIELDS]
     if unknown:
-        raise ValidationError([Problem(f"not a public field: {', '.join(unknown)}")])
+        raise ValidationError(
+            [Problem(f"not a public field: {', '.join(unknown)}", code="unknown-reference")]
+        )
     check_target(path)  # refuse a link or a special file before building anything
     db = sqlite3.connect(":memory:")
     with contextlib.closing(db):

@@ -21,7 +21,6 @@ import attrs
 from qmframe.decision import Decision
 from qmframe.escaping import terminal
 from qmframe.framework import Framework
-from qmframe.scales import aggregate
 
 __all__ = [
     "CohortFigure",
@@ -100,25 +99,13 @@ class SectorView:
 
 
 def levels_of(decision: Decision, framework: Framework) -> dict[str, str]:
-    """Every level a decision's explanation reports, with sections derived where they can be.
+    """The level the decision settled for each target: its own :attr:`Decision.levels`.
 
-    A section judged by no rule takes the level its criteria aggregate to,
-    by the section's own ``aggregate`` method, as the engine does.
+    Nothing is derived here: a section the engine left unresolved (a split
+    panel on one of its criteria) has no level in the sector view either.
+    ``framework`` is kept for callers that pass it.
     """
-    levels: dict[str, str] = {}
-    for outcome in decision.explanation:
-        for finding in outcome.findings:
-            if finding.level and finding.target not in levels:
-                levels[finding.target] = finding.level
-    for section in framework.sections:
-        scale = framework.scale(section.scale)
-        if section.id in levels or not section.aggregate or scale is None:
-            continue
-        order = {level.id: rank for rank, level in enumerate(scale.levels)}
-        ranks = [order[levels[c.id]] for c in section.criteria if levels.get(c.id) in order]
-        if ranks:
-            levels[section.id] = scale.levels[aggregate(section.aggregate, ranks)].id
-    return levels
+    return {decided.target: decided.level for decided in decision.levels if decided.level}
 
 
 def _number(text: str) -> float | None:

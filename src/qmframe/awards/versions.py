@@ -22,7 +22,6 @@ from qmframe.framework import Framework
 from qmframe.index import FrameworkIndex
 from qmframe.plugins import Registry
 from qmframe.submission import Review, Submission
-from qmframe.validation import check_review, check_submission
 
 __all__ = [
     "Case",
@@ -128,7 +127,13 @@ def diff(old: Framework, new: Framework) -> FrameworkDiff:
     """
     if old.id != new.id:
         raise ValidationError(
-            [Problem(f"these are two different frameworks ({old.id!r} and {new.id!r})", "id")]
+            [
+                Problem(
+                    f"these are two different frameworks ({old.id!r} and {new.id!r})",
+                    "id",
+                    code="wrong-framework",
+                )
+            ]
         )
     changes: list[Change] = []
     wording, changed = _compare(
@@ -302,7 +307,6 @@ def rescore(
     its review's date, else its submission's), so only the version differs.
     """
     old_assessor, new_assessor = registry.assessor(old), registry.assessor(new)
-    new_index = FrameworkIndex.build(new)
     out = []
     for done, case in enumerate(cases, start=1):
         as_of = (
@@ -313,11 +317,8 @@ def rescore(
         )
         before = old_assessor.assess(case.submission, case.review, as_of=as_of)
         submission, review, notes = adapt(case.submission, case.review, new)
-        problems = [p for p in check_submission(submission, new_index) if p.severity == "error"]
-        if review is not None:
-            problems += [
-                p for p in check_review(review, new_index, submission) if p.severity == "error"
-            ]
+        # The same checks as every decision: a case the new version cannot take is reported.
+        problems = [p for p in new_assessor.check(submission, review) if p.severity == "error"]
         if problems:
             out.append(
                 Rescored(

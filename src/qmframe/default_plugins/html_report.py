@@ -29,7 +29,7 @@ from qmframe.errors import QmframeError
 from qmframe.escaping import terminal
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
-from qmframe.reports import Assessment, ReportFormat
+from qmframe.reports import Assessment, ReportFormat, basis_sentence
 
 if TYPE_CHECKING:
     import jinja2
@@ -117,7 +117,12 @@ class _Chart:
 def _charts(assessment: Assessment) -> list[_Chart]:
     """One chart per section with any rated or judged target in it."""
     index = FrameworkIndex.build(assessment.framework)
-    compared = {c.target: c for c in assessment.decision.comparisons}
+    # The decided level of every judged or derived target, rated by the organisation or not.
+    decided = (
+        {lv.target: lv.level for lv in assessment.decision.levels if lv.level}
+        if assessment.review is not None
+        else {}
+    )
     charts = []
     for section in assessment.framework.sections:
         rows = []
@@ -138,12 +143,9 @@ def _charts(assessment: Assessment) -> list[_Chart]:
                     label=levels[position - 1].label,
                 )
 
-            comparison = compared.get(target_id)
             rating = assessment.submission.rating(target_id)
-            self_level = comparison.self_level if comparison else None
-            if comparison is None and rating is not None:
-                self_level = rating.level
-            assessed_level = comparison.assessed_level if comparison else None
+            self_level = rating.level if rating is not None else None
+            assessed_level = decided.get(target_id)
             if self_level is None and assessed_level is None:
                 continue
             scales.append(target.scale)
@@ -154,7 +156,9 @@ def _charts(assessment: Assessment) -> list[_Chart]:
                     kind=target.kind,
                     self_bar=bar(self_level),
                     assessed_bar=bar(assessed_level),
-                    agrees=comparison.agrees if comparison else True,
+                    agrees=self_level is None
+                    or assessed_level is None
+                    or self_level == assessed_level,
                 )
             )
         if not rows:
@@ -198,6 +202,7 @@ def context(assessment: Assessment) -> dict[str, Any]:
         "framework": fw,
         "submission": sub,
         "validity": _validity(d),
+        "basis_sentence": basis_sentence(d),
         "charts": _charts(assessment),
         "actions": sorted(
             sub.actions, key=lambda a: (a.due is None, a.due.isoformat() if a.due else "", a.id)

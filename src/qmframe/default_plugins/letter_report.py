@@ -88,10 +88,11 @@ class LetterReport(ReportFormat):
         if d.valid_from and d.valid_until:
             decided += f" The award runs from {_date(d.valid_from)} to {_date(d.valid_until)}."
         out += [*_para(decided), ""]
-        if d.basis != "review":
+        if d.is_indication:
             out += _para(
-                "This is an early indication from your self-assessment only: no assessor has "
-                "reviewed your submission yet, so it may change."
+                "This is not an award. It is an early indication from what you sent: "
+                f"{d.basis_note}. On what you submitted, the framework's rules would "
+                f"conclude: {_words(d.indicated_status)}. That may change when it is reviewed."
             )
             out.append("")
         if d.midpoint_due:

@@ -16,12 +16,12 @@ from qmframe.decision import Decision, PanelDisagreement
 from qmframe.escaping import json_text, markdown, markdown_code, terminal
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
-from qmframe.reports import Assessment, ReportFormat
+from qmframe.reports import Assessment, ReportFormat, basis_sentence
 
 
 def _validity(decision: Decision) -> str:
     if decision.valid_from is None or decision.valid_until is None:
-        return "no award period (not passed)" if not decision.passed else "no fixed period"
+        return "no award period (no award made)" if not decision.passed else "no fixed period"
     text = f"{decision.valid_from.isoformat()} to {decision.valid_until.isoformat()}"
     if decision.midpoint_due is not None:
         text += f" (mid-point review due {decision.midpoint_due.isoformat()})"
@@ -38,15 +38,16 @@ class TextReport(ReportFormat):
     def render(self, assessment: Assessment) -> str:
         d, fw = assessment.decision, assessment.framework
         label = FrameworkIndex.build(fw).level_label
-        basis = "" if d.basis == "review" else "  (indicative: self-assessment only, no review)"
         lines = [
             f"{fw.title} (version {d.version})",
             f"Organisation: {d.organisation_name} [{d.organisation}]",
-            f"Decision:     {d.status.upper()}{basis}",
+            f"Decision:     {d.status.upper()}",
             f"Assessed on:  {d.as_of.isoformat()}",
             f"Valid:        {_validity(d)}",
             "",
         ]
+        if basis_sentence(d):
+            lines += [basis_sentence(d), ""]
         if d.highlights:
             lines.append("Highlights:")
             lines += [
@@ -59,6 +60,13 @@ class TextReport(ReportFormat):
             for u in d.unmet:
                 where = f"{u.title} [{u.target}]" if u.target else u.title
                 lines.append(f"  - {where}: {_flow(u.feedback)}")
+            lines.append("")
+        if d.levels:
+            lines.append("Levels decided (self-rating -> decided, from):")
+            lines += [
+                f"  = {title}: {rated} -> {decided} ({source})"
+                for title, rated, decided, source in _level_rows(assessment)
+            ]
             lines.append("")
         if d.disagreements:
             lines.append("Self-rating and assessor judgement differ:")
@@ -102,13 +110,14 @@ class MarkdownReport(ReportFormat):
         out = [
             f"# {_md(fw.title)}: {_md(d.organisation_name)}",
             "",
-            f"- **Decision:** {_md(d.status)}"
-            + ("" if d.basis == "review" else " (indicative: self-assessment only)"),
+            f"- **Decision:** {_md(d.status)}",
             f"- **Framework version:** {_md(d.version)}",
             f"- **Assessed on:** {d.as_of.isoformat()}",
             f"- **Valid:** {_validity(d)}",
             "",
         ]
+        if basis_sentence(d):
+            out += [_md(basis_sentence(d)), ""]
         if d.highlights:
             out += ["## Highlights", ""]
             out += [
@@ -120,18 +129,16 @@ class MarkdownReport(ReportFormat):
             out += ["## Not yet met", ""]
             out += [f"- **{_md(u.title or u.rule)}**: {_md(u.feedback)}" for u in d.unmet]
             out.append("")
-        if d.comparisons:
+        if d.levels:
             out += [
-                "## Self-rating and judgement",
+                "## Levels decided",
                 "",
-                "| Criterion | Self | Assessed | |",
+                "| Section or criterion | Self-rating | Decided | From |",
                 "|---|---|---|---|",
             ]
             out += [
-                f"| {_md(c.title or c.target)} | {_md(label(c.target, c.self_level))} | "
-                f"{_md(label(c.target, c.assessed_level))} | "
-                f"{'' if c.agrees else 'differs'} |"
-                for c in d.comparisons
+                f"| {_md(title)} | {_md(rated)} | {_md(decided)} | {_md(source)} |"
+                for title, rated, decided, source in _level_rows(assessment)
             ]
             out.append("")
         if d.panel_disagreements:
@@ -154,6 +161,30 @@ class MarkdownReport(ReportFormat):
 def _flow(text: str) -> str:
     """Running text (feedback, a request) on one line: its own line breaks read as spaces."""
     return " ".join(text.splitlines())
+
+
+def _level_rows(assessment: Assessment) -> list[tuple[str, str, str, str]]:
+    """Each decided target as (title, self-rating, decided level, where it came from).
+
+    Every judged target is shown, whether or not the organisation rated it.
+    """
+    index = FrameworkIndex.build(assessment.framework)
+    rated = {r.target: r for r in assessment.submission.ratings}
+    rows = []
+    for decided in assessment.decision.levels:
+        target = index.targets.get(decided.target)
+        title = f"{target.title or decided.target} [{decided.target}]" if target else decided.target
+        rating = rated.get(decided.target)
+        if rating is None:
+            own = "not rated"
+        elif rating.not_applicable:
+            own = "not applicable"
+        else:
+            own = index.level_label(decided.target, rating.level) if rating.level else "not rated"
+        level = index.level_label(decided.target, decided.level) if decided.level else "none"
+        source = decided.source + (f": {decided.note}" if decided.note else "")
+        rows.append((title, own, level, source))
+    return rows
 
 
 def _split(p: PanelDisagreement) -> str:

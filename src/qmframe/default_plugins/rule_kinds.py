@@ -33,7 +33,9 @@ _OPEN_ACTIONS = frozenset({"planned", "in-progress"})
 def _if_empty(rule: Rule, default: str) -> str | Problem:
     value = rule.params.get("if_empty", default)
     if value not in _IF_EMPTY:
-        return Problem(f"expected 'fail' or 'hold', got {value!r}", path="if_empty")
+        return Problem(
+            f"expected 'fail' or 'hold', got {value!r}", path="if_empty", code="wrong-value"
+        )
     return str(value)
 
 
@@ -50,7 +52,10 @@ def _empty_result(scope_text: str, if_empty: str) -> RuleResult:
 
 def _unknown_keys(rule: Rule, allowed: tuple[str, ...]) -> list[Problem]:
     return [
-        Problem(f"unknown key {key!r} for kind {rule.kind!r} (expected {', '.join(allowed)})")
+        Problem(
+            f"unknown key {key!r} for kind {rule.kind!r} (expected {', '.join(allowed)})",
+            code="unknown-key",
+        )
         for key in rule.params
         if key not in allowed
     ]
@@ -161,11 +166,19 @@ class AtLeast(RuleKind):
         count = rule.params.get("count")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             problems.append(
-                Problem(f"expected a whole number of at least 1, got {count!r}", "count")
+                Problem(
+                    f"expected a whole number of at least 1, got {count!r}",
+                    "count",
+                    code="wrong-value",
+                )
             )
         elif not isinstance(resolved, list) and count > len(resolved[0].targets):
             problems.append(
-                Problem(f"asks for {count} but the scope holds {len(resolved[0].targets)}", "count")
+                Problem(
+                    f"asks for {count} but the scope holds {len(resolved[0].targets)}",
+                    "count",
+                    code="inconsistent",
+                )
             )
         return problems
 
@@ -302,7 +315,11 @@ class ActionPlan(RuleKind):
         n = rule.params.get("min_items", 1)
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             problems.append(
-                Problem(f"expected a whole number of at least 1, got {n!r}", "min_items")
+                Problem(
+                    f"expected a whole number of at least 1, got {n!r}",
+                    "min_items",
+                    code="wrong-value",
+                )
             )
         return problems
 
@@ -342,23 +359,41 @@ class OutcomeCoverage(RuleKind):
         problems = _unknown_keys(rule, self._keys)
         set_id = rule.params.get("outcome_set")
         if not isinstance(set_id, str) or set_id not in index.outcomes:
-            problems.append(Problem(f"unknown outcome set {set_id!r}", path="outcome_set"))
+            problems.append(
+                Problem(
+                    f"unknown outcome set {set_id!r}", path="outcome_set", code="unknown-reference"
+                )
+            )
         by = rule.params.get("by", "evidence")
         if by not in self._by:
-            problems.append(Problem(f"expected one of {', '.join(self._by)}", path="by"))
+            problems.append(
+                Problem(f"expected one of {', '.join(self._by)}", path="by", code="wrong-value")
+            )
         if "evidence_types" in rule.params:
             types = rule.params["evidence_types"]
             known = {e.id for e in index.framework.evidence_types}
             if not (isinstance(types, list) and types and all(isinstance(t, str) for t in types)):
-                problems.append(Problem("expected a list of evidence type ids", "evidence_types"))
+                problems.append(
+                    Problem(
+                        "expected a list of evidence type ids", "evidence_types", code="wrong-value"
+                    )
+                )
             else:
                 problems += [
-                    Problem(f"unknown evidence type {t!r}", "evidence_types")
+                    Problem(
+                        f"unknown evidence type {t!r}", "evidence_types", code="unknown-reference"
+                    )
                     for t in types
                     if t not in known
                 ]
             if by == "criteria":
-                problems.append(Problem("only used when 'by' looks at evidence", "evidence_types"))
+                problems.append(
+                    Problem(
+                        "only used when 'by' looks at evidence",
+                        "evidence_types",
+                        code="inconsistent",
+                    )
+                )
         return problems
 
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
@@ -440,20 +475,34 @@ class WeightedScore(RuleKind):
             scale = index.targets[target].scale
             if scale is None or not scale.has_points:
                 name = scale.id if scale else "(none)"
-                problems.append(Problem(f"scale {name!r} of {target!r} gives no points", "scope"))
+                problems.append(
+                    Problem(
+                        f"scale {name!r} of {target!r} gives no points",
+                        "scope",
+                        code="inconsistent",
+                    )
+                )
             elif any(a.points > b.points for a, b in itertools.pairwise(scale.levels)):  # type: ignore[operator]
-                problems.append(Problem(f"points on scale {scale.id!r} go down", "scope"))
+                problems.append(
+                    Problem(f"points on scale {scale.id!r} go down", "scope", code="inconsistent")
+                )
         given = [k for k in ("threshold", "min_fraction") if k in rule.params]
         if len(given) != 1:
-            problems.append(Problem("give exactly one of threshold or min_fraction"))
+            problems.append(
+                Problem("give exactly one of threshold or min_fraction", code="inconsistent")
+            )
         for key in given:
             value = rule.params[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                problems.append(Problem(f"expected a number, got {value!r}", key))
+                problems.append(
+                    Problem(f"expected a number, got {value!r}", key, code="wrong-value")
+                )
             elif not _finite(value):
-                problems.append(Problem(f"expected a finite number, got {value!r}", key))
+                problems.append(
+                    Problem(f"expected a finite number, got {value!r}", key, code="wrong-value")
+                )
             elif key == "min_fraction" and not 0 <= value <= 1:
-                problems.append(Problem("expected a fraction from 0 to 1", key))
+                problems.append(Problem("expected a fraction from 0 to 1", key, code="wrong-value"))
         empty = _if_empty(rule, "fail")
         return list(dict.fromkeys(problems + ([empty] if isinstance(empty, Problem) else [])))
 

@@ -212,6 +212,7 @@ def _check_panel(submission: Submission, review: Review) -> list[Problem]:
             f"{validator!r}, which validates {submission.organisation.id!r}'s award, so cannot "
             "review this submission; replace them on the panel",
             f"reviewers[{i}]",
+            code="conflict-of-interest",
         )
         for i, reviewer in enumerate(review.reviewers)
         if reviewer.organisation == validator

@@ -103,14 +103,11 @@ def qmframe_check_submission(
 ) -> Iterable[Problem] | None:
     """Checks of the submission the framework file cannot express (see the module docstring).
 
-    They run when the submission is loaded (``review`` None). With a review
-    they are not repeated: the problems would belong to the submission's file,
-    not the review's.
+    qmframe calls this before every decision, with the review when there is
+    one; these checks are of the submission alone, so they run either way.
     """
     if framework.id != FRAMEWORK_ID:
         return None
-    if review is not None:
-        return []
     return [*_check_definition(submission), *_check_actions(submission)]
 
 
@@ -123,6 +120,7 @@ def _check_definition(submission: Submission) -> list[Problem]:
                 "state which definition of care experience this submission uses: "
                 f"{DEFINITION_KEY} = one of {', '.join(DEFINITIONS)}",
                 path,
+                code="missing-value",
             )
         ]
     if used not in DEFINITIONS:
@@ -132,6 +130,7 @@ def _check_definition(submission: Submission) -> list[Problem]:
                 f"{', '.join(DEFINITIONS)}; for your own wording use 'institutional' and "
                 f"give it in {DEFINITION_TEXT_KEY})",
                 path,
+                code="unknown-choice",
             )
         ]
     if used == "institutional" and not submission.details.get(DEFINITION_TEXT_KEY, "").strip():
@@ -139,6 +138,7 @@ def _check_definition(submission: Submission) -> list[Problem]:
             Problem(
                 "an institution's own definition of care experience must be written out here",
                 f"details.{DEFINITION_TEXT_KEY}",
+                code="missing-value",
             )
         ]
     return []
@@ -149,11 +149,19 @@ def _check_actions(submission: Submission) -> list[Problem]:
     for i, action in enumerate(submission.actions):
         if not action.owner.strip():
             problems.append(
-                Problem("every action in the plan needs an owner", f"actions[{i}].owner")
+                Problem(
+                    "every action in the plan needs an owner",
+                    f"actions[{i}].owner",
+                    code="missing-value",
+                )
             )
         if action.due is None:
             problems.append(
-                Problem("every action in the plan needs a date to be done by", f"actions[{i}].due")
+                Problem(
+                    "every action in the plan needs a date to be done by",
+                    f"actions[{i}].due",
+                    code="missing-value",
+                )
             )
     if submission.previous_award and not any(a.carried_from for a in submission.actions):
         problems.append(
