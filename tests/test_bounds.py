@@ -143,7 +143,7 @@ def register_db(mini: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFix
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--on", "9999-12-31"], "on: 9999-12-31 is outside the dates qmframe handles"),
+        (["--on", "9999-12-31"], "'--on': 9999-12-31 is outside the dates qmframe handles"),
         (["--within", "100000000"], "within: expected 0 to 36,525 days, got 100000000"),
         (["--within", "-5"], "within: expected 0 to 36,525 days, got -5"),
     ],

@@ -33,7 +33,6 @@ U+200C) are kept, because emoji and several scripts need them.
 from __future__ import annotations
 
 import html
-import json
 import re
 import unicodedata
 from typing import Any
@@ -136,6 +135,8 @@ def json_text(value: Any, *, indent: int | None = 2) -> str:
     other format characters, separators and lone surrogates are escaped
     here too. Parsing the text gives back exactly ``value``.
     """
+    import json  # only JSON output needs it; command start-up stays light
+
     text = json.dumps(value, indent=indent, ensure_ascii=False)
     if text.isascii():
         return text

@@ -44,7 +44,7 @@ from qmframe.awards.lifecycle import (
 )
 from qmframe.decision import Decision
 from qmframe.errors import Problem, QmframeError, ValidationError
-from qmframe.escaping import csv_cell
+from qmframe.escaping import csv_cell, json_text
 from qmframe.framework import Framework, Lifecycle
 from qmframe.limits import MAX_DAYS, check_date
 from qmframe.output import check_target, write_output
@@ -539,7 +539,8 @@ def _statements(script: str) -> list[str]:
 
 
 def public_json(rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n"
+    """The public register as JSON; invisible characters as ``\\u`` escapes (see json_text)."""
+    return json_text(list(rows)) + "\n"
 
 
 def _cell(value: Any) -> str:
