@@ -9,7 +9,6 @@ from typing import ClassVar
 
 import attrs
 import core_fixtures
-import pluggy
 import pytest
 
 import qmframe
@@ -97,8 +96,13 @@ class _Misspelled:
 
 
 def test_a_misspelled_hook_fails_loudly() -> None:
-    with pytest.raises(pluggy.PluginValidationError, match="qmframe_register_framewroks"):
+    with pytest.raises(qmframe.PluginError) as caught:
         qmframe.get_plugin_manager(load_entrypoints=False, plugins=[_Misspelled()])
+    assert str(caught.value) == (
+        "plugin 'tests.test_plugins._Misspelled' could not be loaded: "
+        "'qmframe_register_framewroks' is not a qmframe hook "
+        "(did you mean 'qmframe_register_frameworks'?)"
+    )
 
 
 class _AlwaysHolds(qmframe.RuleKind):
@@ -116,15 +120,17 @@ class _AlwaysHolds(qmframe.RuleKind):
 @attrs.define
 class _KindPlugin:
     kinds: tuple[qmframe.RuleKind, ...]
+    replace: bool = False
 
     @qmframe.hookimpl
-    def qmframe_register_rule_kinds(self, register: Callable[[object], None]) -> None:
+    def qmframe_register_rule_kinds(self, register: Callable[..., None]) -> None:
         for kind in self.kinds:
-            register(kind)
+            register(kind, replace=self.replace)
 
 
 def test_a_third_party_rule_kind_replaces_the_built_in(mini: dict[str, Path]) -> None:
-    registry = _registry(_KindPlugin((_AlwaysHolds(),)))
+    registry = _registry(_KindPlugin((_AlwaysHolds(),), replace=True))
+    assert registry.rule_kind_sources["minimum-level"] == "tests.test_plugins._KindPlugin"
     framework = qmframe.load_framework(mini["framework"], registry=registry)
     submission = qmframe.load_submission(mini["submission"], framework, registry=registry)
     review = qmframe.load_review(mini["review"], framework, submission, registry=registry)

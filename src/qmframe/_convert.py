@@ -27,6 +27,7 @@ from cattrs.preconf.tomllib import make_converter as make_toml_converter
 
 from qmframe.errors import Problem
 from qmframe.framework import Rule
+from qmframe.frozen import thaw
 from qmframe.limits import EARLIEST_DATE, LATEST_DATE
 
 __all__ = ["json_converter", "structure", "toml_converter", "unstructure_json", "unstructure_toml"]
@@ -115,13 +116,14 @@ def _structure_rule(value: object, _: type) -> Rule:
     return Rule(**common, params=params)
 
 
-def _unstructure_rule(rule: Rule) -> dict[str, Any]:
+def _unstructure_rule(rule: Rule, converter: cattrs.Converter) -> dict[str, Any]:
     out: dict[str, Any] = {"id": rule.id, "kind": rule.kind}
     defaults = Rule(id="", kind="")
     for key in _RULE_KEYS[2:]:
         if getattr(rule, key) != getattr(defaults, key):
             out[key] = getattr(rule, key)
-    out.update(rule.params)
+    # The frozen params (FrozenMap, tuples) back to the tables and arrays files hold.
+    out.update(converter.unstructure(thaw(rule.params)))
     return out
 
 
@@ -133,7 +135,7 @@ def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Co
     converter.register_structure_hook(float, _strict_float)
     converter.register_structure_hook(dt.date, _strict_date)
     converter.register_structure_hook(Rule, _structure_rule)
-    converter.register_unstructure_hook(Rule, _unstructure_rule)
+    converter.register_unstructure_hook(Rule, lambda rule: _unstructure_rule(rule, converter))
     if omit_defaults:
         converter.register_unstructure_hook_factory(
             lambda cl: attrs.has(cl) and cl is not Rule,
@@ -148,6 +150,9 @@ toml_converter: cattrs.Converter = _configure(
 json_converter: cattrs.Converter = _configure(
     make_json_converter(forbid_extra_keys=True), omit_defaults=False
 )
+# JSON has no dates or times: a rule parameter holding a TOML time is written as ISO text,
+# as dates and date-times already are by the JSON preset.
+json_converter.register_unstructure_hook(dt.time, dt.time.isoformat)
 
 
 def _format_exception(exc: BaseException, type_: type | None) -> str:
@@ -176,10 +181,13 @@ def _code_of(message: str) -> str:
     return "wrong-type"
 
 
-def structure(data: Any, cls: type[T], *, file: str = "") -> T | list[Problem]:
-    """Build ``cls`` from parsed TOML, or return every located problem."""
+def structure(
+    data: Any, cls: type[T], *, file: str = "", format: str = "toml"
+) -> T | list[Problem]:
+    """Build ``cls`` from parsed TOML (or JSON), or return every located problem."""
+    converter = json_converter if format == "json" else toml_converter
     try:
-        return toml_converter.structure(data, cls)
+        return converter.structure(data, cls)
     except Exception as exc:  # cattrs groups every field error in one exception
         lines = cattrs.transform_error(exc, path="$", format_exception=_format_exception)
         problems = []

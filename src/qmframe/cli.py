@@ -135,10 +135,15 @@ def _closed_pipe() -> int:
     return EXIT_CLOSED_PIPE
 
 
-def _registry() -> Registry:
+def _registry(*, warn: bool = True) -> Registry:
+    """The installed plugins' registry; plugins that failed to load are named on stderr."""
     from qmframe import api
 
-    return api.default_registry()
+    registry = api.default_registry()
+    if warn:
+        for failure in registry.load_failures:
+            _err(f"warning: {failure}")
+    return registry
 
 
 def _load_framework(registry: Registry, ref: str) -> Framework:
@@ -191,6 +196,34 @@ def frameworks(as_json: bool) -> int:
     for row in [header, *rows]:
         line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
         _out(line, bold=row is header)
+    return EXIT_OK
+
+
+# -- plugins -------------------------------------------------------------------------------
+
+
+@cli.command(short_help="list the installed plugins, their hooks and what each registered")
+@_json_option("the plugins")
+@click.option("--all", "show_all", is_flag=True, help="include qmframe's built-in plugins")
+def plugins(as_json: bool, show_all: bool) -> int:
+    """List the installed plugins and any that failed to load.
+
+    For each plugin: its distribution and version, the hooks it implements
+    and what it registered (frameworks, rule kinds, report formats,
+    examples, and any built-in it replaced); then each plugin that could not
+    be loaded, and why. Paste this into a bug report about a plugin.
+
+    \b
+    Examples:
+      qmframe plugins
+      qmframe plugins --all --json
+    """
+    from qmframe.plugins import describe_plugins, plugins_json, plugins_text
+
+    registry = _registry(warn=False)  # the failures are part of the listing
+    infos = [info for info in describe_plugins(registry) if show_all or not info.builtin]
+    render = plugins_json if as_json else plugins_text
+    _out(render(infos, registry.load_failures).rstrip("\n"))
     return EXIT_OK
 
 

@@ -90,9 +90,17 @@ def raise_errors(problems: Iterable[Problem]) -> None:
 
 
 class PluginError(QmframeError):
-    """A plugin failed or misbehaved; the message names the plugin and the hook."""
+    """A plugin failed or misbehaved; the message names the plugin and the hook.
+
+    ``plugin`` is the plugin's label (``"dist-name version"`` for an installed
+    distribution), ``hook`` the hook it failed in (empty when it failed to
+    load), and ``message`` what went wrong, with the exception when one was
+    raised (the exception itself is the ``__cause__``).
+    """
 
     def __init__(self, plugin: str, hook: str, message: str) -> None:
         self.plugin = plugin
         self.hook = hook
-        super().__init__(f"plugin {plugin!r} failed in hook {hook}: {message}")
+        self.message = message
+        where = f"failed in hook {hook}" if hook else "could not be loaded"
+        super().__init__(f"plugin {plugin!r} {where}: {message}")

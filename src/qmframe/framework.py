@@ -13,6 +13,8 @@ from typing import Any
 
 import attrs
 
+from qmframe.frozen import EMPTY, exact, frozen_str_map, frozen_table, frozen_tuple_map
+
 __all__ = [
     "Applicability",
     "Context",
@@ -114,7 +116,7 @@ class OutcomeSet:
     title: str = ""
     file: str = ""
     source: str = ""
-    groups: Mapping[str, str] = attrs.field(factory=dict)
+    groups: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
     expected_total: int | None = None
     outcomes: tuple[Outcome, ...] = ()
 
@@ -168,8 +170,8 @@ class Criterion:
     evidence: tuple[EvidenceRequirement, ...] = ()
     applicability: Applicability = _APPLIES_EVERYWHERE
     not_applicable_allowed: bool = False
-    mappings: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
-    context_guidance: Mapping[str, str] = attrs.field(factory=dict)
+    mappings: Mapping[str, tuple[str, ...]] = attrs.field(default=EMPTY, converter=frozen_tuple_map)
+    context_guidance: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -190,7 +192,7 @@ class Section:
     aggregate: str = ""
     applicability: Applicability = _APPLIES_EVERYWHERE
     not_applicable_allowed: bool = False
-    context_guidance: Mapping[str, str] = attrs.field(factory=dict)
+    context_guidance: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
     criteria: tuple[Criterion, ...] = ()
 
 
@@ -211,7 +213,8 @@ class Rule:
     effect: str = "require"
     status: str = ""
     feedback: str = ""
-    params: Mapping[str, Any] = attrs.field(factory=dict)
+    # Compared exactly, so `min_items = true` and `min_items = 1` are different rules.
+    params: Mapping[str, Any] = attrs.field(default=EMPTY, converter=frozen_table, eq=exact)
 
 
 @attrs.frozen(kw_only=True)
@@ -266,15 +269,22 @@ class Lifecycle:
     restrict it, and ``start`` lists the states a history may begin in.
     """
 
-    transitions: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
-    add: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
-    remove: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    transitions: Mapping[str, tuple[str, ...]] = attrs.field(
+        default=EMPTY, converter=frozen_tuple_map
+    )
+    add: Mapping[str, tuple[str, ...]] = attrs.field(default=EMPTY, converter=frozen_tuple_map)
+    remove: Mapping[str, tuple[str, ...]] = attrs.field(default=EMPTY, converter=frozen_tuple_map)
     start: tuple[str, ...] = ()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Framework:
-    """A complete, versioned quality framework."""
+    """A complete, versioned quality framework.
+
+    Immutable all the way down (tuples, and :class:`~qmframe.frozen.FrozenMap`
+    for every mapping), so it is hashable and can key a cache; the hash is
+    worked out once per object.
+    """
 
     id: str
     version: str

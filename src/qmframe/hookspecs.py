@@ -1,20 +1,26 @@
 """Every hook a qmframe plugin can implement, in one place.
 
-A plugin is any module or object with functions named like these and marked
-with :data:`hookimpl`; installed distributions announce theirs in the
-``qmframe`` entry-point group. qmframe's own rule kinds and report formats
-are registered through these same hooks (see :mod:`qmframe.default_plugins`).
+A plugin is any module or object with functions named like these; a
+function named ``qmframe_*`` is taken as an implementation whether or not it
+is marked with :data:`hookimpl` (mark it to pass pluggy's options:
+``tryfirst``, ``trylast``, ``wrapper``), and one whose name matches no hook
+is an error naming the plugin. Installed distributions announce their
+plugins in the ``qmframe`` entry-point group. qmframe's own rule kinds and
+report formats are registered through these same hooks (see
+:mod:`qmframe.default_plugins`).
 
-Registration hooks take a ``register`` callback rather than returning a
-list, so qmframe knows which plugin supplied what: duplicates are reported
-with both plugins' names. Hooks are called with keyword arguments, and an
-implementation may accept only the arguments it needs.
+Every hook is called through pluggy, so the order of the implementations,
+wrappers and ``firstresult`` are as pluggy documents them. Registration hooks
+take a ``register`` callback rather than returning a list, so qmframe knows
+which plugin supplied what: duplicates are reported with both plugins' names.
+Hooks are called with keyword arguments, and an implementation may accept
+only the arguments it needs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import pluggy
 
@@ -28,10 +34,24 @@ if TYPE_CHECKING:
     from qmframe.rules import RuleKind
     from qmframe.submission import Review, Submission
 
-__all__ = ["hookimpl", "hookspec"]
+__all__ = ["Register", "hookimpl", "hookspec"]
 
 hookspec = pluggy.HookspecMarker("qmframe")
 hookimpl = pluggy.HookimplMarker("qmframe")
+
+_T_contra = TypeVar("_T_contra", contravariant=True)
+
+
+class Register(Protocol[_T_contra]):
+    """The ``register`` callback of a registration hook.
+
+    ``replace=True`` (rule kinds and report formats only) declares that the
+    value replaces the built-in of the same name; without it, registering a
+    built-in's name is a :class:`~qmframe.errors.PluginError` naming both
+    plugins.
+    """
+
+    def __call__(self, value: _T_contra, /, *, replace: bool = False) -> None: ...
 
 
 # -------------------------------------------------------------------------------------------------
@@ -57,14 +77,16 @@ def qmframe_register_frameworks(register: Callable[[FrameworkSource], None]) -> 
 
 
 @hookspec
-def qmframe_register_rule_kinds(register: Callable[[RuleKind], None]) -> None:
+def qmframe_register_rule_kinds(register: Register[RuleKind]) -> None:
     """Supply rule kinds that framework files can name in ``decision.rules``.
 
     Call ``register`` with a :class:`~qmframe.rules.RuleKind` instance per
-    kind. A plugin may register a kind with a built-in's name to replace the
-    built-in; two plugins registering the same name is an error.
+    kind. To replace a built-in kind, say so: ``register(kind, replace=True)``;
+    registering a built-in's name without it, or two plugins registering the
+    same name, is an error naming both plugins.
 
-    :param register: call with each rule kind.
+    :param register: call with each rule kind (``replace=True`` to replace a
+        built-in).
     :returns: nothing; use ``register``.
 
     Called when a :class:`~qmframe.plugins.Registry` is built.
@@ -72,13 +94,15 @@ def qmframe_register_rule_kinds(register: Callable[[RuleKind], None]) -> None:
 
 
 @hookspec
-def qmframe_register_report_formats(register: Callable[[ReportFormat], None]) -> None:
+def qmframe_register_report_formats(register: Register[ReportFormat]) -> None:
     """Supply report formats for ``qmframe assess --format NAME``.
 
     Call ``register`` with a :class:`~qmframe.reports.ReportFormat` instance
-    per format. As with rule kinds, a plugin may replace a built-in format.
+    per format. As with rule kinds, a plugin replaces a built-in format only
+    with ``register(fmt, replace=True)``.
 
-    :param register: call with each report format.
+    :param register: call with each report format (``replace=True`` to
+        replace a built-in).
     :returns: nothing; use ``register``.
 
     Called when a :class:`~qmframe.plugins.Registry` is built.
@@ -131,7 +155,9 @@ def qmframe_decide(
     ``decision`` is what the framework's declared rules concluded. Return a
     new decision (``attrs.evolve(decision, ...)``) whose explanation keeps
     every outcome of ``decision.explanation`` and appends your own, or None
-    to leave it. Stops at the first non-None result.
+    to leave it. This is a ``firstresult`` hook: pluggy calls the
+    implementations in its order (``tryfirst`` ones first, then the
+    last-registered first) and stops at the first non-None result.
 
     :param framework: the framework being applied.
     :param submission: the submission being assessed.

@@ -176,10 +176,31 @@ def test_nation_guidance_where_the_facts_are_known(framework: qmframe.Framework)
     assert "guarantee an offer" in guidance["admissions"]["scotland"]
     assert "Care Experienced Students' Bursary" in guidance["student-wellbeing"]["scotland"]
     assert "£2,000" in guidance["student-wellbeing"]["wales"]
-    # Nothing is said for Northern Ireland that the sources do not support.
-    assert not any("northern-ireland" in notes for notes in guidance.values())
-    ni = next(c for c in framework.contexts if c.id == "northern-ireland")
-    assert "not yet written" in ni.description
+    ni_data = guidance["continuous-improvement"]["northern-ireland"]
+    assert "Widening Access and Participation Plan" in ni_data
+    assert "Tick the Box" in guidance["admissions"]["northern-ireland"]
+    assert "Health and Social Care Trust" in guidance["student-wellbeing"]["northern-ireland"]
+    # Only Northern Ireland's partners differ enough to need a note of their own.
+    assert guidance["collaboration-partnership"] == {
+        "northern-ireland": guidance["collaboration-partnership"]["northern-ireland"]
+    }
+    assert "not local authorities" in guidance["collaboration-partnership"]["northern-ireland"]
+    nations = {c.id: c.description for c in framework.contexts}
+    assert "Children (Leaving Care) Act (Northern Ireland) 2002" in nations["northern-ireland"]
+    assert "not yet written" not in nations["northern-ireland"]
+    # Where no nation has a fact to add, nothing is said for any of them.
+    for area in ("culture-leadership", "pre-entry", "student-success"):
+        assert guidance[area] == {}, area
+
+
+def test_each_nations_facts_have_their_source_in_a_comment() -> None:
+    text = FRAMEWORK_FILE.read_text()
+    block = text[text.index("# The nations' facts.") : text.index("[[scales]]")]
+    assert block.count("digest §") >= 3  # England, Scotland and Wales from the research
+    # Northern Ireland's facts come from pages read for it, each cited by address.
+    ni = block[block.index("# - Children in care") : block.index('id = "northern-ireland"')]
+    assert ni.count("https://") + ni.count("http://") >= 7
+    assert "# Not found:" in ni
 
 
 def test_the_blank_template_lists_every_criterion_with_nation_notes(

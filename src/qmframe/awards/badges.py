@@ -1,11 +1,18 @@
-"""An award as an Open Badges 3.0 credential, ready for any issuer to sign.
+"""An award as an Open Badges 3.0 credential.
 
 Open Badges 3.0 (1EdTech) expresses an achievement as a W3C Verifiable
 Credential: an ``OpenBadgeCredential`` whose subject holds an
 ``Achievement`` with its criteria. Exporting an award in that shape lets
 an organisation show its quality mark in the wallets and directories that
-already read badges. qmframe never holds keys: the credential is unsigned,
-for the scheme owner's own OB3 issuing service to sign and publish.
+already read badges.
+
+:func:`open_badge` builds the credential unsigned, as JSON values. Its
+``@context`` defines every term it uses: VC 2.0, OB 3.0.3, and the OB 3.0
+extensions context for the ``1EdTechJsonSchemaValidator2019`` schema type,
+so a JSON-LD processor finds no undefined term. The scheme owner signs it
+with :mod:`qmframe.awards.signing` (or its own issuing service), and points
+its ``credentialStatus`` at a status list built by
+:mod:`qmframe.awards.status_list`.
 
 Identifiers are ``urn:uuid:`` names derived from the award (the same award
 always gives the same ids) unless the issuer supplies its own URLs.
@@ -16,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from qmframe.awards.lifecycle import AwardHistory, is_current, state_on
@@ -23,10 +31,23 @@ from qmframe.decision import Decision
 from qmframe.errors import Problem, ValidationError
 from qmframe.framework import Framework
 
-__all__ = ["OB3_CONTEXT", "OB3_SCHEMA", "VC2_CONTEXT", "criteria_narrative", "open_badge"]
+__all__ = [
+    "CONTEXTS",
+    "OB3_CONTEXT",
+    "OB3_EXTENSIONS_CONTEXT",
+    "OB3_SCHEMA",
+    "VC2_CONTEXT",
+    "criteria_narrative",
+    "open_badge",
+]
 
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+#: Defines ``1EdTechJsonSchemaValidator2019`` (the schema type below), which
+#: neither the VC 2.0 nor the OB 3.0.3 context defines.
+OB3_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+#: The credential's ``@context``, in this order (the first two are fixed by OB 3.0).
+CONTEXTS = (VC2_CONTEXT, OB3_CONTEXT, OB3_EXTENSIONS_CONTEXT)
 #: The JSON Schema an OB3 verifier checks the credential against.
 OB3_SCHEMA = {
     "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
@@ -82,7 +103,7 @@ def open_badge(
     credential_id: str = "",
     achievement_id: str = "",
     subject_id: str = "",
-    status_list: str = "",
+    status: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An unsigned OB 3.0 ``OpenBadgeCredential`` (as JSON values) for a passing decision.
 
@@ -90,17 +111,22 @@ def open_badge(
     ``subject_id`` names the organisation by URI where it has one; the
     organisation's name is always given as an identifier. With ``history``,
     the award must be current on ``on`` (default: today): a suspended,
-    withdrawn, revoked or expired award is not exported. ``status_list``
-    adds a ``credentialStatus`` entry pointing at the issuer's revocation list.
+    withdrawn, revoked or expired award is not exported. ``status`` is the
+    ``credentialStatus`` entry, from
+    :func:`qmframe.awards.status_list.status_entry`: where a verifier finds
+    out later whether the award still stands.
     """
     problems = []
     if not decision.passed:
-        problems.append(Problem(f"the decision was {decision.status!r}: nothing was awarded"))
+        problems.append(
+            Problem(f"the decision was {decision.status!r}: nothing was awarded", code="no-award")
+        )
     if decision.framework != framework.id or decision.version != framework.version:
         problems.append(
             Problem(
                 f"the decision is under {decision.framework} {decision.version}, "
-                f"not {framework.id} {framework.version}"
+                f"not {framework.id} {framework.version}",
+                code="no-award",
             )
         )
     for label, value in (
@@ -108,15 +134,22 @@ def open_badge(
         ("credential id", credential_id),
         ("achievement id", achievement_id),
         ("subject id", subject_id),
-        ("status list", status_list),
+        ("status list", str((status or {}).get("statusListCredential", ""))),
     ):
-        if (value or label == "issuer id") and not _URI.match(value):
-            problems.append(Problem(f"{label} must be a URI (a URL or a DID), got {value!r}"))
+        required = label == "issuer id" or (label == "status list" and status is not None)
+        if (value or required) and not _URI.match(value):
+            problems.append(
+                Problem(
+                    f"{label} must be a URI (a URL or a DID), got {value!r}", code="wrong-value"
+                )
+            )
     if history is not None:
         day = on or dt.date.today()
         if not is_current(history, day):
             state = state_on(history, day) or "not yet recorded"
-            problems.append(Problem(f"the award is not current on {day} ({state})"))
+            problems.append(
+                Problem(f"the award is not current on {day} ({state})", code="no-award")
+            )
     if problems:
         raise ValidationError(problems)
     award = f"{decision.framework}/{decision.organisation}/{decision.as_of.isoformat()}"
@@ -145,7 +178,7 @@ def open_badge(
     if issuer_name or framework.owner:
         issuer["name"] = issuer_name or framework.owner
     credential: dict[str, Any] = {
-        "@context": [VC2_CONTEXT, OB3_CONTEXT],
+        "@context": list(CONTEXTS),
         "id": credential_id or _urn("award", award),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"{framework.title}: {decision.organisation_name or decision.organisation}",
@@ -158,6 +191,6 @@ def open_badge(
     }
     if decision.valid_until is not None:
         credential["validUntil"] = _end(decision.valid_until)
-    if status_list:
-        credential["credentialStatus"] = {"id": status_list, "type": "1EdTechRevocationList"}
+    if status is not None:
+        credential["credentialStatus"] = dict(status)
     return credential

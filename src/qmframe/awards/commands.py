@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 import click
 
 from qmframe._console import DATE, OrderedGroup, complete_dir, complete_file, complete_framework
+from qmframe._console import err as _err
 from qmframe._console import out as _out
 from qmframe.errors import Problem, ValidationError
 from qmframe.vocabulary import STATES
@@ -549,7 +550,9 @@ def _sector(framework: str, db: str, anonymise: bool, figures: tuple[str, ...], 
     return EXIT_OK
 
 
-@register.command("badge", short_help="an award as an unsigned Open Badges 3.0 credential")
+@register.command(
+    "badge", short_help="an award as an Open Badges 3.0 credential (unsigned unless --sign KEY)"
+)
 @_framework_argument
 @click.argument("organisation", metavar="ORGANISATION")
 @_db
@@ -557,15 +560,28 @@ def _sector(framework: str, db: str, anonymise: bool, figures: tuple[str, ...], 
     "--issuer-id",
     required=True,
     metavar="URI",
-    help="the awarding body's id, a URL or DID",
+    help="the awarding body's id: where its issuer profile is published (a URL or DID)",
 )
 @click.option("--issuer-name", default="", metavar="NAME", help="the awarding body's name")
 @click.option("--subject-id", default="", metavar="URI", help="the organisation's id, a URL or DID")
 @click.option(
-    "--status-list",
+    "--status-base",
     default="",
-    metavar="URI",
-    help="the issuer's revocation list, added as credentialStatus",
+    metavar="URL",
+    help="where `register status-list` output is published: adds a credentialStatus",
+)
+@click.option(
+    "--status-purpose",
+    type=click.Choice(("revocation", "suspension")),
+    default="revocation",
+    help="which status list the credential points at (default: revocation)",
+)
+@click.option(
+    "--sign",
+    "sign_key",
+    metavar="KEY",
+    shell_complete=complete_file,
+    help="sign with this private key, as a vc+jwt (needs the sign extra)",
 )
 @_on
 @_output  # fmt: skip
@@ -576,47 +592,284 @@ def _badge(
     issuer_id: str,
     issuer_name: str,
     subject_id: str,
-    status_list: str,
+    status_base: str,
+    status_purpose: str,
+    sign_key: str | None,
     on: dt.date | None,
     output: str | None,
 ) -> int:
-    """Write ORGANISATION's award as an unsigned Open Badges 3.0 credential (JSON).
+    """Write ORGANISATION's award as an Open Badges 3.0 credential.
 
     FRAMEWORK is the framework version the award was made under. The award
-    must be current on the date given by --on (default: today). The
-    credential is not signed.
+    must be current on the date given by --on (default: today); an
+    indication (a decision without the reviewers the framework requires) is
+    no award and gets no badge. Without --sign the credential is unsigned
+    JSON, and a note on stderr says so; with --sign KEY it is a signed
+    JOSE credential (vc+jwt). See docs/badges.md.
 
     \b
     Examples:
       qmframe register badge example-charter my-centre --issuer-id https://example.org
-      qmframe register badge example-charter my-centre --issuer-id https://example.org -o badge.json
+      qmframe register badge example-charter my-centre --issuer-id https://example.org --sign a.key
     """
-    from qmframe.awards.badges import open_badge
+    from qmframe.awards import signing
+    from qmframe.awards.issuing import award_badge
 
     loaded = _framework(_registry(), framework)
+    key = _signing_key(sign_key) if sign_key else None
+    with _open(db) as opened:
+        credential = award_badge(
+            opened,
+            loaded,
+            organisation,
+            issuer_id=issuer_id,
+            issuer_name=issuer_name,
+            subject_id=subject_id,
+            on=on,
+            status_base=status_base,
+            status_purpose=status_purpose,
+        )
+    if key is None:
+        _emit(_json(credential), output)
+        _err("note: the credential is unsigned; sign it with --sign KEY (see `register keygen`)")
+        return EXIT_OK
+    _emit(signing.sign(credential, key) + "\n", output)
+    if output:
+        _err(f"wrote {output}: signed ({signing.MEDIA_TYPE})")
+    return EXIT_OK
+
+
+def _signing_key(path: str, *, private: bool = True) -> dict[str, Any]:
+    from qmframe.awards import signing
+
+    key = signing.read_key(path, private=private)
+    warning = signing.key_file_warning(path)
+    if warning:
+        _err(f"warning: {warning}")
+    return key
+
+
+@register.command(
+    "keygen", short_help="make an issuer's signing key pair (private key file written 0600)"
+)
+@click.argument("key", metavar="KEYFILE", shell_complete=complete_file)
+@click.option(
+    "--type",
+    "key_type",
+    type=click.Choice(("ed25519", "rsa")),
+    default="ed25519",
+    help="the key's type (default: ed25519)",
+)
+def _keygen(key: str, key_type: str) -> int:
+    """Make a new signing key pair in KEYFILE, a new file (an existing one is never replaced).
+
+    The file holds the private key, readable by you only (mode 0600). Keep it
+    secret and keep a backup. Publish its public half with
+    `register issuer-profile`.
+
+    \b
+    Examples:
+      qmframe register keygen issuer.key
+      qmframe register keygen issuer-rsa.key --type rsa
+    """
+    from qmframe.awards import signing
+
+    signing.write_key(key, signing.generate_key(key_type))
+    _out(f"wrote {key}: a new {key_type} private key, readable by you only (mode 0600)")
+    _out("keep it secret, and keep a backup: without it, nothing new can be signed with this key")
+    return EXIT_OK
+
+
+@register.command(
+    "issuer-profile", short_help="the issuer's public profile, with its public key(s), to publish"
+)
+@click.option(
+    "--issuer-id", required=True, metavar="URI", help="the URL the profile will be published at"
+)
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    required=True,
+    metavar="KEYFILE",
+    shell_complete=complete_file,
+    help="the signing key (or its public half); repeatable",
+)
+@click.option("--name", "issuer_name", default="", help="the issuer's name")
+@click.option("--url", default="", metavar="URL", help="the issuer's home page")
+@_output  # fmt: skip
+def _issuer_profile(
+    issuer_id: str, keys: tuple[str, ...], issuer_name: str, url: str, output: str | None
+) -> int:
+    """Write the issuer profile (JSON) that verifiers read the public keys from.
+
+    Publish it at the URL given by --issuer-id: signed badges name that URL,
+    and a verifier takes the public key from the profile, never from the
+    badge itself. Each --key adds one key (a private key file gives its
+    public half only).
+
+    \b
+    Examples:
+      qmframe register issuer-profile --issuer-id https://example.org/issuer --key issuer.key
+      qmframe register issuer-profile --issuer-id https://example.org/i --key a.key -o i.json
+    """
+    from qmframe.awards import signing
+
+    public = [_signing_key(path, private=False) for path in keys]
+    _emit(_json(signing.issuer_profile(issuer_id, public, name=issuer_name, url=url)), output)
+    return EXIT_OK
+
+
+@register.command(
+    "status-list",
+    short_help="write the framework's revocation and suspension lists (Bitstring Status List)",
+)
+@_framework_argument
+@_db
+@click.option("--issuer-id", required=True, metavar="URI", help="the issuer's id")
+@click.option(
+    "--base-url", required=True, metavar="URL", help="the --status-base the badges point at"
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="FOLDER",
+    shell_complete=complete_file,
+    help="the folder that gets the files revocation and suspension",
+)
+@click.option(
+    "--sign",
+    "sign_key",
+    metavar="KEY",
+    shell_complete=complete_file,
+    help="sign the lists with this private key",
+)
+@_on
+def _status_list(
+    framework: str,
+    db: str,
+    issuer_id: str,
+    base_url: str,
+    output: str,
+    sign_key: str | None,
+    on: dt.date | None,
+) -> int:
+    """Write FRAMEWORK's status lists, for verifiers to see suspended and ended awards.
+
+    Publish each file at the URL printed beside it.
+
+    \b
+    Examples:
+      qmframe register status-list example-charter --issuer-id x:y --base-url https://x.org -o st
+    """
+    from pathlib import Path
+
+    from qmframe.awards import signing
+    from qmframe.awards.issuing import status_lists
+    from qmframe.files import write_text
+
+    loaded = _framework(_registry(), framework)
+    key = _signing_key(sign_key) if sign_key else None
     day = on or dt.date.today()
     with _open(db) as opened:
-        history = opened.history(loaded.id, organisation)
-        granted = [
-            r.decision
-            for r in opened.decisions(loaded.id, organisation)
-            if r.decision.passed and r.decision.as_of <= day
-        ]
-    if not granted:
+        lists = status_lists(opened, loaded.id, base_url=base_url, issuer_id=issuer_id, on=day)
+        count = len(opened.status_indexes(loaded.id))
+    folder = Path(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    for purpose, listing in lists.items():
+        text = _json(listing) if key is None else signing.sign(listing, key) + "\n"
+        write_text(folder / purpose, text)
+    kind = "unsigned" if key is None else "signed"
+    _out(f"wrote {kind} status lists on {day} ({count} award(s) with an index):")
+    for purpose, listing in lists.items():
+        _out(f"  {folder / purpose}: publish at {listing['id']}")
+    return EXIT_OK
+
+
+@register.command(
+    "verify", short_help="check a signed credential as a verifier does (exit 2 if not valid)"
+)
+@click.argument("credential", metavar="CREDENTIAL", shell_complete=complete_file)
+@click.option(
+    "--issuer-profile",
+    required=True,
+    metavar="FILE",
+    shell_complete=complete_file,
+    help="the issuer's published profile",
+)
+@click.option(
+    "--status-dir",
+    metavar="FOLDER",
+    shell_complete=complete_file,
+    help="holds the published status lists (qmframe fetches nothing)",
+)
+@_on
+def _verify(
+    credential: str, issuer_profile: str, status_dir: str | None, on: dt.date | None
+) -> int:
+    """Check CREDENTIAL (a file from `register badge --sign`): signature, dates and status.
+
+    The signature is checked against the keys in the issuer profile, the
+    validity dates against --on (default: today), and, with --status-dir, the
+    status list the credential points at (a local copy: qmframe fetches
+    nothing). Exit code 2 when the credential is not valid.
+
+    \b
+    Examples:
+      qmframe register verify badge.jwt --issuer-profile issuer.json
+      qmframe register verify badge.jwt --issuer-profile issuer.json --status-dir status
+    """
+    import json
+    from pathlib import Path
+
+    from qmframe.awards.issuing import verify_badge
+    from qmframe.files import file_label
+
+    profile_label = file_label(issuer_profile)
+    try:
+        profile = json.loads(Path(issuer_profile).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
         raise ValidationError(
-            [Problem(f"{organisation!r} has no award under {loaded.id!r} by {day}")]
+            [Problem(f"cannot read: {exc}", file=profile_label, code="unreadable-file")]
+        ) from None
+    if not isinstance(profile, dict):
+        raise ValidationError(
+            [Problem("expected a JSON object", file=profile_label, code="wrong-type")]
         )
-    credential = open_badge(
-        granted[-1],
-        loaded,
-        issuer_id=issuer_id,
-        issuer_name=issuer_name,
-        history=history,
-        on=day,
-        subject_id=subject_id,
-        status_list=status_list,
-    )
-    _emit(_json(credential), output)
+    label = file_label(credential)
+    try:
+        text = Path(credential).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValidationError(
+            [Problem(f"cannot read: {exc.strerror}", file=label, code="unreadable-file")]
+        ) from None
+
+    def fetch(url: str) -> str:
+        assert status_dir is not None
+        path = Path(status_dir) / url.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            raise ValidationError(
+                [
+                    Problem(
+                        f"no copy of the status list {url} here",
+                        file=str(path),
+                        code="unknown-reference",
+                    )
+                ]
+            ) from None
+
+    day = on or dt.date.today()
+    verdict = verify_badge(text, profile, on=day, fetch=fetch if status_dir else None, label=label)
+    status = verdict.status
+    if status.checked:
+        signed = "signed" if verdict.list_signed else "unsigned"
+        said = f"the {status.purpose} list ({signed}) does not flag it"
+    else:
+        said = "it has no status entry"
+    _out(f"valid on {day}: signed by {verdict.issuer}; {said}")
     return EXIT_OK
 
 

@@ -24,7 +24,7 @@ import io
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,10 +42,12 @@ from qmframe.awards.lifecycle import (
     state_on,
     term_on,
 )
+from qmframe.awards.status_list import candidate_indexes
 from qmframe.decision import Decision
 from qmframe.errors import Problem, QmframeError, ValidationError
 from qmframe.escaping import csv_cell, json_text
 from qmframe.framework import Framework, Lifecycle
+from qmframe.frozen import EMPTY, frozen_str_map
 from qmframe.limits import MAX_DAYS, check_date
 from qmframe.output import check_target, write_output
 
@@ -99,6 +101,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX events_by_organisation ON events (framework, organisation, on_date, id);
     """,
+    # Each award's place in the framework's status lists: assigned once, never reused.
+    """
+    CREATE TABLE status_indexes (
+        award TEXT PRIMARY KEY REFERENCES decisions (award),
+        framework TEXT NOT NULL,
+        list_index INTEGER NOT NULL,
+        assigned_at TEXT NOT NULL,
+        UNIQUE (framework, list_index)
+    );
+    """,
 ]
 
 
@@ -119,7 +131,7 @@ class RecordedDecision:
     award: str
     decision: Decision
     previous_award: str = ""
-    details: dict[str, str] = attrs.field(factory=dict)
+    details: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -355,6 +367,48 @@ class Register:
             organisation_name=name[0] if name else "",
             events=events,
         )
+
+    def status_index(self, award: str) -> int:
+        """The award's place in its framework's status lists, assigned on first request.
+
+        Derived from the award id (see
+        :func:`~qmframe.awards.status_list.candidate_indexes`), stored, and
+        never reused: the first candidate no other award of the framework
+        holds is kept for good, in one transaction.
+        """
+        with self._transaction() as db:
+            found = db.execute(
+                "SELECT list_index FROM status_indexes WHERE award = ?", (award,)
+            ).fetchone()
+            if found:
+                return int(found[0])
+            row = db.execute("SELECT framework FROM decisions WHERE award = ?", (award,)).fetchone()
+            if row is None:
+                raise ValidationError(
+                    [Problem(f"no decision {award!r} is recorded", file=str(self.path))]
+                )
+            framework = row[0]
+            for index in candidate_indexes(award):
+                taken = db.execute(
+                    "SELECT 1 FROM status_indexes WHERE framework = ? AND list_index = ?",
+                    (framework, index),
+                ).fetchone()
+                if not taken:
+                    db.execute(
+                        "INSERT INTO status_indexes (award, framework, list_index, assigned_at)"
+                        " VALUES (?, ?, ?, ?)",
+                        (award, framework, index, dt.datetime.now(dt.UTC).isoformat()),
+                    )
+                    return index
+        raise AssertionError("unreachable: candidate_indexes never ends")  # pragma: no cover
+
+    def status_indexes(self, framework: str) -> dict[str, int]:
+        """Every award of ``framework`` that has a status list index, with it."""
+        rows = self._db.execute(
+            "SELECT award, list_index FROM status_indexes WHERE framework = ? ORDER BY list_index",
+            (framework,),
+        ).fetchall()
+        return {award: int(index) for award, index in rows}
 
     def has_award(self, award: str) -> bool:
         """Whether a decision with this award id (see :func:`award_id`) is recorded."""

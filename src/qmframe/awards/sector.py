@@ -21,6 +21,7 @@ import attrs
 from qmframe.decision import Decision
 from qmframe.escaping import terminal
 from qmframe.framework import Framework
+from qmframe.frozen import FrozenMap
 
 __all__ = [
     "CohortFigure",
@@ -37,13 +38,17 @@ __all__ = [
 NOT_JUDGED = "not judged"
 
 
+def _frozen_counts(value: Mapping[str, int]) -> FrozenMap[str, int]:
+    return FrozenMap(value)
+
+
 @attrs.frozen(kw_only=True)
 class SectionLevels:
     """How many organisations reached each level of one section (lowest level first)."""
 
     section: str
     title: str
-    counts: Mapping[str, int]
+    counts: Mapping[str, int] = attrs.field(converter=_frozen_counts)
 
 
 @attrs.frozen(kw_only=True)

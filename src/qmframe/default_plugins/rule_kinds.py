@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from qmframe.decision import Finding
 from qmframe.errors import Problem
 from qmframe.framework import Rule
+from qmframe.frozen import is_array
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
 from qmframe.rules import (
@@ -112,10 +113,12 @@ def _judge(
 
 
 def _target_ranks(index: FrameworkIndex, scope: Scope) -> dict[str, Mapping[str, int]]:
+    # Plain dict copies, one per scale: the rule's own, and read per target per submission.
+    copies = {scale: dict(ranks) for scale, ranks in index.ranks.items()}
     ranks: dict[str, Mapping[str, int]] = {}
     for target in scope.targets:
         scale = index.targets[target].scale
-        ranks[target] = index.ranks[scale.id] if scale is not None else {}
+        ranks[target] = copies[scale.id] if scale is not None else {}
     return ranks
 
 
@@ -372,7 +375,7 @@ class OutcomeCoverage(RuleKind):
         if "evidence_types" in rule.params:
             types = rule.params["evidence_types"]
             known = {e.id for e in index.framework.evidence_types}
-            if not (isinstance(types, list) and types and all(isinstance(t, str) for t in types)):
+            if not (is_array(types) and types and all(isinstance(t, str) for t in types)):
                 problems.append(
                     Problem(
                         "expected a list of evidence type ids", "evidence_types", code="wrong-value"
