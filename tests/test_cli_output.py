@@ -205,3 +205,34 @@ def test_a_fifo_as_a_json_decision_does_not_block(mini: dict[str, Path], tmp_pat
     )
     assert done.returncode == 2, done.stderr
     assert f"{fifo}: cannot read a FIFO (named pipe): only regular files are read" in done.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs are POSIX")
+def test_fifos_as_a_credential_an_issuer_profile_or_a_key_do_not_block(tmp_path: Path) -> None:
+    credential, profile, key = (tmp_path / name for name in ("badge.jwt", "issuer.json", "k"))
+    for fifo in (credential, profile, key):
+        os.mkfifo(fifo)
+    verify = "import sys; from qmframe.cli import main; sys.exit(main(sys.argv[1:]))"
+    read_key = (
+        "import sys, qmframe\n"
+        "from qmframe.awards.signing import read_key\n"
+        "try:\n    read_key(sys.argv[1])\nexcept qmframe.ValidationError as exc:\n"
+        "    print(exc, file=sys.stderr); sys.exit(2)\n"
+    )
+    for code, argv, fifo in [
+        (
+            verify,
+            ["register", "verify", str(credential), "--issuer-profile", str(profile)],
+            profile,
+        ),
+        (read_key, [str(key)], key),
+    ]:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *argv],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert f"{fifo}: cannot read a FIFO (named pipe)" in done.stderr

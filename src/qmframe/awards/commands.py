@@ -824,11 +824,11 @@ def _verify(
     from pathlib import Path
 
     from qmframe.awards.issuing import verify_badge
-    from qmframe.files import file_label
+    from qmframe.files import file_label, read_bytes
 
     profile_label = file_label(issuer_profile)
-    try:
-        profile = json.loads(Path(issuer_profile).read_text(encoding="utf-8"))
+    try:  # read_bytes: a regular file only, so a FIFO cannot hang the command
+        profile = json.loads(read_bytes(issuer_profile).decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise ValidationError(
             [Problem(f"cannot read: {exc}", file=profile_label, code="unreadable-file")]
@@ -839,18 +839,19 @@ def _verify(
         )
     label = file_label(credential)
     try:
-        text = Path(credential).read_text(encoding="utf-8")
-    except OSError as exc:
+        text = read_bytes(credential).decode("utf-8")
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise ValidationError(
-            [Problem(f"cannot read: {exc.strerror}", file=label, code="unreadable-file")]
+            [Problem(f"cannot read: {reason}", file=label, code="unreadable-file")]
         ) from None
 
     def fetch(url: str) -> str:
         assert status_dir is not None
         path = Path(status_dir) / url.rstrip("/").rsplit("/", 1)[-1]
         try:
-            return path.read_text(encoding="utf-8")
-        except OSError:
+            return read_bytes(path).decode("utf-8")
+        except (OSError, ValueError, ValidationError):
             raise ValidationError(
                 [
                     Problem(
