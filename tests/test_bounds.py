@@ -231,26 +231,27 @@ def test_a_threshold_too_large_for_a_float_is_refused(
 # -- a judgement the decision would ignore ------------------------------------------------------
 
 
-def test_a_judgement_of_a_criterion_that_does_not_apply_is_refused(
-    mini: dict[str, Path], write: Callable[[str, str], Path], capsys: pytest.CaptureFixture[str]
+def test_a_judgement_of_a_criterion_that_does_not_apply_is_not_dropped_silently(
+    mini: dict[str, Path], write: Callable[[str, str], Path], registry: qmframe.Registry
 ) -> None:
     # b1 applies only in the north; the review judges it for a southern organisation.
     south = core_fixtures.SUBMISSION.replace('context = "north"', 'context = "south"')
     south = south.replace('target = "b1"\nlevel = "yes"', 'target = "b1"')
-    submission = write("sub/south.toml", south)
-    err = refused(
-        capsys,
-        "assess",
-        str(mini["framework"]),
-        str(submission),
-        "--review",
-        str(mini["review"]),
+    path = write("sub/south.toml", south)
+    framework = qmframe.load_framework(mini["framework"], registry=registry)
+    submission = qmframe.read_submission(path)
+    review = qmframe.read_review(mini["review"])
+    problems = registry.assessor(framework).check(
+        submission, review, review_file=str(mini["review"])
     )
-    assert (
-        f"{mini['review']}: judgements[2].target: 'b1' does not apply to this organisation "
-        "(context 'south', kind 'college'; it applies only to contexts north), so this "
-        "judgement would not count" in err
-    )
+    assert [str(p) for p in problems if p.code == "not-allowed"] == [
+        f"{mini['review']}: judgements[2].target: warning: 'b1' does not apply to this "
+        "organisation (context 'south', kind 'college'; it applies only to contexts north), so "
+        "this judgement does not count: remove it, or correct the organisation in the submission"
+    ]
+    # A warning: the decision is still made, without the judgement.
+    decision = qmframe.assess(framework, submission, review, registry=registry)
+    assert "b1=not applicable" in decision.explanation[0].saw
 
 
 # -- only regular files are read, and only so much -----------------------------------------------

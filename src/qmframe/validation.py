@@ -817,7 +817,11 @@ def check_review(
 def _inapplicable(
     index: FrameworkIndex, target_id: str, submission: Submission, path: str
 ) -> list[Problem]:
-    """A judgement the decision would ignore: its target does not apply to this organisation."""
+    """A judgement the decision ignores, because its target does not apply to this organisation.
+
+    A warning, not an error: a panel may record every criterion on its form,
+    and the decision stays right; but the reviewer is told it did not count.
+    """
     org = submission.organisation
     applicability = index.targets[target_id].applicability
     if applicability.applies(org.context, org.kind):
@@ -834,8 +838,9 @@ def _inapplicable(
         Problem(
             f"{target_id!r} does not apply to this organisation (context {org.context!r}, kind "
             f"{org.kind!r}; it applies only to {' and '.join(limits)}), so this judgement "
-            "would not count: remove it, or correct the organisation in the submission",
+            "does not count: remove it, or correct the organisation in the submission",
             path,
+            severity="warning",
             code="not-allowed",
         )
     ]

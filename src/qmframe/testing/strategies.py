@@ -765,12 +765,9 @@ def _reviews(
     marked_na = {r.target for r in submission.ratings if r.not_applicable}
     evidence_ids = [e.id for e in submission.evidence]
     judgements = []
-    organisation = submission.organisation
     for target in _judged_targets(index):
         if target in marked_na and target not in met:
             continue
-        if not index.targets[target].applicability.applies(organisation.context, organisation.kind):
-            continue  # a judgement of what does not apply to the organisation is refused
         if not complete and target not in met and not draw(st.booleans()):
             continue
         if target in index.sections and index.sections[target].aggregate and draw(st.booleans()):
@@ -819,9 +816,8 @@ def reviews(
 ) -> st.SearchStrategy[Review]:
     """Valid reviews of ``submission``: enough reviewers, none with a conflict of interest.
 
-    Each reviewer judges every criterion (and section with a scale) that
-    applies to the organisation and that the submission did not mark not
-    applicable, on that target's scale; with
+    Each reviewer judges every criterion (and section with a scale) the
+    submission did not mark not applicable, on that target's scale; with
     ``complete`` False some are left unjudged. ``all_met`` as for
     :func:`submissions`. Judgements cite only the submission's evidence.
     Requires hypothesis.
