@@ -13,6 +13,7 @@ silently. Every structuring problem ends as a located :class:`Problem`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ from cattrs.preconf.tomllib import make_converter as make_toml_converter
 from qmframe.errors import Problem
 from qmframe.framework import Rule
 from qmframe.frozen import thaw
+from qmframe.limits import EARLIEST_DATE, LATEST_DATE
 
 __all__ = ["json_converter", "structure", "toml_converter", "unstructure_json", "unstructure_toml"]
 
@@ -64,20 +66,33 @@ def _strict_int(value: object, _: type) -> int:
 def _strict_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _WrongType(f"expected a number, got {_describe(value)}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if not math.isfinite(number):  # TOML's nan and inf would poison every sum and comparison
+        raise _WrongType(f"expected a finite number, got {_describe(value)}")
+    return number
+
+
+def _iso_date(value: object) -> dt.date | None:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _strict_date(value: object, _: type) -> dt.date:
     if isinstance(value, dt.datetime):
         raise _WrongType(f"expected a date (YYYY-MM-DD), got a date and time ({value})")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _WrongType(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+    day = value if isinstance(value, dt.date) else _iso_date(value)
+    if day is None:
+        raise _WrongType(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+    if not EARLIEST_DATE <= day <= LATEST_DATE:  # date arithmetic must not overflow later
+        raise _WrongType(f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {day}")
+    return day
 
 
 _RULE_KEYS = tuple(a.name for a in attrs.fields(Rule) if a.name != "params")
@@ -161,6 +176,8 @@ def _code_of(message: str) -> str:
         return "unknown-key"
     if "missing" in message:
         return "missing-key"
+    if message.startswith(("expected a date from", "expected a finite number")):
+        return "out-of-range"  # the right type, beyond the bounds (qmframe.limits)
     return "wrong-type"
 
 

@@ -12,6 +12,7 @@ when it runs, so ``qmframe --help`` reads no plugin and no framework.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,6 +21,7 @@ import click
 from qmframe import __version__
 from qmframe._console import (
     DATE,
+    ClosedPipe,
     OrderedGroup,
     complete_example,
     complete_file,
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["cli", "main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+#: A closed standard output (``qmframe demo | head``): 128 + SIGPIPE, as a shell reports it.
+EXIT_CLOSED_PIPE = 141
 SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             standalone_mode=False,
             color=False if os.environ.get("NO_COLOR") else None,
         )
+        sys.stdout.flush()  # a reader that went away shows here, not in the flush at exit
+    except (ClosedPipe, BrokenPipeError):
+        return _closed_pipe()
     except click.ClickException as exc:  # usage errors (exit code 2) and the like
         exc.show()
         return exc.exit_code
@@ -105,6 +112,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err("This is a bug; please report it with the command you ran.")
         return EXIT_INTERNAL
     return code if isinstance(code, int) else EXIT_OK
+
+
+def _wrote(output: str, message: str) -> None:
+    """Say where the output went, unless it went to standard output (``-o -``)."""
+    if output != "-":
+        _out(message)
+
+
+def _closed_pipe() -> int:
+    """The reader went away (``qmframe demo | head``): stop quietly, as SIGPIPE would.
+
+    Standard output is pointed at the null device, so the flush at exit
+    cannot fail a second time; the exit code is the shell's for SIGPIPE.
+    """
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # not a real stream (as under test)
+        pass
+    return EXIT_CLOSED_PIPE
 
 
 def _registry(*, warn: bool = True) -> Registry:
@@ -356,7 +384,9 @@ def template(framework: str, organisation: str, output: str | None) -> int:
     text = render_template(loaded, organisation=organisation)
     if output:
         write_text(output, text)
-        _out(f"Wrote a blank self-assessment for {loaded.id} {loaded.version} to {output}")
+        _wrote(
+            output, f"Wrote a blank self-assessment for {loaded.id} {loaded.version} to {output}"
+        )
     else:
         _out(text)
     return EXIT_OK
@@ -422,7 +452,7 @@ def assess(
     text = api.render(decision, loaded, sub, rev, format=fmt, registry=registry)
     if output:
         write_text(output, text)
-        _out(f"{decision.status}: report written to {output}")
+        _wrote(output, f"{decision.status}: report written to {output}")
     else:
         _out(text)
     return EXIT_OK
@@ -531,7 +561,7 @@ def demo(
             _out(f"No HTML report: {exc}\n")
         else:
             write_text(where, page)
-            _out(f"HTML report written to {where}\n")
+            _wrote(str(where), f"HTML report written to {where}\n")
     command = f"qmframe assess {framework.id} {file_label(chosen.submission)}"
     if chosen.review is not None:
         command += f" --review {file_label(chosen.review)}"
@@ -569,7 +599,7 @@ def schema(document: str, output: str | None) -> int:
     text = json.dumps(json_schema(document), indent=2) + "\n"
     if output:
         write_text(output, text)
-        _out(f"Wrote the JSON Schema for {document} files to {output}")
+        _wrote(output, f"Wrote the JSON Schema for {document} files to {output}")
     else:
         _out(text)
     return EXIT_OK

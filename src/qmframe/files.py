@@ -3,15 +3,16 @@
 Reading never shows a traceback for bad input: malformed TOML (with line and
 column), wrong keys and types, and broken references all come back as one
 :class:`~qmframe.errors.ValidationError` naming the file. :func:`loads` reads
-text the same way, and :func:`dumps` writes what it reads. Writing is atomic:
-the text goes to a temporary file in the same folder, which then replaces
-the target, so a crash never leaves half a file.
+text the same way, and :func:`dumps` writes what it reads. Only regular files
+are read, up to :data:`~qmframe.limits.MAX_INPUT_BYTES`. Writing goes through
+:func:`qmframe.output.write_output`: atomic, and only over a regular file.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from importlib.resources.abc import Traversable
@@ -25,6 +26,8 @@ from qmframe._convert import structure, unstructure_json, unstructure_toml
 from qmframe.decision import Decision
 from qmframe.errors import Problem, ValidationError
 from qmframe.framework import Framework, OutcomeSet
+from qmframe.limits import MAX_INPUT_BYTES
+from qmframe.output import describe_kind, write_output
 from qmframe.submission import Review, Submission
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "dumps",
     "file_label",
     "loads",
+    "read_bytes",
     "read_decision",
     "read_document",
     "read_framework",
@@ -76,24 +80,48 @@ def _folder(source: Source) -> Path | None:
     return None
 
 
+def read_bytes(source: Source, limit: int | None = None) -> bytes:
+    """The bytes of an input file: only a regular file, of at most ``limit`` bytes.
+
+    ``limit`` defaults to :data:`~qmframe.limits.MAX_INPUT_BYTES`. A FIFO, a
+    device or a folder is refused before it is opened (and it is opened
+    without blocking, in case it changed meanwhile), so no input path can
+    hang qmframe; a larger file is refused before it is read.
+    """
+    label = file_label(source)
+    limit = MAX_INPUT_BYTES if limit is None else limit
+
+    def refuse(message: str) -> ValidationError:
+        return ValidationError([Problem(message, file=label, code="unreadable-file")])
+
+    too_large = f"the file is larger than the {limit:,} bytes qmframe reads"
+    try:
+        if not isinstance(source, (str, os.PathLike)):
+            data = source.read_bytes()  # a plugin's packaged resource
+        else:
+            mode = os.stat(source).st_mode
+            if not stat.S_ISREG(mode):
+                raise refuse(f"cannot read {describe_kind(mode)}: only regular files are read")
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+            with os.fdopen(os.open(source, flags), "rb") as stream:
+                status = os.fstat(stream.fileno())
+                if not stat.S_ISREG(status.st_mode):
+                    mode = status.st_mode
+                    raise refuse(f"cannot read {describe_kind(mode)}: only regular files are read")
+                if status.st_size > limit:
+                    raise refuse(too_large)
+                data = stream.read(limit + 1)
+    except OSError as exc:
+        raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise refuse(too_large)
+    return data
+
+
 def _read_text(source: Source) -> str:
     """A file's text; an unreadable or non-UTF-8 file raises a located ValidationError."""
     label = file_label(source)
-    try:
-        if isinstance(source, (str, os.PathLike)):
-            data = Path(source).read_bytes()
-        else:
-            data = source.read_bytes()
-    except OSError as exc:
-        raise ValidationError(
-            [
-                Problem(
-                    f"cannot read the file: {exc.strerror or exc}",
-                    file=label,
-                    code="unreadable-file",
-                )
-            ]
-        ) from None
+    data = read_bytes(source)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -308,23 +336,9 @@ def loads(text: str, kind: type[Any] | str, *, format: Format = "toml", file: st
     return result
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file in the same folder, then rename)."""
-    import tempfile  # only writers need it; keeps ``import qmframe`` light
-
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def write_text(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:
+    """Write ``text`` to ``path`` safely: see :func:`qmframe.output.write_output`."""
+    write_output(path, text, private=private)
 
 
 def write_toml(path: str | os.PathLike[str], value: object) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from qmframe.errors import Problem
 from qmframe.framework import Framework, Lifecycle, Rule
 from qmframe.index import FrameworkIndex
+from qmframe.limits import MAX_EVIDENCE_BYTES, MAX_VALIDITY_MONTHS
 from qmframe.rules import RuleKind
 from qmframe.scales import AGGREGATES
 from qmframe.submission import Review, Submission
@@ -36,8 +37,9 @@ from qmframe.vocabulary import (
 
 __all__ = ["check_framework", "check_lifecycle", "check_review", "check_submission"]
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# \Z, not $: "$" also matches before a final newline, and an id must not end in one.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 #: Provenance names as they read in the notice for non-official text.
 _AS_ADJECTIVE = {"paraphrase": "paraphrased"}
@@ -318,6 +320,15 @@ def check_framework(
     problems += _one_of(fw.review.combine, COMBINATIONS, "review.combine", "combination")
     if fw.validity.months < 0 or fw.validity.midpoint_months < 0:
         problems.append(Problem("months cannot be negative", "validity", code="out-of-range"))
+    for field in ("months", "midpoint_months"):
+        if getattr(fw.validity, field) > MAX_VALIDITY_MONTHS:
+            problems.append(
+                Problem(
+                    f"at most {MAX_VALIDITY_MONTHS} months (100 years)",
+                    f"validity.{field}",
+                    code="out-of-range",
+                )
+            )
     if fw.validity.midpoint_months and fw.validity.midpoint_months >= fw.validity.months:
         problems.append(
             Problem(
@@ -459,6 +470,8 @@ def check_submission(
     org = submission.organisation
     if not org.id:
         problems.append(Problem("must not be empty", "organisation.id", code="missing-value"))
+    else:
+        problems += _ids([("organisation", org.id)], "organisation")
     if fw.organisation_kinds:
         problems += _one_of(
             org.kind, fw.organisation_kinds, "organisation.kind", "organisation kind"
@@ -591,7 +604,7 @@ def _check_reference(reference: str, sha256: str, folder: Path | None, path: str
                 f"{reference!r} points outside the submission's folder", path, code="evidence-file"
             )
         ]
-    if not target.is_file():
+    if not target.exists():
         return [
             Problem(
                 f"file {reference!r} not found beside the submission",
@@ -601,17 +614,53 @@ def _check_reference(reference: str, sha256: str, folder: Path | None, path: str
                 code="evidence-file",
             )
         ]
-    if sha256 and _sha256_of(target) != sha256:
+    if not target.is_file():
+        return [
+            Problem(
+                f"{reference!r} is not a regular file", path, "", "warning", code="evidence-file"
+            )
+        ]
+    if not sha256:
+        return []
+    try:
+        digest = _sha256_of(target)
+    except OSError as exc:
+        message = f"cannot read {reference!r}: {exc.strerror or exc}"
+        return [Problem(message, path, code="evidence-file")]
+    if digest is None:
+        return [
+            Problem(
+                f"file {reference!r} is larger than the {MAX_EVIDENCE_BYTES:,} bytes whose "
+                "sha256 qmframe checks",
+                path,
+                code="evidence-file",
+            )
+        ]
+    if digest != sha256:
         return [
             Problem(f"file {reference!r} does not match its sha256", path, code="evidence-file")
         ]
     return []
 
 
-def _sha256_of(path: Path) -> str:
-    import hashlib  # only submissions that give a checksum need it
+def _sha256_of(path: Path) -> str | None:
+    """The regular file's sha256, read 1 MiB at a time; None if it is over the limit.
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    Opened without blocking, so a FIFO swapped in after the checks cannot hang.
+    """
+    import hashlib  # only submissions that give a checksum need it
+    import os
+    import stat
+
+    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
+        status = os.fstat(stream.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(0, "not a regular file")
+        digest, seen = hashlib.sha256(), 0
+        while seen <= MAX_EVIDENCE_BYTES and (chunk := stream.read(1 << 20)):
+            digest.update(chunk)
+            seen += len(chunk)
+        return digest.hexdigest() if seen <= MAX_EVIDENCE_BYTES else None
 
 
 def _level_problem(index: FrameworkIndex, target_id: str, level: str, path: str) -> list[Problem]:
@@ -658,6 +707,15 @@ def check_review(
                 code="wrong-framework",
             )
         )
+    if not _ID.match(review.organisation):
+        problems.append(
+            Problem(
+                f"organisation id {review.organisation!r} must start with a letter or digit "
+                "and use only letters, digits, '.', '_' and '-'",
+                "organisation",
+                code="bad-id",
+            )
+        )
     if submission is not None and review.organisation != submission.organisation.id:
         problems.append(
             Problem(
@@ -700,6 +758,8 @@ def check_review(
             )
             continue
         problems += _level_problem(index, judgement.target, judgement.level, f"{path}.level")
+        if submission is not None:
+            problems += _inapplicable(index, judgement.target, submission, f"{path}.target")
         if len(review.reviewers) > 1 and not judgement.reviewer:
             problems.append(
                 Problem(
@@ -752,6 +812,38 @@ def check_review(
     if submission is not None:
         problems += conflicts_of_interest(review, submission)
     return problems
+
+
+def _inapplicable(
+    index: FrameworkIndex, target_id: str, submission: Submission, path: str
+) -> list[Problem]:
+    """A judgement the decision ignores, because its target does not apply to this organisation.
+
+    A warning, not an error: a panel may record every criterion on its form,
+    and the decision stays right; but the reviewer is told it did not count.
+    """
+    org = submission.organisation
+    applicability = index.targets[target_id].applicability
+    if applicability.applies(org.context, org.kind):
+        return []
+    limits = [
+        f"{what} {', '.join(values)}"
+        for what, values in (
+            ("contexts", applicability.contexts),
+            ("organisation kinds", applicability.organisation_kinds),
+        )
+        if values
+    ]
+    return [
+        Problem(
+            f"{target_id!r} does not apply to this organisation (context {org.context!r}, kind "
+            f"{org.kind!r}; it applies only to {' and '.join(limits)}), so this judgement "
+            "does not count: remove it, or correct the organisation in the submission",
+            path,
+            severity="warning",
+            code="not-allowed",
+        )
+    ]
 
 
 def conflicts_of_interest(review: Review, submission: Submission) -> list[Problem]:

@@ -131,10 +131,17 @@ def _emit(text: str, output: str | None) -> None:
         _out(text)
 
 
-def _json(value: Any) -> str:
-    import json
+def _line(text: str) -> None:
+    """One line of text output: a name holding escapes or a line break is shown, not obeyed."""
+    from qmframe.escaping import terminal
 
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    _out(terminal(text))
+
+
+def _json(value: Any) -> str:
+    from qmframe.escaping import json_text
+
+    return json_text(value) + "\n"
 
 
 def read_decision(path: str | Path) -> Decision:
@@ -144,19 +151,19 @@ def read_decision(path: str | Path) -> Decision:
     decision's own fields are read.
     """
     import json
-    from pathlib import Path
 
     import attrs
 
     from qmframe._convert import structure
     from qmframe.decision import Decision
-    from qmframe.files import file_label, read_document
+    from qmframe.files import file_label, read_bytes, read_document
 
     label = file_label(path)
     if str(path).endswith(".json"):
+        raw = read_bytes(path)  # a regular file only, of a bounded size
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            data = json.loads(raw.decode("utf-8"))
+        except ValueError as exc:
             raise ValidationError(
                 [Problem(f"cannot read the decision: {exc}", file=label)]
             ) from None
@@ -290,7 +297,7 @@ def _add(
             reason=reason,
         )
     what = f"now {event.state}" if event is not None else "no change to the current award"
-    _out(f"{recorded.award}: {decision.status} recorded ({what})")
+    _line(f"{recorded.award}: {decision.status} recorded ({what})")
     return EXIT_OK
 
 
@@ -321,7 +328,7 @@ def _event(
     event = Event(state=state, on=on or dt.date.today(), reason=reason)
     with _open(db) as opened:
         opened.add_event(loaded.id, organisation, event, loaded.lifecycle)
-    _out(f"{loaded.id}/{organisation}: {event.state} on {event.on}")
+    _line(f"{loaded.id}/{organisation}: {event.state} on {event.on}")
     return EXIT_OK
 
 
@@ -350,11 +357,11 @@ def _list(framework: str, db: str, on: dt.date | None, fmt: str) -> int:
     if fmt == "json":
         _out(_json([unstructure_json(h) for h in holders]))
         return EXIT_OK
-    _out(f"{len(holders)} holding {loaded.id} on {day}")
+    _line(f"{len(holders)} holding {loaded.id} on {day}")
     for h in holders:
         until = f"until {h.valid_until}" if h.valid_until else "no end date"
-        _out(f"  {h.organisation_name or h.organisation} ({h.organisation}): {h.state}, "
-             f"version {h.version}, since {h.since}, {until}")  # fmt: skip
+        _line(f"  {h.organisation_name or h.organisation} ({h.organisation}): {h.state}, "
+              f"version {h.version}, since {h.since}, {until}")  # fmt: skip
     return EXIT_OK
 
 
@@ -403,12 +410,12 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
             )
         )
         return EXIT_OK
-    _out(f"{history.organisation_name or history.organisation} under {loaded.id}:")
+    _line(f"{history.organisation_name or history.organisation} under {loaded.id}:")
     for e in history.events:
         extra = f" (version {e.version}, until {e.valid_until})" if e.version else ""
-        _out(f"  {e.on}  {e.state}{extra}: {e.reason}")
+        _line(f"  {e.on}  {e.state}{extra}: {e.reason}")
     for r in decisions:
-        _out(f"  decision {r.award}: {r.decision.status}")
+        _line(f"  decision {r.award}: {r.decision.status}")
     return EXIT_OK
 
 
@@ -445,7 +452,7 @@ def _due(framework: str, db: str, within: int, on: dt.date | None, fmt: str) -> 
     _out(f"{len(due)} due within {within} days of {day}")
     for d in due:
         late = " (overdue)" if d.overdue else ""
-        _out(f"  {d.on}  {d.what}{late}: {d.organisation_name or d.organisation}")
+        _line(f"  {d.on}  {d.what}{late}: {d.organisation_name or d.organisation}")
     return EXIT_OK
 
 
@@ -464,16 +471,23 @@ def _due(framework: str, db: str, within: int, on: dt.date | None, fmt: str) -> 
     "-o", "--output", metavar="FILE", shell_complete=complete_file,
     help="write here instead of stdout (needed for --format sqlite)",
 )  # fmt: skip
-def _export(framework: str, db: str, on: dt.date | None, fmt: str, output: str | None) -> int:
+@click.option(
+    "--bom", is_flag=True,
+    help="start CSV with a UTF-8 byte-order mark, for spreadsheets that need one",
+)  # fmt: skip
+def _export(
+    framework: str, db: str, on: dt.date | None, fmt: str, output: str | None, bom: bool
+) -> int:
     """Export the public register of FRAMEWORK: the current holders on a date.
 
     Only the fields the framework lists in public_fields are exported, one
-    entry per holder on the date given by --on (default: today).
+    entry per holder on the date given by --on (default: today). CSV cells
+    that would start a spreadsheet formula (=, +, -, @) start with ' instead.
 
     \b
     Examples:
       qmframe register export example-charter
-      qmframe register export example-charter --format csv -o register.csv
+      qmframe register export example-charter --format csv --bom -o register.csv
       qmframe register export example-charter --format sqlite -o public.sqlite
     """
     from qmframe.awards.register import public_csv, public_json, write_public_sqlite
@@ -487,9 +501,10 @@ def _export(framework: str, db: str, on: dt.date | None, fmt: str, output: str |
         if not output:
             raise ValidationError([Problem("--format sqlite needs -o FILE")])
         write_public_sqlite(rows, fields, output)
-        _out(f"{len(rows)} entries written to {output} (table public_register)")
+        if output != "-":
+            _out(f"{len(rows)} entries written to {output} (table public_register)")
         return EXIT_OK
-    text = public_json(rows) if fmt == "json" else public_csv(rows, fields)
+    text = public_json(rows) if fmt == "json" else public_csv(rows, fields, bom=bom)
     _emit(text, output)
     return EXIT_OK
 
@@ -809,11 +824,11 @@ def _verify(
     from pathlib import Path
 
     from qmframe.awards.issuing import verify_badge
-    from qmframe.files import file_label
+    from qmframe.files import file_label, read_bytes
 
     profile_label = file_label(issuer_profile)
-    try:
-        profile = json.loads(Path(issuer_profile).read_text(encoding="utf-8"))
+    try:  # read_bytes: a regular file only, so a FIFO cannot hang the command
+        profile = json.loads(read_bytes(issuer_profile).decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise ValidationError(
             [Problem(f"cannot read: {exc}", file=profile_label, code="unreadable-file")]
@@ -824,18 +839,19 @@ def _verify(
         )
     label = file_label(credential)
     try:
-        text = Path(credential).read_text(encoding="utf-8")
-    except OSError as exc:
+        text = read_bytes(credential).decode("utf-8")
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise ValidationError(
-            [Problem(f"cannot read: {exc.strerror}", file=label, code="unreadable-file")]
+            [Problem(f"cannot read: {reason}", file=label, code="unreadable-file")]
         ) from None
 
     def fetch(url: str) -> str:
         assert status_dir is not None
         path = Path(status_dir) / url.rstrip("/").rsplit("/", 1)[-1]
         try:
-            return path.read_text(encoding="utf-8")
-        except OSError:
+            return read_bytes(path).decode("utf-8")
+        except (OSError, ValueError, ValidationError):
             raise ValidationError(
                 [
                     Problem(
@@ -885,11 +901,11 @@ def diff_command(old: str, new: str, fmt: str) -> int:
     if fmt == "json":
         _out(_json(unstructure_json(result)))
         return EXIT_OK
-    _out(f"{result.framework}: {result.old_version} -> {result.new_version}, "
-         f"{len(result.changes)} changes")  # fmt: skip
+    _line(f"{result.framework}: {result.old_version} -> {result.new_version}, "
+          f"{len(result.changes)} changes")  # fmt: skip
     for change in result.changes:
         detail = f": {change.detail}" if change.detail else ""
-        _out(f"  {change.change:<9} {change.part} {change.id}{detail}")
+        _line(f"  {change.change:<9} {change.part} {change.id}{detail}")
     return EXIT_OK
 
 
@@ -964,17 +980,18 @@ def rescore_command(old: str, new: str, folder: str, show_all: bool, fmt: str) -
     if fmt == "json":
         _out(_json([{**unstructure_json(r), "changed": r.changed} for r in shown]))
         return EXIT_OK
-    _out(
+    _line(
         f"{before.id} {before.version} -> {after.version}: {len(changed)} of {len(results)} "
         "decisions would change"
     )
     for r in shown:
         if r.problems:
-            _out(f"  {r.label} ({r.organisation}): cannot be re-assessed under {after.version}:")
-            _out("".join(f"    {p}\n" for p in r.problems).rstrip("\n"))
+            _line(f"  {r.label} ({r.organisation}): cannot be re-assessed under {after.version}:")
+            for problem in r.problems:
+                _line(f"    {problem}")
             continue
         arrow = f"{r.old_status} -> {r.new_status}" if r.changed else f"{r.old_status} (same)"
-        _out(f"  {r.label} ({r.organisation}): {arrow}")
+        _line(f"  {r.label} ({r.organisation}): {arrow}")
         for reason in (*r.reasons, *r.notes):
-            _out(f"    {reason}")
+            _line(f"    {reason}")
     return EXIT_OK

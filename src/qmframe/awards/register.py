@@ -45,8 +45,11 @@ from qmframe.awards.lifecycle import (
 from qmframe.awards.status_list import candidate_indexes
 from qmframe.decision import Decision
 from qmframe.errors import Problem, QmframeError, ValidationError
+from qmframe.escaping import csv_cell, json_text
 from qmframe.framework import Framework, Lifecycle
 from qmframe.frozen import EMPTY, frozen_str_map
+from qmframe.limits import MAX_DAYS, check_date
+from qmframe.output import check_target, write_output
 
 __all__ = [
     "MIGRATIONS",
@@ -490,6 +493,17 @@ class Register:
         A mid-point review that is past due and not yet recorded is listed
         too, marked overdue: it does not stop being due by being late.
         """
+        problems = check_date(day, "on")
+        if not 0 <= within_days <= MAX_DAYS:
+            problems.append(
+                Problem(
+                    f"expected 0 to {MAX_DAYS:,} days, got {within_days}",
+                    "within",
+                    code="out-of-range",
+                )
+            )
+        if problems:
+            raise ValidationError(problems)
         horizon = day + dt.timedelta(days=within_days)
         out = []
         for history in self.histories(framework):
@@ -579,7 +593,8 @@ def _statements(script: str) -> list[str]:
 
 
 def public_json(rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps(list(rows), indent=2, ensure_ascii=False) + "\n"
+    """The public register as JSON; invisible characters as ``\\u`` escapes (see json_text)."""
+    return json_text(list(rows)) + "\n"
 
 
 def _cell(value: Any) -> str:
@@ -588,14 +603,20 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def public_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
-    """CSV with one column per public field (lists joined with '; ')."""
+def public_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], *, bom: bool = False) -> str:
+    """CSV with one column per public field (lists joined with '; '), safe for spreadsheets.
+
+    Every cell is quoted and escaped by :func:`qmframe.escaping.csv_cell`: a
+    name starting ``=``, ``+``, ``-`` or ``@`` reads as text, not as a formula.
+    With ``bom``, the text starts with a UTF-8 byte-order mark, which some
+    spreadsheet programs need to read accented letters right.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields)
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow([csv_cell(field) for field in fields])
     for row in rows:
-        writer.writerow([_cell(row[field]) for field in fields])
-    return out.getvalue()
+        writer.writerow([csv_cell(_cell(row[field])) for field in fields])
+    return ("\ufeff" if bom else "") + out.getvalue()
 
 
 def write_public_sqlite(
@@ -603,30 +624,25 @@ def write_public_sqlite(
 ) -> None:
     """A separate SQLite file holding only the public register (table ``public_register``).
 
-    Built beside the target and moved into place, so a reader never sees
-    half of it. Open it with ``datasette`` for a public, browsable register
-    with a JSON API.
+    Built in memory and written by :func:`qmframe.output.write_output`, so
+    a reader never sees half of it and only a regular file is replaced. Open
+    it with ``datasette`` for a public, browsable register with a JSON API.
     """
     unknown = [field for field in fields if field not in PUBLIC_FIELDS]
     if unknown:
         raise ValidationError(
             [Problem(f"not a public field: {', '.join(unknown)}", code="unknown-reference")]
         )
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.unlink(missing_ok=True)
-    try:
-        db = sqlite3.connect(temporary)
-        with contextlib.closing(db):
-            columns = ", ".join(f'"{field}" TEXT' for field in fields)
-            db.execute(f"CREATE TABLE public_register ({columns})")
-            marks = ", ".join("?" for _ in fields)
-            db.executemany(
-                f"INSERT INTO public_register VALUES ({marks})",
-                [[_cell(row[field]) for field in fields] for row in rows],
-            )
-            db.commit()
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    check_target(path)  # refuse a link or a special file before building anything
+    db = sqlite3.connect(":memory:")
+    with contextlib.closing(db):
+        columns = ", ".join(f'"{field}" TEXT' for field in fields)
+        db.execute(f"CREATE TABLE public_register ({columns})")
+        marks = ", ".join("?" for _ in fields)
+        db.executemany(
+            f"INSERT INTO public_register VALUES ({marks})",
+            [[_cell(row[field]) for field in fields] for row in rows],
+        )
+        db.commit()
+        data = db.serialize()
+    write_output(path, data)

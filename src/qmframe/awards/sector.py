@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from qmframe.decision import Decision
+from qmframe.escaping import terminal
 from qmframe.framework import Framework
 from qmframe.frozen import FrozenMap
 
@@ -225,7 +226,8 @@ def sector_view(
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    # Cells escaped before the widths are measured, so the columns line up as shown.
+    cells = [[terminal(str(c)) for c in header], *[[terminal(str(c)) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = ["  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -233,7 +235,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
 
 
 def render_text(view: SectorView) -> str:
-    """The sector view as plain-text tables."""
+    """The sector view as plain-text tables, every name and title escaped for a terminal."""
     out = [
         f"Sector view: {view.framework}: {view.organisations} organisations, "
         f"{view.decisions} decisions, {view.passed} currently passing"
@@ -276,4 +278,4 @@ def render_text(view: SectorView) -> str:
         ]
     if view.notes:
         out += ["", "Notes:", *(f"  {note}" for note in view.notes)]
-    return "\n".join(out) + "\n"
+    return "\n".join(map(terminal, out)) + "\n"

@@ -179,9 +179,11 @@ def read_key(path: str | os.PathLike[str], *, private: bool = True) -> dict[str,
 
     ``private=False`` accepts a public key too (enough for :func:`issuer_profile`).
     """
+    from qmframe.files import read_bytes  # a regular file only: a FIFO cannot hang
+
     label = os.fspath(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_bytes(path).decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise ValidationError(
             [Problem(f"cannot read the key: {exc}", file=label, code="credential-invalid")]

@@ -3,7 +3,8 @@
 The page carries everything it needs (styles and charts inline, no scripts,
 no fonts or images fetched from anywhere), so it can be mailed, archived or
 opened offline. It is built with Jinja2 and autoescaping: a submission is
-untrusted input, and a title holding ``<script>`` must show as text. Jinja2
+untrusted input, and a title holding ``<script>`` must show as text (control
+and bidi characters are shown as escapes, by :mod:`qmframe.escaping`). Jinja2
 is an optional extra (``pip install 'qmframe[html]'``), imported only when
 an HTML report is rendered, so the core never needs it.
 
@@ -25,6 +26,7 @@ import attrs
 
 from qmframe.decision import Decision
 from qmframe.errors import QmframeError
+from qmframe.escaping import terminal
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
 from qmframe.reports import Assessment, ReportFormat, basis_sentence
@@ -68,8 +70,16 @@ def _environment() -> jinja2.Environment:
         resource = folder / name
         return resource.read_text(encoding="utf-8") if resource.is_file() else None
 
+    def visible(value: Any) -> Any:
+        # Every {{ }} passes here before autoescaping: control and bidi characters in a
+        # name or title are shown as escapes, not obeyed (see qmframe.escaping).
+        if isinstance(value, str) and not hasattr(value, "__html__"):
+            return terminal(value, multiline=True)
+        return value
+
     return jinja2.Environment(
         loader=jinja2.FunctionLoader(source),
+        finalize=visible,
         autoescape=True,  # every template here writes HTML or SVG
         undefined=jinja2.StrictUndefined,  # a misspelt name fails loudly, in tests
         trim_blocks=True,

@@ -8,6 +8,7 @@ numbers, except ``weighted-score``, which needs every level to carry points.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping
 
 from qmframe.decision import Finding
@@ -479,6 +480,14 @@ class OutcomeCoverage(RuleKind):
         return evaluate
 
 
+def _finite(value: float) -> bool:
+    """Neither NaN nor infinite (TOML has both), nor an integer too large for a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 class WeightedScore(RuleKind):
     """Points times weight, summed over scope, reach ``threshold`` (or ``min_fraction``)."""
 
@@ -516,6 +525,10 @@ class WeightedScore(RuleKind):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 problems.append(
                     Problem(f"expected a number, got {value!r}", key, code="wrong-value")
+                )
+            elif not _finite(value):
+                problems.append(
+                    Problem(f"expected a finite number, got {value!r}", key, code="wrong-value")
                 )
             elif key == "min_fraction" and not 0 <= value <= 1:
                 problems.append(Problem("expected a fraction from 0 to 1", key, code="wrong-value"))
