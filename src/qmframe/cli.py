@@ -442,13 +442,32 @@ def assess(
       qmframe assess example-charter submission.toml --format html -o report.html
     """
     from qmframe import api
-    from qmframe.files import write_text
+    from qmframe.errors import raise_errors
+    from qmframe.files import (
+        file_label,
+        read_review,
+        read_submission,
+        submission_folder,
+        write_text,
+    )
 
     registry = _registry()
     loaded = _load_framework(registry, framework)
-    sub = api.load_submission(submission, loaded, registry=registry)
-    rev = api.load_review(review, loaded, sub, registry=registry) if review else None
-    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry)
+    sub = read_submission(submission)
+    rev = read_review(review) if review else None
+    folder = submission_folder(submission)
+    # The checks every decision runs, with the files named; warnings are shown, not lost.
+    problems = registry.assessor(loaded).check(
+        sub,
+        rev,
+        folder=folder,
+        submission_file=file_label(submission),
+        review_file=file_label(review) if review else "",
+    )
+    raise_errors(problems)
+    for problem in problems:
+        _err(str(problem))
+    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry, folder=folder)
     text = api.render(decision, loaded, sub, rev, format=fmt, registry=registry)
     if output:
         write_text(output, text)
