@@ -994,3 +994,34 @@ def test_tutorial_installs_from_a_clone_and_its_tests_pass_on_a_new_machine(
     listed = _run([bin_ / "qmframe", "frameworks"], mine, env)
     assert "repair-cafe" in listed
     assert "qmframe-repaircafe 0.1.0" in listed
+
+
+def _synopses(page: Path) -> Iterator[tuple[int, str]]:
+    """The `qmframe ...` lines of a page's ```text blocks (usage synopses, not run)."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    inside = False
+    for number, line in enumerate(lines, 1):
+        if line.startswith("```"):
+            inside = line.strip() == "```text" and not inside
+            continue
+        command = re.match(r"(?:[A-Z_]+=\S+ )*(qmframe .*)", line)  # VAR=1 qmframe ...
+        if inside and command:
+            yield number, command.group(1).split("  #", 1)[0]
+
+
+@pytest.mark.parametrize("page", ["awards.md", "plugin-hooks.md"])
+def test_synopses_name_real_commands_and_options(page: str) -> None:
+    """docs/awards.md (the register's and the versions' synopses) and docs/plugin-hooks.md:
+    every command a usage synopsis shows exists, with every option it shows."""
+    seen = 0
+    for number, line in _synopses(DOCS / page):
+        words = line.split()[1:]
+        command: click.Command = cli
+        while isinstance(command, click.Group) and words and words[0] in command.commands:
+            command = command.commands[words.pop(0)]
+        assert not isinstance(command, click.Group), f"{page}:{number}: {line}"
+        options = {opt for param in command.params for opt in param.opts}
+        shown = {re.sub(r"[\[\]]", "", w).split("=")[0] for w in words if "--" in w}
+        assert shown <= options, f"{page}:{number}: {sorted(shown - options)} in {line}"
+        seen += 1
+    assert seen >= (12 if page == "awards.md" else 1)
