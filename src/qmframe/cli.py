@@ -230,11 +230,20 @@ def plugins(as_json: bool, show_all: bool) -> int:
 # -- validate ------------------------------------------------------------------------------
 
 
+#: Top-level keys only a submission has, and only a review has.
+_SUBMISSION_ONLY = ("ratings", "evidence", "actions", "submitted_on", "previous_award")
+_REVIEW_ONLY = ("reviewers", "judgements", "requests", "reviewed_on", "notes")
+
+
 def _kind_of(data: dict[str, Any]) -> str:
-    if isinstance(data.get("organisation"), dict):
+    """What a file is, by its keys (see docs/cli.md, ``qmframe validate``)."""
+    organisation = data.get("organisation")
+    if isinstance(organisation, dict) or any(key in data for key in _SUBMISSION_ONLY):
         return "submission"
-    if "judgements" in data or "reviewers" in data:
+    if isinstance(organisation, str) or any(key in data for key in _REVIEW_ONLY):
         return "review"
+    if "framework" in data or "framework_version" in data:
+        return "submission"  # only submissions and reviews name their framework
     if "outcomes" in data and "version" not in data:
         return "outcome set"
     return "framework"

@@ -5,7 +5,8 @@ no fonts or images fetched from anywhere), so it can be mailed, archived or
 opened offline. It is built with Jinja2 and autoescaping: a submission is
 untrusted input, and a title holding ``<script>`` must show as text (control
 and bidi characters are shown as escapes, by :mod:`qmframe.escaping`). Jinja2
-is an optional extra (``pip install 'qmframe[html]'``), imported only when
+is an optional extra (``pip install ".[html]"`` from a clone of qmframe, or
+``pip install Jinja2``), imported only when
 an HTML report is rendered, so the core never needs it.
 
 The chart per section is plain SVG drawn from numbers computed here: one
@@ -34,7 +35,14 @@ from qmframe.reports import Assessment, ReportFormat, basis_sentence
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["ASSESSED_COLOUR", "SELF_COLOUR", "HtmlReport", "context", "load_template"]
+__all__ = [
+    "ASSESSED_COLOUR",
+    "JINJA2_MISSING",
+    "SELF_COLOUR",
+    "HtmlReport",
+    "context",
+    "load_template",
+]
 
 #: Fill of the self-rating bars. Distinctive on purpose: the browser test
 #: counts pixels of exactly these colours to see that the chart was drawn.
@@ -58,12 +66,20 @@ def load_template(name: str) -> jinja2.Template:
     return _environment().get_template(name)
 
 
+#: What asking for the html format says when Jinja2 is missing: commands that work
+#: without a package index (qmframe is not on one).
+JINJA2_MISSING = (
+    "the html format needs Jinja2: pip install Jinja2"
+    ' (or, in a clone of qmframe, pip install ".[html]")'
+)
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     try:
         import jinja2
     except ImportError:
-        raise QmframeError("the html format needs Jinja2: pip install 'qmframe[html]'") from None
+        raise QmframeError(JINJA2_MISSING) from None
     folder = files("qmframe") / "templates"
 
     def source(name: str) -> str | None:
@@ -223,7 +239,7 @@ class HtmlReport(ReportFormat):
 
     name = "html"
     suffix = ".html"
-    description = "a single-file HTML page with a chart per section (needs qmframe[html])"
+    description = "a single-file HTML page with a chart per section (needs Jinja2, the html extra)"
 
     def render(self, assessment: Assessment) -> str:
         return load_template("report.html.j2").render(context(assessment))

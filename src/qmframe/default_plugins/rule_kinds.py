@@ -69,6 +69,13 @@ def _unknown_keys(rule: Rule, allowed: tuple[str, ...]) -> list[Problem]:
     ]
 
 
+def _names_a_scale(index: FrameworkIndex, target: str) -> bool:
+    """Whether the target (or, for a criterion, its section) names a scale at all."""
+    criterion = index.criteria.get(target)
+    section = index.sections.get(index.targets[target].section)
+    return bool((criterion is not None and criterion.scale) or (section and section.scale))
+
+
 def _scope_and_level(
     rule: Rule, index: FrameworkIndex, allowed: tuple[str, ...]
 ) -> tuple[Scope, dict[str, int]] | list[Problem]:
@@ -80,10 +87,11 @@ def _scope_and_level(
     if isinstance(need, list):
         return problems + need
     # A section may have no scale (validation requires one of every criterion); nothing then
-    # ever gives it a level, so in this rule it could only ever count as not judged.
+    # ever gives it a level, so in this rule it could only ever count as not judged. A
+    # scale that is named but unknown is reported where it is named, not again here.
     for target in scope.targets:
         found = index.targets[target]
-        if found.scale is None:
+        if found.scale is None and not _names_a_scale(index, found.id):
             problems.append(
                 Problem(
                     f"{found.kind} {target!r} has no scale, so it is never judged",

@@ -1,7 +1,7 @@
 """Hypothesis strategies for qmframe's values: frameworks, submissions, reviews and cases.
 
-Everything here needs hypothesis installed (``pip install "qmframe[test]"``);
-qmframe itself never imports this module. Every strategy generates *valid*
+Everything here needs hypothesis installed (``pip install ".[test]"`` in a
+clone of qmframe); qmframe itself never imports this module. Every strategy generates *valid*
 values by default: a generated framework has no error from
 :func:`qmframe.validation.check_framework` with the built-in rule kinds, a
 submission none from :func:`~qmframe.validation.check_submission`, and a review
