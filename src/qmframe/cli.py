@@ -342,7 +342,9 @@ def template(framework: str, organisation: str, output: str | None) -> int:
     """Write a blank self-assessment for FRAMEWORK (a framework id or file).
 
     Every section and criterion gets a rating to fill in, with the
-    criterion's guidance as comments.
+    criterion's guidance as comments, and every detail the framework declares
+    ([[submission_details]]) is listed with its help: a required one with an
+    empty value to fill in, the others commented out.
 
     \b
     Examples:

@@ -179,9 +179,7 @@ def read_figures(
             continue
         values[key] = value
     failed = {p.path for p in problems}
-    problems += [
-        p.located(file=file) for p in check_figures(event, values) if p.path not in failed
-    ]
+    problems += [p.located(file=file) for p in check_figures(event, values) if p.path not in failed]
     if problems:
         raise ValidationError(problems)
     return values
@@ -219,13 +217,14 @@ def check_figures(event: RecurringEvent, figures: Mapping[str, float]) -> list[P
     ]
     for figure in event.figures:
         path = f"figures.{figure.id}"
-        value = figures.get(figure.id)
-        if value is None:
+        given = figures.get(figure.id)
+        if given is None:
             if figure.required:
                 problems.append(
                     Problem(f"required, and missing: {figure.label}", path, code="missing-value")
                 )
             continue
+        value = float(given)
         if not math.isfinite(value) or (
             figure.type == "count" and (value < 0 or not value.is_integer())
         ):
@@ -233,7 +232,7 @@ def check_figures(event: RecurringEvent, figures: Mapping[str, float]) -> list[P
             problems.append(Problem(f"expected {wanted}, got {value:g}", path, code="wrong-value"))
             continue
         bound = figures.get(figure.at_most) if figure.at_most else None
-        if bound is not None and value > bound:
+        if bound is not None and value > float(bound):
             problems.append(
                 Problem(
                     f"{figure.id} ({value:g}) is more than {figure.at_most} ({bound:g})",
