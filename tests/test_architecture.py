@@ -55,9 +55,13 @@ def _imports(path: Path) -> set[str]:
             continue
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("qmframe"):
             module = node.module.removeprefix("qmframe").lstrip(".")
-            found.add(module)
-            if not module:  # from qmframe import x: a module of the package, or the facade
-                found |= {alias.name for alias in node.names}
+            if module:
+                found.add(module)
+            else:  # from qmframe import x: a module of the package, or a name of the facade
+                names = {alias.name for alias in node.names}
+                found |= {n for n in names if n in _modules()}
+                if names - set(_modules()):
+                    found.add("")
         elif isinstance(node, ast.Import):
             found |= {
                 a.name.removeprefix("qmframe").lstrip(".")

@@ -13,6 +13,7 @@ silently. Every structuring problem ends as a located :class:`Problem`.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -21,7 +22,7 @@ import attrs
 import cattrs
 import cattrs.v
 from cattrs.errors import ForbiddenExtraKeysError
-from cattrs.gen import make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.preconf.json import make_converter as make_json_converter
 from cattrs.preconf.tomllib import make_converter as make_toml_converter
 
@@ -29,6 +30,7 @@ from qmframe.errors import Problem
 from qmframe.framework import Rule
 from qmframe.frozen import thaw
 from qmframe.limits import EARLIEST_DATE, LATEST_DATE
+from qmframe.submission import Submission
 
 __all__ = ["json_converter", "structure", "toml_converter", "unstructure_json", "unstructure_toml"]
 
@@ -127,6 +129,35 @@ def _unstructure_rule(rule: Rule, converter: cattrs.Converter) -> dict[str, Any]
     return out
 
 
+def _detail_text(value: object) -> object:
+    """A ``[details]`` value written as a TOML number or date, as its text ("23", "2011-03-21").
+
+    Details are text (see :mod:`qmframe.details`); anything else is left for
+    the string hook to refuse with its located message.
+    """
+    if isinstance(value, (bool, dt.datetime)):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format(decimal.Decimal(repr(value)), "f")  # 1e20 as digits, never "1e+20"
+    return value
+
+
+def _submission_hook(converter: cattrs.Converter) -> Callable[[Any, type], Submission]:
+    base = make_dict_structure_fn(Submission, converter)
+
+    def structure_submission(value: Any, cls: type) -> Submission:
+        if isinstance(value, Mapping) and isinstance(value.get("details"), Mapping):
+            text = {key: _detail_text(item) for key, item in value["details"].items()}
+            value = {**value, "details": text}
+        return base(value, cls)
+
+    return structure_submission
+
+
 def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Converter:
     # Leaf hooks first: class hooks generated later capture them.
     converter.register_structure_hook(str, _strict_str)
@@ -136,6 +167,7 @@ def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Co
     converter.register_structure_hook(dt.date, _strict_date)
     converter.register_structure_hook(Rule, _structure_rule)
     converter.register_unstructure_hook(Rule, lambda rule: _unstructure_rule(rule, converter))
+    converter.register_structure_hook(Submission, _submission_hook(converter))
     if omit_defaults:
         converter.register_unstructure_hook_factory(
             lambda cl: attrs.has(cl) and cl is not Rule,

@@ -379,7 +379,9 @@ def template(framework: str, organisation: str, output: str | None) -> int:
     """Write a blank self-assessment for FRAMEWORK (a framework id or file).
 
     Every section and criterion gets a rating to fill in, with the
-    criterion's guidance as comments.
+    criterion's guidance as comments, and every detail the framework declares
+    ([[submission_details]]) is listed with its help: a required one with an
+    empty value to fill in, the others commented out.
 
     \b
     Examples:
@@ -605,29 +607,48 @@ def demo(
 @cli.command(short_help="print the JSON Schema of a file kind, for editors to check and complete")
 @click.argument("document", type=click.Choice(SCHEMA_DOCUMENTS))
 @click.option(
+    "--framework",
+    metavar="FRAMEWORK",
+    shell_complete=complete_framework,
+    help="a submission schema for this framework (id or file): its details, kinds, contexts",
+)
+@click.option(
     "-o", "--output", metavar="FILE", shell_complete=complete_file,
     help="write here instead of stdout",
 )  # fmt: skip
-def schema(document: str, output: str | None) -> int:
+def schema(document: str, framework: str | None, output: str | None) -> int:
     """Print the JSON Schema of one kind of file, for editors to check and complete.
 
     DOCUMENT is the kind of file. Point an editor's TOML support (any editor
-    using taplo) at the schema to check files as they are typed.
+    using taplo) at the schema to check files as they are typed. With
+    --framework, the submission schema is made for that framework: its id and
+    version, its organisation kinds and contexts, and the [details] it
+    declares.
 
     \b
     Examples:
       qmframe schema framework -o framework.schema.json
       qmframe schema submission
+      qmframe schema submission --framework example-charter -o submission.schema.json
     """
     import json
 
+    from qmframe.errors import Problem
     from qmframe.files import write_text
-    from qmframe.schema import json_schema
+    from qmframe.schema import json_schema, submission_schema
 
-    text = json.dumps(json_schema(document), indent=2) + "\n"
+    if framework is not None and document != "submission":
+        raise ValidationError(
+            [Problem("--framework makes a submission schema: use it with `schema submission`")]
+        )
+    made, what = json_schema(document), f"{document} files"
+    if framework is not None:
+        loaded = _load_framework(_registry(), framework)
+        made, what = submission_schema(loaded), f"submission files of {loaded.id}"
+    text = json.dumps(made, indent=2) + "\n"
     if output:
         write_text(output, text)
-        _wrote(output, f"Wrote the JSON Schema for {document} files to {output}")
+        _wrote(output, f"Wrote the JSON Schema for {what} to {output}")
     else:
         _out(text)
     return EXIT_OK

@@ -20,17 +20,22 @@ __all__ = [
     "Context",
     "Criterion",
     "DecisionPolicy",
+    "DetailCondition",
+    "Disclosure",
     "EvidenceRequirement",
     "EvidenceType",
+    "Figure",
     "Framework",
     "Level",
     "Lifecycle",
     "Outcome",
     "OutcomeSet",
+    "RecurringEvent",
     "ReviewPolicy",
     "Rule",
     "Scale",
     "Section",
+    "SubmissionDetail",
     "Validity",
 ]
 
@@ -258,6 +263,90 @@ class Validity:
     midpoint_months: int = 0
 
 
+# -- declared submission details, recurring events and their figures ----------------------
+
+
+@attrs.frozen(kw_only=True)
+class DetailCondition:
+    """A condition on another detail: it holds when detail ``key`` has the value ``equals``."""
+
+    key: str
+    equals: str
+
+
+@attrs.frozen(kw_only=True)
+class SubmissionDetail:
+    """One fact a framework asks of every submission, given in its ``[details]`` table.
+
+    ``type`` is one of :data:`~qmframe.vocabulary.DETAIL_TYPES`: ``text``,
+    ``choice`` (one of ``choices``, each with its meaning), ``date``
+    (YYYY-MM-DD), ``number`` or ``url`` (an http or https address). A
+    ``required`` detail must be given; ``required_if`` makes one required only
+    when another detail has a given value. Values are kept as text.
+    """
+
+    key: str
+    type: str = "text"
+    required: bool = False
+    required_if: DetailCondition | None = None
+    choices: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
+    help: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Figure:
+    """One number that each return of a recurring event reports.
+
+    A ``count`` is a whole number of people (0 or more): a public sector view
+    rounds and suppresses its totals by the framework's ``[disclosure]``
+    rule. A ``number`` is any other quantity (an amount of money), shown as it
+    is. ``at_most`` names another figure of the same event this one cannot
+    exceed (those who stayed, of those enrolled); the sector view then gives
+    it as a percentage of that figure too.
+    """
+
+    id: str
+    label: str
+    type: str = "count"
+    required: bool = False
+    at_most: str = ""
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class RecurringEvent:
+    """Something every holder does again and again during an award, such as an annual return.
+
+    The first is due ``first_due_months`` after the award (or its renewal)
+    was made, by default ``every_months``; the next every ``every_months``
+    after that, for as long as the award lasts. Each return reports the
+    declared ``figures``.
+    """
+
+    id: str
+    title: str
+    every_months: int
+    first_due_months: int | None = None
+    description: str = ""
+    figures: tuple[Figure, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Disclosure:
+    """How a public sector view publishes figures about people (counts).
+
+    The default is the standard rounding methodology of HESA, the UK's higher
+    education statistics agency: totals of people rounded to the nearest
+    multiple of ``round_to`` (halves upwards, so a total below 2.5 shows as
+    0), and no percentage of fewer than ``min_percentage_base`` people.
+    ``suppress_below`` hides, rather than rounds, a total above 0 and below it.
+    """
+
+    round_to: int = 5
+    suppress_below: float = 0.0
+    min_percentage_base: float = 22.5
+
+
 @attrs.frozen(kw_only=True)
 class Lifecycle:
     """Which moves an award's history may make, as this framework allows them.
@@ -267,6 +356,8 @@ class Lifecycle:
     field means qmframe's default: ``transitions`` (state to the states it may
     move to) replaces the default table, ``add`` and ``remove`` extend or
     restrict it, and ``start`` lists the states a history may begin in.
+    ``recurring`` declares what holders must do again and again during an
+    award (see :class:`RecurringEvent`).
     """
 
     transitions: Mapping[str, tuple[str, ...]] = attrs.field(
@@ -275,6 +366,7 @@ class Lifecycle:
     add: Mapping[str, tuple[str, ...]] = attrs.field(default=EMPTY, converter=frozen_tuple_map)
     remove: Mapping[str, tuple[str, ...]] = attrs.field(default=EMPTY, converter=frozen_tuple_map)
     start: tuple[str, ...] = ()
+    recurring: tuple[RecurringEvent, ...] = ()
 
 
 @attrs.frozen(kw_only=True, cache_hash=True)
@@ -302,6 +394,8 @@ class Framework:
     review: ReviewPolicy = attrs.field(factory=ReviewPolicy)
     validity: Validity = attrs.field(factory=Validity)
     lifecycle: Lifecycle = attrs.field(factory=Lifecycle)
+    submission_details: tuple[SubmissionDetail, ...] = ()
+    disclosure: Disclosure = attrs.field(factory=Disclosure)
 
     def iter_criteria(self) -> Iterator[tuple[Section, Criterion]]:
         """Every criterion with the section holding it, in file order."""

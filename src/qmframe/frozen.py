@@ -34,6 +34,7 @@ __all__ = [
     "exact",
     "freeze",
     "freeze_map",
+    "frozen_number_map",
     "frozen_str_map",
     "frozen_table",
     "frozen_tuple_map",
@@ -175,6 +176,13 @@ def freeze_map(value: Mapping[K, V]) -> FrozenMap[K, V]:
 
 def frozen_str_map(value: Mapping[str, str]) -> FrozenMap[str, str]:
     """Converter for a ``Mapping[str, str]`` field (strings need no freezing)."""
+    if type(value) is FrozenMap:
+        return value
+    return FrozenMap(value) if value else EMPTY
+
+
+def frozen_number_map(value: Mapping[str, float]) -> FrozenMap[str, float]:
+    """Converter for a ``Mapping[str, float]`` field, such as a return's figures."""
     if type(value) is FrozenMap:
         return value
     return FrozenMap(value) if value else EMPTY

@@ -13,8 +13,9 @@ from collections import Counter
 from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
 
+from qmframe import details
 from qmframe.errors import Problem
-from qmframe.framework import Framework, Lifecycle, Rule
+from qmframe.framework import Framework, Lifecycle, RecurringEvent, Rule, SubmissionDetail
 from qmframe.index import FrameworkIndex
 from qmframe.limits import MAX_EVIDENCE_BYTES, MAX_VALIDITY_MONTHS
 from qmframe.rules import RuleKind
@@ -24,7 +25,9 @@ from qmframe.vocabulary import (
     ACTION_STATUSES,
     COMBINATIONS,
     DERIVED,
+    DETAIL_TYPES,
     EFFECTS,
+    FIGURE_TYPES,
     GRANTING,
     INDICATION,
     PROVENANCES,
@@ -35,7 +38,13 @@ from qmframe.vocabulary import (
     start_states,
 )
 
-__all__ = ["check_framework", "check_lifecycle", "check_review", "check_submission"]
+__all__ = [
+    "check_details",
+    "check_framework",
+    "check_lifecycle",
+    "check_review",
+    "check_submission",
+]
 
 # \Z, not $: "$" also matches before a final newline, and an id must not end in one.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
@@ -338,6 +347,9 @@ def check_framework(
             )
         )
     problems += check_lifecycle(fw.lifecycle)
+    problems += _check_recurring_in_validity(fw)
+    problems += _check_declared_details(fw)
+    problems += _check_disclosure(fw)
     problems += _known(fw.public_fields, PUBLIC_FIELDS, "public_fields", "public field")
     if non_official:
         # "12 illustrative and 5 paraphrased of 17 ...": a bare comma read as "5 paraphrase of 17".
@@ -481,6 +493,7 @@ def check_submission(
             org.context, [c.id for c in fw.contexts], "organisation.context", "context"
         )
     problems += _one_of(submission.kind, SUBMISSION_KINDS, "kind", "submission kind")
+    problems += check_details(submission, fw)
     seen: dict[str, int] = {}
     for i, rating in enumerate(submission.ratings):
         path = f"ratings[{i}]"
@@ -934,4 +947,210 @@ def check_lifecycle(lifecycle: Lifecycle, path: str = "lifecycle") -> list[Probl
                     code="inconsistent",
                 )
             )
+    problems += _ids(
+        ((f"{path}.recurring[{i}]", e.id) for i, e in enumerate(lifecycle.recurring)),
+        "recurring event",
+    )
+    for i, event in enumerate(lifecycle.recurring):
+        problems += _check_recurring(event, f"{path}.recurring[{i}]")
     return problems
+
+
+# -- declared details, recurring events and disclosure ------------------------------------
+
+
+def _check_recurring(event: RecurringEvent, path: str) -> list[Problem]:
+    problems = []
+    if event.every_months < 1:
+        problems.append(Problem("must be at least 1", f"{path}.every_months", code="out-of-range"))
+    if event.first_due_months is not None and event.first_due_months < 1:
+        problems.append(
+            Problem("must be at least 1", f"{path}.first_due_months", code="out-of-range")
+        )
+    if not event.figures:
+        problems.append(
+            Problem(
+                "declare at least one figure the return reports",
+                f"{path}.figures",
+                code="missing-value",
+            )
+        )
+    problems += _ids(
+        ((f"{path}.figures[{j}]", f.id) for j, f in enumerate(event.figures)), "figure"
+    )
+    types = {f.id: f.type for f in event.figures}
+    for j, figure in enumerate(event.figures):
+        fpath = f"{path}.figures[{j}]"
+        problems += _one_of(figure.type, FIGURE_TYPES, f"{fpath}.type", "figure type")
+        if not figure.at_most:
+            continue
+        if figure.at_most == figure.id:
+            problems.append(
+                Problem("a figure cannot bound itself", f"{fpath}.at_most", code="inconsistent")
+            )
+        elif figure.at_most not in types:
+            problems.append(
+                Problem(
+                    f"unknown figure {figure.at_most!r} (this event declares: {', '.join(types)})",
+                    f"{fpath}.at_most",
+                    code="unknown-reference",
+                )
+            )
+        elif types[figure.at_most] != figure.type:
+            problems.append(
+                Problem(
+                    f"a {figure.type} cannot be bounded by the {types[figure.at_most]} "
+                    f"{figure.at_most!r}",
+                    f"{fpath}.at_most",
+                    code="inconsistent",
+                )
+            )
+    return problems
+
+
+def _check_recurring_in_validity(fw: Framework) -> list[Problem]:
+    """A recurring event that can never fall due during an award is a mistake."""
+    months = fw.validity.months
+    return [
+        Problem(
+            f"the first return is due after {first} months, but an award lasts {months}: "
+            "it never falls due",
+            f"lifecycle.recurring[{i}]",
+            severity="warning",
+            code="inconsistent",
+        )
+        for i, event in enumerate(fw.lifecycle.recurring)
+        if months
+        and (first := event.first_due_months or event.every_months) >= months
+        and event.every_months >= 1
+    ]
+
+
+def _check_declared_details(fw: Framework) -> list[Problem]:
+    problems = _ids(
+        ((f"submission_details[{i}]", d.key) for i, d in enumerate(fw.submission_details)),
+        "detail",
+    )
+    known = details.declared(fw)
+    for i, detail in enumerate(fw.submission_details):
+        path = f"submission_details[{i}]"
+        problems += _one_of(detail.type, DETAIL_TYPES, f"{path}.type", "detail type")
+        if detail.type == "choice" and not detail.choices:
+            problems.append(
+                Problem(
+                    "a choice needs at least one entry in choices",
+                    f"{path}.choices",
+                    code="missing-value",
+                )
+            )
+        elif detail.type != "choice" and detail.choices:
+            problems.append(
+                Problem(
+                    f"only a choice has choices (this detail's type is {detail.type!r})",
+                    f"{path}.choices",
+                    code="inconsistent",
+                )
+            )
+        condition = detail.required_if
+        if condition is None:
+            continue
+        where = f"{path}.required_if"
+        other = known.get(condition.key)
+        if detail.required:
+            problems.append(
+                Problem(
+                    "a required detail is always required: give required or required_if, not both",
+                    where,
+                    code="inconsistent",
+                )
+            )
+        if condition.key == detail.key:
+            problems.append(
+                Problem("a detail cannot depend on itself", f"{where}.key", code="inconsistent")
+            )
+        elif other is None:
+            problems.append(
+                Problem(
+                    f"unknown detail {condition.key!r}", f"{where}.key", code="unknown-reference"
+                )
+            )
+        elif other.type == "choice" and condition.equals not in other.choices:
+            problems.append(
+                Problem(
+                    f"{condition.key!r} has no choice {condition.equals!r} (its choices: "
+                    f"{', '.join(other.choices)})",
+                    f"{where}.equals",
+                    code="unknown-reference",
+                )
+            )
+    return problems
+
+
+def _check_disclosure(fw: Framework) -> list[Problem]:
+    rule = fw.disclosure
+    problems = []
+    if rule.round_to < 1:
+        problems.append(
+            Problem(
+                "must be at least 1 (1: no rounding)", "disclosure.round_to", code="out-of-range"
+            )
+        )
+    if rule.suppress_below < 0:
+        problems.append(
+            Problem("cannot be negative", "disclosure.suppress_below", code="out-of-range")
+        )
+    if rule.min_percentage_base < 0:
+        problems.append(
+            Problem("cannot be negative", "disclosure.min_percentage_base", code="out-of-range")
+        )
+    return problems
+
+
+def check_details(submission: Submission, framework: Framework) -> list[Problem]:
+    """Every problem with a submission's ``[details]`` against the framework's declared ones.
+
+    A framework that declares no details accepts any (plugins may read
+    them); one that declares some accepts only those.
+    """
+    known = details.declared(framework)
+    if not known:
+        return []
+    values = submission.details
+    problems = []
+    for key, detail in known.items():
+        path = f"details.{key}"
+        value = values.get(key)
+        if not details.given(value):
+            if details.is_required(detail, values):
+                problems.append(Problem(_missing(detail), path, code="missing-value"))
+            continue
+        assert value is not None
+        why = details.value_problem(detail, value)
+        if why:
+            code = "unknown-choice" if detail.type == "choice" else "wrong-value"
+            problems.append(Problem(why, path, code=code))
+    problems += [
+        Problem(
+            f"unknown detail {key!r} (this framework asks for: {', '.join(known)})",
+            f"details.{key}",
+            code="unknown-key",
+        )
+        for key in values
+        if key not in known
+    ]
+    return problems
+
+
+def _missing(detail: SubmissionDetail) -> str:
+    condition = detail.required_if
+    when = (
+        f"required when {condition.key} is {condition.equals!r}"
+        if condition is not None and not detail.required
+        else "required"
+    )
+    message = f"{when}, and missing"
+    if detail.help:
+        message += f": {detail.help.rstrip('.')}"
+    if detail.type == "choice":
+        message += f" (one of: {', '.join(detail.choices)})"
+    return message

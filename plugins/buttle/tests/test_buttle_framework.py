@@ -195,9 +195,6 @@ def test_the_file_marks_where_award_levels_go_and_proposes_the_new_keys() -> Non
     for key in (
         "[[award_levels]]",
         "[decision.labels.awarded]",
-        "[[lifecycle.recurring]]",
-        "[[lifecycle.recurring.figures]]",
-        "[[submission_details]]",
     ):
         assert f"#    {key}" in text, key
     # Every inference is marked as ours, and every page cited is listed with its address.

@@ -205,6 +205,7 @@ def register() -> None:
       qmframe register add example-charter submission.toml --review review.toml
       qmframe register list example-charter
       qmframe register due example-charter --within 60
+      qmframe register return example-charter my-centre volunteer-census --figure volunteers=12
     """
 
 
@@ -332,6 +333,88 @@ def _event(
     return EXIT_OK
 
 
+@register.command("return", short_help="record a return of a recurring event, with its figures")
+@_framework_argument
+@click.argument("organisation", metavar="ORGANISATION")
+@click.argument("event_id", metavar="EVENT")
+@_db
+@click.option(
+    "--figure",
+    "figures",
+    multiple=True,
+    metavar="ID=VALUE",
+    help="one figure of the return (repeatable)",
+)
+@click.option(
+    "--file",
+    "return_file",
+    metavar="FILE",
+    shell_complete=complete_file,
+    help="read the return from a TOML file: a [figures] table, and optionally on, due, note",
+)
+@click.option("--on", type=DATE, metavar="DATE", help="the day it was sent (default: today)")
+@click.option(
+    "--due",
+    type=DATE,
+    metavar="DATE",
+    help="the due date it answers (default: the earliest not yet answered)",
+)
+@click.option("--note", default="", help="a note kept with the return")
+def _return(
+    framework: str,
+    organisation: str,
+    event_id: str,
+    db: str,
+    figures: tuple[str, ...],
+    return_file: str | None,
+    on: dt.date | None,
+    due: dt.date | None,
+    note: str,
+) -> int:
+    """Record ORGANISATION's return of EVENT, one of FRAMEWORK's recurring events.
+
+    EVENT is declared in the framework's [[lifecycle.recurring]] (an annual
+    statistical return, say) with the figures each return reports; give them
+    with --figure ID=VALUE, or in a file. The figures are checked against the
+    declaration (a count is a whole number, required figures are there, one
+    figure is at most another) and the organisation must hold a current
+    award; anything refused exits with code 2 and nothing is written. The
+    return answers a due date of the award's term, by default the earliest
+    not yet answered; `register due` lists those still open. --on, --due and
+    --note replace the file's.
+
+    \b
+    Examples:
+      qmframe register return example-charter my-centre volunteer-census --figure volunteers=12
+      qmframe register return example-charter my-centre volunteer-census --file census.toml
+    """
+    from qmframe.awards.returns import ReturnFile, figure_pairs, read_figures, recurring_event
+    from qmframe.files import file_label, read_document
+
+    loaded = _framework(_registry(), framework)
+    event = recurring_event(loaded, event_id)
+    if return_file and figures:
+        raise ValidationError([Problem("give the figures with --figure or --file, not both")])
+    label = ""
+    given: dict[str, str | float] = dict(figure_pairs(figures))
+    if return_file:
+        sent = read_document(return_file, ReturnFile)
+        label = file_label(return_file)
+        given = dict(sent.figures)
+        on, due, note = on or sent.on, due or sent.due, note or sent.note
+    values = read_figures(event, given, file=label)
+    day = on or dt.date.today()
+    with _open(db) as opened:
+        recorded = opened.add_return(
+            loaded, organisation, event.id, values, on=day, due=due, note=note
+        )
+    shown = ", ".join(f"{k} {v:g}" for k, v in recorded.figures.items()) or "no figures"
+    _out(
+        f"{loaded.id}/{organisation}: {event.id} due {recorded.due} recorded, sent {day} ({shown})"
+    )
+    return EXIT_OK
+
+
 @register.command("list", short_help="who holds an award on a date")
 @_framework_argument
 @_db
@@ -419,7 +502,7 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
     return EXIT_OK
 
 
-@register.command("due", short_help="awards expiring or due a mid-point review soon")
+@register.command("due", short_help="awards expiring, or due a mid-point review or a return, soon")
 @_framework_argument
 @_db
 @click.option(
@@ -429,11 +512,13 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
 @_on
 @_text_or_json
 def _due(framework: str, db: str, within: int, on: dt.date | None, fmt: str) -> int:
-    """List awards under FRAMEWORK that expire, or are due a mid-point review, soon.
+    """List awards under FRAMEWORK that expire, or are due a mid-point review or a return, soon.
 
-    Lists current awards whose expiry or mid-point review falls within DAYS
-    of the date given by --on (default: today). A mid-point review past due
-    and not yet recorded is listed too, marked overdue.
+    Lists current awards whose expiry, mid-point review or return of a
+    recurring event (the framework's [[lifecycle.recurring]], such as an
+    annual return) falls within DAYS of the date given by --on (default:
+    today). A mid-point review or a return past due and not yet recorded is
+    listed too, marked overdue.
 
     \b
     Examples:
@@ -445,7 +530,7 @@ def _due(framework: str, db: str, within: int, on: dt.date | None, fmt: str) -> 
     loaded = _framework(_registry(), framework)
     day = on or dt.date.today()
     with _open(db) as opened:
-        due = opened.due(loaded.id, day, within)
+        due = opened.due(loaded.id, day, within, recurring=loaded.lifecycle.recurring)
     if fmt == "json":
         _out(_json([unstructure_json(d) for d in due]))
         return EXIT_OK
@@ -514,6 +599,12 @@ def _export(
 @_db
 @click.option("--anonymise", is_flag=True, help="name no organisation")
 @click.option(
+    "--public",
+    is_flag=True,
+    help="fit to publish: anonymised, totals of people rounded and suppressed "
+    "by the framework's [disclosure] rule",
+)
+@click.option(
     "--figure",
     "figures",
     multiple=True,
@@ -521,17 +612,32 @@ def _export(
     help="a submitted figure to total by year (repeatable), e.g. recruitment",
 )
 @_text_or_json
-def _sector(framework: str, db: str, anonymise: bool, figures: tuple[str, ...], fmt: str) -> int:
+@_output
+def _sector(
+    framework: str,
+    db: str,
+    anonymise: bool,
+    public: bool,
+    figures: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+) -> int:
     """Summarise every decision recorded under FRAMEWORK: the sector view.
 
     How many organisations, decisions and awards; the levels reached in each
     section and the unmet requirements (from each organisation's latest
-    decision); and with --figure, a submitted figure totalled by year.
+    decision); the figures of the recorded returns (see `register return`)
+    totalled by year; and with --figure, a submitted figure totalled by year.
+    With --public, the view is fit to publish: no organisation is named, and
+    totals of people are rounded and suppressed by the framework's
+    [disclosure] rule (by default HESA's: to the nearest 5, and no percentage
+    of fewer than 22.5 people).
 
     \b
     Examples:
       qmframe register sector example-charter
       qmframe register sector example-charter --anonymise --figure recruitment
+      qmframe register sector example-charter --public --format json -o sector.json
     """
     from qmframe._convert import unstructure_json
     from qmframe.awards.sector import render_text, sector_view
@@ -539,14 +645,17 @@ def _sector(framework: str, db: str, anonymise: bool, figures: tuple[str, ...], 
     loaded = _framework(_registry(), framework)
     with _open(db) as opened:
         recorded = opened.decisions(loaded.id)
+        returns = opened.returns(loaded.id)
     view = sector_view(
         loaded,
         [r.decision for r in recorded],
         details=[r.details for r in recorded],
         figures=list(figures),
         anonymise=anonymise,
+        returns=returns,
+        public=public,
     )
-    _out(_json(unstructure_json(view)) if fmt == "json" else render_text(view))
+    _emit(_json(unstructure_json(view)) if fmt == "json" else render_text(view), output)
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import sqlite3
@@ -42,11 +43,12 @@ from qmframe.awards.lifecycle import (
     state_on,
     term_on,
 )
+from qmframe.awards.returns import RecordedReturn, check_figures, due_dates, recurring_event
 from qmframe.awards.status_list import candidate_indexes
 from qmframe.decision import Decision
 from qmframe.errors import Problem, QmframeError, ValidationError
 from qmframe.escaping import csv_cell, json_text
-from qmframe.framework import Framework, Lifecycle
+from qmframe.framework import Framework, Lifecycle, RecurringEvent
 from qmframe.frozen import EMPTY, frozen_str_map
 from qmframe.limits import MAX_DAYS, check_date
 from qmframe.output import check_target, write_output
@@ -111,6 +113,27 @@ MIGRATIONS: list[str] = [
         UNIQUE (framework, list_index)
     );
     """,
+    # Returns of the framework's recurring events (an annual statistical return), one
+    # row per due date answered, and their figures, one row each (for SQL readers).
+    """
+    CREATE TABLE returns (
+        id INTEGER PRIMARY KEY,
+        framework TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        event TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        recorded_at TEXT NOT NULL,
+        UNIQUE (framework, organisation, event, due_on)
+    );
+    CREATE TABLE return_figures (
+        return_id INTEGER NOT NULL REFERENCES returns (id),
+        figure TEXT NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (return_id, figure)
+    );
+    """,
 ]
 
 
@@ -149,13 +172,16 @@ class Holding:
 
 @attrs.frozen(kw_only=True)
 class Due:
-    """Something falling due for a current award: its ``expiry`` or its ``mid-point`` review."""
+    """Something falling due for a current award: its ``expiry``, its ``mid-point`` review,
+    or a return of a recurring event (``event`` is then the event's id, ``what`` its title).
+    """
 
     organisation: str
     organisation_name: str
     what: str
     on: dt.date
     overdue: bool = False
+    event: str = ""
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -487,11 +513,21 @@ class Register:
             )
         return out
 
-    def due(self, framework: str, day: dt.date, within_days: int) -> list[Due]:
+    def due(
+        self,
+        framework: str,
+        day: dt.date,
+        within_days: int,
+        *,
+        recurring: Sequence[RecurringEvent] = (),
+    ) -> list[Due]:
         """Current awards whose expiry or mid-point review falls within ``within_days`` of ``day``.
 
         A mid-point review that is past due and not yet recorded is listed
-        too, marked overdue: it does not stop being due by being late.
+        too, marked overdue: it does not stop being due by being late. So is
+        each return of the ``recurring`` events (the framework's
+        ``lifecycle.recurring``) due during the current term and not yet
+        recorded (see :meth:`add_return`).
         """
         problems = check_date(day, "on")
         if not 0 <= within_days <= MAX_DAYS:
@@ -535,7 +571,165 @@ class Register:
                             overdue=term.midpoint_due < day,
                         )
                     )
+            for event in recurring:
+                answered = self._answered(framework, history.organisation, event.id)
+                out += [
+                    Due(
+                        organisation=history.organisation,
+                        organisation_name=name,
+                        what=event.title or event.id,
+                        on=when,
+                        overdue=when < day,
+                        event=event.id,
+                    )
+                    for when in due_dates(event, term.on, term.valid_until, through=horizon)
+                    if when not in answered
+                ]
         return sorted(out, key=lambda d: (d.on, d.organisation, d.what))
+
+    # -- returns of recurring events -------------------------------------------------------
+
+    def add_return(
+        self,
+        framework: Framework,
+        organisation: str,
+        event_id: str,
+        figures: dict[str, float],
+        *,
+        on: dt.date,
+        due: dt.date | None = None,
+        note: str = "",
+    ) -> RecordedReturn:
+        """Record one return of a recurring event, with its figures, in one transaction.
+
+        The figures are checked against the event's declaration
+        (:func:`~qmframe.awards.returns.check_figures`). The organisation must
+        hold a current award on ``on``; the return answers ``due``, one of the
+        event's due dates in that award's term, by default the earliest not
+        yet answered (a return may come early). Anything refused raises
+        ValidationError and nothing is written.
+        """
+        event = recurring_event(framework, event_id)
+        where = f"{framework.id}/{organisation}"
+
+        def refuse(message: str, path: str, code: str) -> ValidationError:
+            return ValidationError([Problem(message, path, str(self.path), code=code)])
+
+        problems = check_figures(event, figures)
+        if problems:
+            raise ValidationError(problems)
+        with self._transaction() as db:
+            history = self._history(framework.id, organisation)
+            term = term_on(history, on)
+            if term is None or not is_current(history, on):
+                raise refuse(
+                    f"{where} holds no current award on {on}, so no {event.id} is due",
+                    "on",
+                    "not-allowed",
+                )
+            answered = self._answered(framework.id, organisation, event.id)
+            if due is None:
+                # Answered dates are finite, so an endless term still has a first open one.
+                due = next(
+                    (d for d in due_dates(event, term.on, term.valid_until) if d not in answered),
+                    None,
+                )
+                if due is None:
+                    raise refuse(
+                        f"every {event.id} due during {where}'s award from {term.on} is "
+                        "already recorded",
+                        "due",
+                        "duplicate-id",
+                    )
+            elif due in answered:
+                raise refuse(
+                    f"the {event.id} due on {due} is already recorded for {where}",
+                    "due",
+                    "duplicate-id",
+                )
+            elif due not in set(due_dates(event, term.on, term.valid_until, through=due)):
+                first = itertools.islice(due_dates(event, term.on, term.valid_until), 6)
+                dates = [str(d) for d in first]
+                raise refuse(
+                    f"no {event.id} falls due on {due} during {where}'s award from {term.on}"
+                    f" (due: {', '.join(dates) or 'never'})",
+                    "due",
+                    "not-allowed",
+                )
+            cursor = db.execute(
+                "INSERT INTO returns (framework, organisation, event, due_on, on_date, note,"
+                " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    framework.id,
+                    organisation,
+                    event.id,
+                    due.isoformat(),
+                    on.isoformat(),
+                    note,
+                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                ),
+            )
+            assert cursor.lastrowid is not None
+            row = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO return_figures (return_id, figure, value) VALUES (?, ?, ?)",
+                [(row, figure, value) for figure, value in figures.items()],
+            )
+        return RecordedReturn(
+            id=row,
+            framework=framework.id,
+            organisation=organisation,
+            event=event.id,
+            due=due,
+            on=on,
+            figures=dict(figures),
+            note=note,
+        )
+
+    def _answered(self, framework: str, organisation: str, event: str) -> set[dt.date]:
+        rows = self._db.execute(
+            "SELECT due_on FROM returns WHERE framework = ? AND organisation = ? AND event = ?",
+            (framework, organisation, event),
+        ).fetchall()
+        return {dt.date.fromisoformat(row[0]) for row in rows}
+
+    def returns(
+        self, framework: str, organisation: str = "", event: str = ""
+    ) -> list[RecordedReturn]:
+        """Recorded returns of ``framework`` by due date, maybe of one organisation or event."""
+        query = (
+            "SELECT id, organisation, event, due_on, on_date, note FROM returns WHERE framework = ?"
+        )
+        params = [framework]
+        if organisation:
+            query += " AND organisation = ?"
+            params.append(organisation)
+        if event:
+            query += " AND event = ?"
+            params.append(event)
+        rows = self._db.execute(query + " ORDER BY due_on, organisation, id", params).fetchall()
+        figures: dict[int, dict[str, float]] = {row[0]: {} for row in rows}
+        for return_id, figure, value in self._db.execute(
+            "SELECT return_id, figure, value FROM return_figures"
+            " JOIN returns ON returns.id = return_id WHERE framework = ?"
+            " ORDER BY return_id, return_figures.rowid",
+            (framework,),
+        ):
+            if return_id in figures:
+                figures[return_id][figure] = float(value)
+        return [
+            RecordedReturn(
+                id=row,
+                framework=framework,
+                organisation=org,
+                event=event_id,
+                due=dt.date.fromisoformat(due),
+                on=dt.date.fromisoformat(on),
+                figures=figures[row],
+                note=note,
+            )
+            for row, org, event_id, due, on, note in rows
+        ]
 
     def public_rows(self, framework: Framework, day: dt.date) -> list[dict[str, Any]]:
         """The public register on ``day``: current holders, with only the framework's public fields.

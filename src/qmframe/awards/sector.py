@@ -5,8 +5,15 @@ in turn: how many organisations reach each level in each section, which
 criteria are most often unmet, what practice reviewers highlighted (a
 repository of effective practice: area, organisation, what, when), and,
 where a framework collects them, figures over time such as recruitment,
-attrition and completion. Everything here is computed from decisions (and
-the figures submitted with them); nothing is stored.
+attrition and completion, and the totals of the returns holders send during
+their award (an annual statistical return). Everything here is computed from
+decisions, the figures submitted with them and the recorded returns; nothing
+is stored.
+
+A *public* view is one fit to publish: it names no organisation, and it
+rounds and suppresses every total of people by the framework's
+``[disclosure]`` rule (HESA's standard rounding methodology by default; see
+:mod:`qmframe.awards.returns`), keeping no exact total.
 """
 
 from __future__ import annotations
@@ -18,6 +25,12 @@ from typing import Any
 
 import attrs
 
+from qmframe.awards.returns import (
+    SUPPRESSED,
+    RecordedReturn,
+    publish_count,
+    publish_percentage,
+)
 from qmframe.decision import Decision
 from qmframe.escaping import terminal
 from qmframe.framework import Framework
@@ -26,6 +39,7 @@ from qmframe.frozen import FrozenMap
 __all__ = [
     "CohortFigure",
     "Practice",
+    "ReturnTotal",
     "SectionLevels",
     "SectorView",
     "UnmetCount",
@@ -83,6 +97,30 @@ class CohortFigure:
 
 
 @attrs.frozen(kw_only=True)
+class ReturnTotal:
+    """One figure of a recurring event's returns, totalled over the organisations in a year.
+
+    ``year`` is the year of the due date the returns answer; each
+    organisation counts once a year, with its latest return. ``shown`` is the
+    total as the view shows it: exact, or in a public view rounded (or
+    ``..``, suppressed) when the figure is a count, and then ``total`` is
+    None. For a figure with ``at_most``, ``of`` names that figure and
+    ``percent`` gives this one as a share of it, over the organisations that
+    reported both.
+    """
+
+    event: str
+    figure: str
+    label: str
+    year: int
+    organisations: int
+    shown: str
+    total: float | None = None
+    of: str = ""
+    percent: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class SectorView:
     """The sector as many decisions show it.
 
@@ -99,7 +137,9 @@ class SectorView:
     unmet: tuple[UnmetCount, ...] = ()
     practice: tuple[Practice, ...] = ()
     cohorts: tuple[CohortFigure, ...] = ()
+    returns: tuple[ReturnTotal, ...] = ()
     anonymised: bool = False
+    public: bool = False
     notes: tuple[str, ...] = ()
 
 
@@ -127,14 +167,21 @@ def sector_view(
     details: Sequence[Mapping[str, str]] | None = None,
     figures: Sequence[str] = (),
     anonymise: bool = False,
+    returns: Sequence[RecordedReturn] = (),
+    public: bool = False,
 ) -> SectorView:
     """The sector view of ``decisions`` (all of ``framework``; others are left out).
 
     ``details`` are the figures each submission reported, in the same order
     as ``decisions``; ``figures`` names which of them to total by year.
-    With ``anonymise``, organisations are named "Organisation 1", "2", ...
-    in order of first decision.
+    ``returns`` are the recorded returns of the framework's recurring events,
+    totalled by year (see :class:`ReturnTotal`). With ``anonymise``,
+    organisations are named "Organisation 1", "2", ... in order of first
+    decision. ``public`` anonymises too, and publishes totals of people only
+    as the framework's ``[disclosure]`` rule allows: submitted figures are
+    treated as counts of people.
     """
+    anonymise = anonymise or public
     notes: list[str] = []
     pairs = [
         (d, (details[i] if details is not None else {}))
@@ -207,10 +254,20 @@ def sector_view(
                 )
                 continue
             totals[(decision.as_of.year, figure)].append(value)
-    cohorts = tuple(
-        CohortFigure(year=year, figure=figure, total=sum(values), organisations=len(values))
-        for (year, figure), values in sorted(totals.items())
-    )
+    cohorts = []
+    for (year, figure), values in sorted(totals.items()):
+        total = sum(values)
+        if public:
+            shown = publish_count(total, framework.disclosure)
+            if shown == SUPPRESSED:
+                notes.append(f"{year} {figure}: too few to publish")
+                continue
+            total = float(shown)
+        cohorts.append(
+            CohortFigure(year=year, figure=figure, total=total, organisations=len(values))
+        )
+    return_totals, return_notes = _return_totals(framework, returns, public=public)
+    notes += return_notes
     return SectorView(
         framework=framework.id,
         organisations=len(latest),
@@ -219,10 +276,70 @@ def sector_view(
         levels=tuple(level_rows),
         unmet=unmet_rows,
         practice=tuple(practice),
-        cohorts=cohorts,
+        cohorts=tuple(cohorts),
+        returns=return_totals,
         anonymised=anonymise,
+        public=public,
         notes=tuple(notes),
     )
+
+
+def _return_totals(
+    framework: Framework, returns: Sequence[RecordedReturn], *, public: bool
+) -> tuple[tuple[ReturnTotal, ...], list[str]]:
+    """Each recurring event's figures totalled by year, each organisation once a year."""
+    rule = framework.disclosure
+    notes = []
+    events = {event.id: event for event in framework.lifecycle.recurring}
+    latest: dict[tuple[str, int, str], RecordedReturn] = {}
+    for recorded in sorted(returns, key=lambda r: (r.due, r.on, r.id)):
+        if recorded.framework != framework.id:
+            continue
+        if recorded.event not in events:
+            notes.append(
+                f"a return of {recorded.event!r}, which {framework.id} no longer declares, left out"
+            )
+            continue
+        latest[(recorded.event, recorded.due.year, recorded.organisation)] = recorded
+    by_year: dict[tuple[str, int], list[RecordedReturn]] = defaultdict(list)
+    for (event_id, year, _), recorded in latest.items():
+        by_year[(event_id, year)].append(recorded)
+    rows = []
+    for event_id, event in events.items():
+        for year in sorted(y for e, y in by_year if e == event_id):
+            group = by_year[(event_id, year)]
+            for figure in event.figures:
+                reported = [r.figures[figure.id] for r in group if figure.id in r.figures]
+                if not reported:
+                    continue
+                total = sum(reported)
+                percent = ""
+                if figure.at_most:
+                    pairs = [
+                        (r.figures[figure.id], r.figures[figure.at_most])
+                        for r in group
+                        if figure.id in r.figures and figure.at_most in r.figures
+                    ]
+                    percent = publish_percentage(
+                        sum(p for p, _ in pairs),
+                        sum(b for _, b in pairs),
+                        rule if public and figure.type == "count" else None,
+                    )
+                hidden = public and figure.type == "count"
+                rows.append(
+                    ReturnTotal(
+                        event=event_id,
+                        figure=figure.id,
+                        label=figure.label,
+                        year=year,
+                        organisations=len(reported),
+                        shown=publish_count(total, rule) if hidden else f"{total:g}",
+                        total=None if hidden else total,
+                        of=figure.at_most,
+                        percent=percent,
+                    )
+                )
+    return tuple(rows), notes
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -239,7 +356,7 @@ def render_text(view: SectorView) -> str:
     out = [
         f"Sector view: {view.framework}: {view.organisations} organisations, "
         f"{view.decisions} decisions, {view.passed} currently passing"
-        + (" (anonymised)" if view.anonymised else ""),
+        + (" (public)" if view.public else " (anonymised)" if view.anonymised else ""),
         "",
         "Levels reached, by section (latest decision of each organisation):",
     ]
@@ -274,6 +391,26 @@ def render_text(view: SectorView) -> str:
             for line in _table(
                 ("YEAR", "FIGURE", "TOTAL", "ORGANISATIONS"),
                 [(c.year, c.figure, f"{c.total:g}", c.organisations) for c in view.cohorts],
+            )
+        ]
+    if view.returns:
+        rounded = " (people rounded and suppressed for publication)" if view.public else ""
+        out += ["", f"Returns by year{rounded}:"]
+        out += [
+            "  " + line
+            for line in _table(
+                ("YEAR", "EVENT", "FIGURE", "TOTAL", "PERCENT", "ORGANISATIONS"),
+                [
+                    (
+                        r.year,
+                        r.event,
+                        r.figure,
+                        r.shown,
+                        f"{r.percent} of {r.of}" if r.percent else "",
+                        r.organisations,
+                    )
+                    for r in view.returns
+                ],
             )
         ]
     if view.notes:
