@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -27,6 +27,7 @@ __all__ = [
     "SectionLevels",
     "SectorView",
     "UnmetCount",
+    "assemble_view",
     "levels_of",
     "render_text",
     "sector_view",
@@ -109,7 +110,7 @@ def levels_of(decision: Decision, framework: Framework) -> dict[str, str]:
 
 def _number(text: str) -> float | None:
     try:
-        return float(text.replace(",", ""))
+        return float(str(text).replace(",", ""))
     except ValueError:
         return None
 
@@ -127,7 +128,9 @@ def sector_view(
     ``details`` are the figures each submission reported, in the same order
     as ``decisions``; ``figures`` names which of them to total by year.
     With ``anonymise``, organisations are named "Organisation 1", "2", ...
-    in order of first decision.
+    in order of first decision. A register answers the same question from
+    its own tables, without building the decisions: see
+    :meth:`qmframe.awards.register.Register.sector_view`.
     """
     notes: list[str] = []
     pairs = [
@@ -161,60 +164,99 @@ def sector_view(
             unmet[target] += 1
         for item in decision.unmet:
             unmet_titles.setdefault(item.target or item.rule, item.title)
+    return assemble_view(
+        framework,
+        organisations=len(latest),
+        decisions=len(pairs),
+        passed=sum(1 for d in latest.values() if d.passed),
+        section_counts=section_counts,
+        unmet=[(target, unmet_titles.get(target, ""), n) for target, n in unmet.items()],
+        practice=[
+            (h.target, h.title, h.level, decision.as_of, name(decision))
+            for decision, _ in pairs
+            for h in decision.highlights
+        ],
+        reported=[
+            (decision.as_of, name(decision), figure, reported[figure])
+            for decision, reported in pairs
+            for figure in figures
+            if figure in reported
+        ],
+        anonymised=anonymise,
+        notes=notes,
+    )
+
+
+def assemble_view(
+    framework: Framework,
+    *,
+    organisations: int,
+    decisions: int,
+    passed: int,
+    section_counts: Mapping[str, Mapping[str, int]],
+    unmet: Iterable[tuple[str, str, int]],
+    practice: Iterable[tuple[str, str, str, dt.date, str]],
+    reported: Iterable[tuple[dt.date, str, str, str]],
+    anonymised: bool = False,
+    notes: Sequence[str] = (),
+) -> SectorView:
+    """A :class:`SectorView` from counts already made (by :func:`sector_view` or a register).
+
+    ``section_counts`` gives, for each section id, how many organisations'
+    latest decisions settled each level (:data:`NOT_JUDGED` for none);
+    ``unmet`` is (target, title, organisations) for each unmet target;
+    ``practice`` is (target, title, level, date, organisation) for every
+    highlight, oldest decision first; ``reported`` is (date, organisation,
+    figure, value) for every figure a submission reported, in the same order.
+    """
+    notes = list(notes)
     level_rows = []
     for section in framework.sections:
         scale = framework.scale(section.scale)
         order = [level.id for level in scale.levels] if scale else []
-        counts = section_counts[section.id]
+        counts = section_counts.get(section.id, {})
         ordered = {level: counts.get(level, 0) for level in order}
         ordered.update({k: v for k, v in sorted(counts.items()) if k not in ordered})
         level_rows.append(SectionLevels(section=section.id, title=section.title, counts=ordered))
     unmet_rows = tuple(
-        UnmetCount(target=target, title=unmet_titles.get(target, ""), count=count)
-        for target, count in sorted(unmet.items(), key=lambda kv: (-kv[1], kv[0]))
+        UnmetCount(target=target, title=title, count=count)
+        for target, title, count in sorted(unmet, key=lambda row: (-row[2], row[0]))
     )
     section_of = {c.id: s for s, c in framework.iter_criteria()}
-    practice = []
-    for decision, _ in pairs:
-        for highlight in decision.highlights:
-            home = framework.section(highlight.target) or section_of.get(highlight.target)
-            practice.append(
-                Practice(
-                    area=home.title if home else "",
-                    organisation=name(decision),
-                    target=highlight.target,
-                    title=highlight.title,
-                    level=highlight.level,
-                    on=decision.as_of,
-                )
+    practice_rows = []
+    for target, title, level, on, who in practice:
+        home = framework.section(target) or section_of.get(target)
+        practice_rows.append(
+            Practice(
+                area=home.title if home else "",
+                organisation=who,
+                target=target,
+                title=title,
+                level=level,
+                on=on,
             )
+        )
     totals: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for decision, reported in pairs:
-        for figure in figures:
-            if figure not in reported:
-                continue
-            value = _number(reported[figure])
-            if value is None:
-                notes.append(
-                    f"{name(decision)} {decision.as_of}: {figure} is not a number "
-                    f"({reported[figure]!r})"
-                )
-                continue
-            totals[(decision.as_of.year, figure)].append(value)
+    for on, who, figure, text in reported:
+        value = _number(text)
+        if value is None:
+            notes.append(f"{who} {on}: {figure} is not a number ({text!r})")
+            continue
+        totals[(on.year, figure)].append(value)
     cohorts = tuple(
         CohortFigure(year=year, figure=figure, total=sum(values), organisations=len(values))
         for (year, figure), values in sorted(totals.items())
     )
     return SectorView(
         framework=framework.id,
-        organisations=len(latest),
-        decisions=len(pairs),
-        passed=sum(1 for d in latest.values() if d.passed),
+        organisations=organisations,
+        decisions=decisions,
+        passed=passed,
         levels=tuple(level_rows),
         unmet=unmet_rows,
-        practice=tuple(practice),
+        practice=tuple(practice_rows),
         cohorts=cohorts,
-        anonymised=anonymise,
+        anonymised=anonymised,
         notes=tuple(notes),
     )
 
