@@ -115,7 +115,29 @@ _SQL_READS = """
         level TEXT NOT NULL,
         rule TEXT NOT NULL,
         PRIMARY KEY (decision_id, position)
+    ) WITHOUT ROWID;
+    CREATE TABLE organisations (
+        framework TEXT NOT NULL,
+        organisation TEXT NOT NULL,
+        first_id INTEGER NOT NULL REFERENCES decisions (id),
+        first_as_of TEXT NOT NULL,
+        latest_id INTEGER NOT NULL REFERENCES decisions (id),
+        latest_as_of TEXT NOT NULL,
+        PRIMARY KEY (framework, organisation)
     ) WITHOUT ROWID
+"""
+
+# Each organisation's first and latest decision (by date, then as recorded): ids only
+# grow, so a new decision is the latest unless it is dated before the latest.
+_NOTE_ORGANISATION = """
+    INSERT INTO organisations VALUES (:framework, :organisation, :id, :as_of, :id, :as_of)
+    ON CONFLICT (framework, organisation) DO UPDATE SET
+        first_id = CASE WHEN excluded.first_as_of < first_as_of
+                   THEN excluded.first_id ELSE first_id END,
+        first_as_of = min(first_as_of, excluded.first_as_of),
+        latest_id = CASE WHEN excluded.latest_as_of >= latest_as_of
+                    THEN excluded.latest_id ELSE latest_id END,
+        latest_as_of = max(latest_as_of, excluded.latest_as_of)
 """
 
 
@@ -127,7 +149,7 @@ def _answer_in_sql(db: sqlite3.Connection) -> None:
     for row, award, document in db.execute("SELECT id, award, document FROM decisions"):
         try:
             data = json.loads(document)
-            levels, unmet, highlights = _index_rows(row, data)
+            levels, unmet, highlights = _document_index_rows(row, data)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             problems.append(
                 _bad_row(row, award, "document", f"not a decision qmframe wrote ({exc})")
@@ -136,6 +158,15 @@ def _answer_in_sql(db: sqlite3.Connection) -> None:
         _insert_index_rows(db, levels, unmet, highlights)
     if problems:
         raise ValidationError(problems)
+    db.executemany(
+        _NOTE_ORGANISATION,
+        (
+            {"framework": f, "organisation": o, "id": i, "as_of": a}
+            for i, f, o, a in db.execute(
+                "SELECT id, framework, organisation, as_of FROM decisions ORDER BY id"
+            ).fetchall()
+        ),
+    )
     updates = []
     last: tuple[str, str] = ("", "")
     previous: list[Any] = []
@@ -358,27 +389,52 @@ def _strings(item: Mapping[str, Any], *keys: str) -> tuple[str, ...]:
 _Rows = list[tuple[Any, ...]]
 
 
-def _index_rows(row: int, data: Mapping[str, Any]) -> tuple[_Rows, _Rows, _Rows]:
-    """The decided_levels, unmet and highlights rows of one decision's JSON document.
+def _index_rows(
+    row: int,
+    levels: Iterable[Sequence[str]],
+    unmet: Iterable[Sequence[str]],
+    highlights: Iterable[Sequence[str]],
+) -> tuple[_Rows, _Rows, _Rows]:
+    """The decided_levels, unmet and highlights rows of one decision.
 
-    Levels are kept one per target, as :func:`~qmframe.awards.sector.levels_of`
-    reads them: the last settled level of the target, or an empty level when
-    none was settled (an unresolved or not-applicable target).
+    ``levels`` are (target, level, source), ``unmet`` (target, title, rule),
+    ``highlights`` (target, title, level, rule). Levels are kept one per
+    target, as :func:`~qmframe.awards.sector.levels_of` reads them: the last
+    settled level of the target, or an empty level when none was settled (an
+    unresolved or not-applicable target).
     """
-    levels: dict[str, tuple[Any, ...]] = {}
-    for item in data.get("levels") or ():
-        target, level, source = _strings(item, "target", "level", "source")
-        if level or target not in levels or not levels[target][2]:
-            levels[target] = (row, target, level, source)
-    unmet = [
-        (row, i, *_strings(item, "target", "title", "rule"))
-        for i, item in enumerate(data.get("unmet") or ())
-    ]
-    highlights = [
-        (row, i, *_strings(item, "target", "title", "level", "rule"))
-        for i, item in enumerate(data.get("highlights") or ())
-    ]
-    return list(levels.values()), unmet, highlights
+    settled: dict[str, tuple[Any, ...]] = {}
+    for target, level, source in levels:
+        if level or target not in settled or not settled[target][2]:
+            settled[target] = (row, target, level, source)
+    return (
+        list(settled.values()),
+        [(row, i, *item) for i, item in enumerate(unmet)],
+        [(row, i, *item) for i, item in enumerate(highlights)],
+    )
+
+
+def _decision_index_rows(row: int, decision: Decision) -> tuple[_Rows, _Rows, _Rows]:
+    return _index_rows(
+        row,
+        ((d.target, d.level, d.source) for d in decision.levels),
+        ((u.target, u.title, u.rule) for u in decision.unmet),
+        ((h.target, h.title, h.level, h.rule) for h in decision.highlights),
+    )
+
+
+def _document_index_rows(row: int, data: Mapping[str, Any]) -> tuple[_Rows, _Rows, _Rows]:
+    """The same rows from a stored JSON document (TypeError or KeyError if it is not one)."""
+
+    def each(key: str, *fields: str) -> list[tuple[str, ...]]:
+        return [_strings(item, *fields) for item in data.get(key) or ()]
+
+    return _index_rows(
+        row,
+        each("levels", "target", "level", "source"),
+        each("unmet", "target", "title", "rule"),
+        each("highlights", "target", "title", "level", "rule"),
+    )
 
 
 def _insert_index_rows(
@@ -401,37 +457,21 @@ def _sql_words(words: Iterable[str]) -> str:
 
 # Who holds a current award on :day: the organisation's event in force that day (the
 # last on or before it, whose successor, if any, is later) is a holding state, and the
-# term it belongs to has not run out. One row per holder, found through events_open.
+# term it belongs to has not run out. One row per holder. The events still open, or
+# ended after :day, are two ranges of events_open.
 _HOLDERS = f"""
     SELECT e.organisation, e.state, t.version, t.on_date, t.valid_until, t.midpoint_due,
            t.decision_id, t.id,
            coalesce((SELECT d.organisation_name FROM decisions d
                      WHERE d.framework = e.framework AND d.organisation = e.organisation
                      ORDER BY d.as_of DESC, d.id DESC LIMIT 1), '') AS organisation_name
-    FROM events e JOIN events t ON t.id = e.term_id
-    WHERE e.framework = :framework AND e.on_date <= :day
-      AND (e.ends_on IS NULL OR e.ends_on > :day)
-      AND e.state IN ({_sql_words(HOLDING)})
+    FROM (SELECT id FROM events WHERE framework = :framework AND ends_on IS NULL
+          UNION ALL
+          SELECT id FROM events WHERE framework = :framework AND ends_on > :day) AS open
+    JOIN events e ON e.id = open.id
+    JOIN events t ON t.id = e.term_id
+    WHERE e.on_date <= :day AND e.state IN ({_sql_words(HOLDING)})
       AND (t.valid_until IS NULL OR t.valid_until >= :day)
-"""
-
-# Each organisation's decisions numbered newest first and oldest first (:framework).
-_RANKED = """
-    WITH ranked AS (
-        SELECT id, organisation, organisation_name, passed, as_of,
-               row_number() OVER (PARTITION BY organisation ORDER BY as_of DESC, id DESC)
-                   AS newest,
-               row_number() OVER (PARTITION BY organisation ORDER BY as_of, id) AS oldest
-        FROM decisions WHERE framework = :framework
-    ),
-    firsts AS (
-        SELECT organisation, row_number() OVER (ORDER BY as_of, id) AS rank
-        FROM ranked WHERE oldest = 1
-    ),
-    latest AS (
-        SELECT ranked.id, ranked.passed, firsts.rank
-        FROM ranked JOIN firsts USING (organisation) WHERE ranked.newest = 1
-    )
 """
 
 
@@ -718,14 +758,23 @@ class Register:
                 ]
             )
         data = unstructure_json(decision)
-        document = json.dumps(data, ensure_ascii=False)
+        document = json.dumps(data, ensure_ascii=False, check_circular=False)
         award = self._award_for(decision, document)
         history = self._history(decision.framework, decision.organisation, named=False)
         events = _events_for(history, decision, lifecycle, addition.reason)
         row = self._insert_decision(
             decision, award, addition.previous_award, dict(addition.details), document
         )
-        _insert_index_rows(self._db, *_index_rows(row, data))
+        _insert_index_rows(self._db, *_decision_index_rows(row, decision))
+        self._db.execute(
+            _NOTE_ORGANISATION,
+            {
+                "framework": decision.framework,
+                "organisation": decision.organisation,
+                "id": row,
+                "as_of": decision.as_of.isoformat(),
+            },
+        )
         for event in events:
             self._insert_event(decision.framework, decision.organisation, event, row)
         return Added(id=row, award=award, status=decision.status, events=tuple(events))
@@ -1173,7 +1222,9 @@ class Register:
         params: dict[str, Any] = {"framework": framework.id}
         db = self._db
         organisations, passed = db.execute(
-            _RANKED + "SELECT count(*), coalesce(sum(passed), 0) FROM latest", params
+            "SELECT count(*), coalesce(sum(d.passed), 0) FROM organisations o"
+            " JOIN decisions d ON d.id = o.latest_id WHERE o.framework = :framework",
+            params,
         ).fetchone()
         (decisions,) = db.execute(
             "SELECT count(*) FROM decisions WHERE framework = :framework", params
@@ -1184,9 +1235,10 @@ class Register:
             marks = ", ".join(f":s{i}" for i in range(len(sections)))
             params.update({f"s{i}": section for i, section in enumerate(sections)})
             for target, level, count in db.execute(
-                _RANKED + "SELECT l.target, l.level, count(*) FROM latest"
-                " JOIN decided_levels l ON l.decision_id = latest.id"
-                f" WHERE l.target IN ({marks}) AND l.level <> '' GROUP BY l.target, l.level",
+                "SELECT l.target, l.level, count(*) FROM organisations o"
+                " JOIN decided_levels l ON l.decision_id = o.latest_id"
+                f" WHERE o.framework = :framework AND l.target IN ({marks}) AND l.level <> ''"
+                " GROUP BY l.target, l.level",
                 params,
             ):
                 counts[target][level] = count
@@ -1197,15 +1249,16 @@ class Register:
         # Each unmet target counted once per organisation; its title as the first
         # organisation (by first decision) to have it unmet gives it.
         unmet = db.execute(
-            _RANKED
-            + """, keyed AS (
-                SELECT latest.id, latest.rank, u.position, u.title,
+            """
+            WITH keyed AS (
+                SELECT o.latest_id AS id, o.first_as_of, o.first_id, u.position, u.title,
                        CASE WHEN u.target <> '' THEN u.target ELSE u.rule END AS key
-                FROM latest JOIN unmet u ON u.decision_id = latest.id
+                FROM organisations o JOIN unmet u ON u.decision_id = o.latest_id
+                WHERE o.framework = :framework
             )
             SELECT key, first_title, count(DISTINCT id) FROM (
                 SELECT key, id, first_value(title) OVER (
-                    PARTITION BY key ORDER BY rank, position) AS first_title
+                    PARTITION BY key ORDER BY first_as_of, first_id, position) AS first_title
                 FROM keyed)
             GROUP BY key""",
             {"framework": framework.id},
@@ -1215,7 +1268,9 @@ class Register:
             aliases = {
                 organisation: f"Organisation {rank}"
                 for organisation, rank in db.execute(
-                    _RANKED + "SELECT organisation, rank FROM firsts", {"framework": framework.id}
+                    "SELECT organisation, row_number() OVER (ORDER BY first_as_of, first_id)"
+                    " FROM organisations WHERE framework = ?",
+                    (framework.id,),
                 )
             }
 
