@@ -21,7 +21,8 @@ not what qmframe wrote) is a :class:`RegisterError` or a located
 
 Reads are answered in SQL from columns and tables filled when a decision
 is recorded (each decision's decided levels, unmet targets and highlights;
-each event's end and the term it belongs to), so ``holders``, ``due``,
+each organisation's first and latest decision; each event's end and the term
+it belongs to), so ``holders``, ``due``,
 ``public_rows`` and :meth:`Register.sector_view` never rebuild decisions
 from their JSON. The schema version is SQLite's ``PRAGMA user_version``;
 opening an older file applies the missing :data:`MIGRATIONS` in order, in
@@ -86,8 +87,9 @@ T = TypeVar("T")
 #: A schema change: SQL statements, or a function run on the open transaction.
 Migration = str | Callable[[sqlite3.Connection], None]
 
-# Version 3: the tables and columns reads are answered from (see _index_rows and
-# _event_columns); the migration fills them for the rows already in the file.
+# Version 3: the tables and columns reads are answered from (filled by _index_rows,
+# _NOTE_ORGANISATION and _insert_event); the migration fills them for the rows already
+# in the file.
 _SQL_READS = """
     ALTER TABLE events ADD COLUMN ends_on TEXT;
     ALTER TABLE events ADD COLUMN term_id INTEGER REFERENCES events (id);
@@ -178,8 +180,8 @@ def _answer_in_sql(db: sqlite3.Connection) -> None:
             last, previous = (framework, organisation), []
         term = row if state in GRANTING else (previous[2] if previous else None)
         if previous:
-            previous[1] = on
-        previous = [row, None, term]
+            previous[1] = on  # the organisation's next event ends the one before
+        previous = [row, None, term]  # [id, ends_on, term_id], filled in as we go
         updates.append(previous)
     db.executemany("UPDATE events SET ends_on = ?2, term_id = ?3 WHERE id = ?1", updates)
 
