@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
@@ -26,7 +26,7 @@ from qmframe.vocabulary import STATES
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from qmframe.awards.register import Register
+    from qmframe.awards.register import Addition, Register
     from qmframe.awards.versions import Case
     from qmframe.decision import Decision
     from qmframe.framework import Framework
@@ -152,9 +152,6 @@ def read_decision(path: str | Path) -> Decision:
     """
     import json
 
-    import attrs
-
-    from qmframe._convert import structure
     from qmframe.decision import Decision
     from qmframe.files import file_label, read_bytes, read_document
 
@@ -167,14 +164,24 @@ def read_decision(path: str | Path) -> Decision:
             raise ValidationError(
                 [Problem(f"cannot read the decision: {exc}", file=label)]
             ) from None
-        if not isinstance(data, dict):
-            raise ValidationError([Problem("expected a JSON object", file=label)])
-        own = {field.name for field in attrs.fields(Decision)}
-        result = structure({k: v for k, v in data.items() if k in own}, Decision, file=label)
-        if isinstance(result, list):
-            raise ValidationError(result)
-        return result
+        return _decision_from(data, label)
     return read_document(path, Decision)
+
+
+def _decision_from(data: object, label: str) -> Decision:
+    """A decision from parsed JSON; derived keys of the JSON report are left out."""
+    import attrs
+
+    from qmframe._convert import structure
+    from qmframe.decision import Decision
+
+    if not isinstance(data, dict):
+        raise ValidationError([Problem("expected a JSON object", file=label, code="wrong-type")])
+    own = {field.name for field in attrs.fields(Decision)}
+    result = structure({k: v for k, v in data.items() if k in own}, Decision, file=label)
+    if isinstance(result, list):
+        raise ValidationError(result)
+    return result
 
 
 def _framework(registry: Registry, ref: str) -> Framework:
@@ -210,7 +217,7 @@ def register() -> None:
 
 
 @register.command(
-    "add", short_help="assess a submission and record the decision (or record a decision file)"
+    "add", short_help="assess a submission and record the decision (or record decision files)"
 )
 @_framework_argument
 @click.argument("submission", required=False, metavar="[SUBMISSION]", shell_complete=complete_file)
@@ -227,11 +234,13 @@ def register() -> None:
 )
 @click.option(
     "--decision",
-    "decision_file",
+    "decision_files",
+    multiple=True,
     metavar="FILE",
     shell_complete=complete_file,
-    help="record this decision (TOML from qmframe.dumps, or `assess --format json`) "
-    "instead of assessing a submission",
+    help="record this decision (TOML from qmframe.dumps, `assess --format json`, or JSON "
+    "Lines with one decision a line) instead of assessing a submission; repeatable, "
+    "all in one transaction",
 )
 @click.option("--reason", default="", help="reason recorded with the event")
 def _add(
@@ -240,66 +249,121 @@ def _add(
     db: str,
     review: str | None,
     as_of: dt.date | None,
-    decision_file: str | None,
+    decision_files: tuple[str, ...],
     reason: str,
 ) -> int:
-    """Assess SUBMISSION under FRAMEWORK and record the decision, or record a decision file.
+    """Assess SUBMISSION under FRAMEWORK and record the decision, or record decision files.
 
     The decision moves the organisation's award along the framework's
     lifecycle (awarded, renewed, not awarded); the command prints the award
-    id and the new state. With --decision FILE, a decision made earlier is
-    recorded instead of assessing a submission. A decision already recorded
-    is refused.
+    id and the new state. A decision after an expression of interest or
+    in-preparation implies the submission: `submitted` is recorded first. An
+    indication (no award: the framework's reviewers are missing) records at
+    most that a submission was received. With --decision FILE (repeatable; a
+    .jsonl file holds one decision a line), decisions made earlier are
+    recorded instead, all in one transaction: if any is refused, none is
+    recorded. A decision already recorded is refused.
 
     \b
     Examples:
       qmframe register add example-charter submission.toml --review review.toml
       qmframe register add example-charter --decision decision.json
+      qmframe register add example-charter --decision one.json --decision two.json
     """
     from qmframe import api
-    from qmframe.files import file_label
+    from qmframe.awards.register import Addition
 
     registry = _registry()
     loaded = _framework(registry, framework)
-    details: dict[str, str] = {}
-    previous = ""
-    if decision_file:
+    if decision_files:
         if submission or review:
             raise ValidationError([Problem("give a submission or --decision, not both")])
-        decision = read_decision(decision_file)
-        if decision.framework != loaded.id:
-            raise ValidationError(
-                [
-                    Problem(
-                        f"the decision is for {decision.framework!r}, not {loaded.id!r}",
-                        file=file_label(decision_file),
-                    )
-                ]
+        with _open(db, create=True) as opened:
+            added = opened.add_decisions(
+                _additions(decision_files, loaded.id, reason), loaded.lifecycle
             )
-    else:
-        if not submission:
-            raise ValidationError([Problem("give a SUBMISSION to assess, or --decision FILE")])
-        sub = api.load_submission(submission, loaded, registry=registry)
-        rev = api.load_review(review, loaded, sub, registry=registry) if review else None
-        decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry)
-        details = dict(sub.details)
-        previous = sub.previous_award
+        for one in added:
+            what = f"now {one.event.state}" if one.event is not None else "no change"
+            _out(f"{one.award}: {one.status} recorded ({what})")
+        if len(added) > 1:
+            _out(f"{len(added)} decisions recorded")
+        return EXIT_OK
+    if not submission:
+        raise ValidationError([Problem("give a SUBMISSION to assess, or --decision FILE")])
+    sub = api.load_submission(submission, loaded, registry=registry)
+    rev = api.load_review(review, loaded, sub, registry=registry) if review else None
+    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry)
+    previous = sub.previous_award
     with _open(db, create=True) as opened:
         if previous and not opened.has_award(previous):
             sys.stderr.write(
                 f"warning: previous_award {previous!r} is not in this register "
                 "(ids look like FRAMEWORK/ORGANISATION/DATE)\n"
             )
-        recorded, event = opened.add_decision(
-            decision,
+        (one,) = opened.add_decisions(
+            [
+                Addition(
+                    decision=decision,
+                    previous_award=previous,
+                    details=dict(sub.details),
+                    reason=reason,
+                )
+            ],
             loaded.lifecycle,
-            previous_award=previous,
-            details=details,
-            reason=reason,
         )
-    what = f"now {event.state}" if event is not None else "no change to the current award"
-    _line(f"{recorded.award}: {decision.status} recorded ({what})")
+    what = f"now {one.event.state}" if one.event is not None else "no change to the current award"
+    _line(f"{one.award}: {decision.status} recorded ({what})")
     return EXIT_OK
+
+
+def _additions(paths: Sequence[str], framework: str, reason: str) -> Iterator[Addition]:
+    """The decisions in ``paths``, one by one, each checked to be of ``framework``."""
+    from qmframe.awards.register import Addition
+    from qmframe.files import file_label
+
+    for path in paths:
+        for label, decision in _read_decisions(path):
+            if decision.framework != framework:
+                raise ValidationError(
+                    [
+                        Problem(
+                            f"the decision is for {decision.framework!r}, not {framework!r}",
+                            file=label,
+                            code="not-allowed",
+                        )
+                    ]
+                )
+            yield Addition(decision=decision, reason=reason, source=label or file_label(path))
+
+
+def _read_decisions(path: str) -> Iterator[tuple[str, Decision]]:
+    """(label, decision) for each decision in a file: one, or one a line in JSON Lines."""
+    import json
+
+    from qmframe.files import file_label
+
+    label = file_label(path)
+    if not path.endswith(".jsonl"):
+        yield label, read_decision(path)
+        return
+    try:
+        stream = open(path, encoding="utf-8")  # noqa: SIM115 (closed below; read line by line)
+    except OSError as exc:
+        raise ValidationError(
+            [Problem(f"cannot read: {exc.strerror}", file=label, code="unreadable-file")]
+        ) from None
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            where = f"{label}:{number}"
+            try:
+                data = json.loads(line)
+            except ValueError as exc:
+                raise ValidationError(
+                    [Problem(f"not JSON ({exc})", file=where, code="wrong-type")]
+                ) from None
+            yield where, _decision_from(data, where)
 
 
 @register.command("event", short_help="record a lifecycle event (suspend, withdraw, ...)")
@@ -316,18 +380,22 @@ def _event(
 
     The framework's lifecycle says which moves are allowed from the award's
     current state; a move it forbids is refused (exit code 2) with nothing
-    written. STATE is one of: {states}.
+    written. A history may begin with an expression of interest; a state a
+    history may begin in also creates the register file if there is none.
+    STATE is one of: {states}.
 
     \b
     Examples:
+      qmframe register event example-charter my-centre expression-of-interest --reason "enquiry"
       qmframe register event example-charter my-centre suspended --reason "complaint received"
       qmframe register event example-charter my-centre reinstated --on 2027-04-01 --reason "cleared"
     """
-    from qmframe.awards.lifecycle import Event
+    from qmframe.awards.lifecycle import Event, start_states
 
     loaded = _framework(_registry(), framework)
     event = Event(state=state, on=on or dt.date.today(), reason=reason)
-    with _open(db) as opened:
+    # A history's first event (an expression of interest) may start a new register.
+    with _open(db, create=state in start_states(loaded.lifecycle)) as opened:
         opened.add_event(loaded.id, organisation, event, loaded.lifecycle)
     _line(f"{loaded.id}/{organisation}: {event.state} on {event.on}")
     return EXIT_OK
@@ -473,7 +541,7 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
     loaded = _framework(_registry(), framework)
     with _open(db) as opened:
         history = opened.history(loaded.id, organisation)
-        decisions = opened.decisions(loaded.id, organisation)
+        decisions = opened.summaries(loaded.id, organisation)
     if not history.events and not decisions:
         raise ValidationError([Problem(f"no record of {organisation!r} under {loaded.id!r}")])
     if fmt == "json":
@@ -482,11 +550,7 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
                 {
                     "history": unstructure_json(history),
                     "decisions": [
-                        {
-                            "award": r.award,
-                            "status": r.decision.status,
-                            "as_of": str(r.decision.as_of),
-                        }
+                        {"award": r.award, "status": r.status, "as_of": str(r.as_of)}
                         for r in decisions
                     ],
                 }
@@ -498,7 +562,7 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
         extra = f" (version {e.version}, until {e.valid_until})" if e.version else ""
         _line(f"  {e.on}  {e.state}{extra}: {e.reason}")
     for r in decisions:
-        _line(f"  decision {r.award}: {r.decision.status}")
+        _line(f"  decision {r.award}: {r.status}")
     return EXIT_OK
 
 
@@ -640,21 +704,11 @@ def _sector(
       qmframe register sector example-charter --public --format json -o sector.json
     """
     from qmframe._convert import unstructure_json
-    from qmframe.awards.sector import render_text, sector_view
+    from qmframe.awards.sector import render_text
 
     loaded = _framework(_registry(), framework)
     with _open(db) as opened:
-        recorded = opened.decisions(loaded.id)
-        returns = opened.returns(loaded.id)
-    view = sector_view(
-        loaded,
-        [r.decision for r in recorded],
-        details=[r.details for r in recorded],
-        figures=list(figures),
-        anonymise=anonymise,
-        returns=returns,
-        public=public,
-    )
+        view = opened.sector_view(loaded, figures=figures, anonymise=anonymise, public=public)
     _emit(_json(unstructure_json(view)) if fmt == "json" else render_text(view), output)
     return EXIT_OK
 

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from qmframe.awards.badges import open_badge
-from qmframe.awards.register import Register, award_id
+from qmframe.awards.register import Register
 from qmframe.awards.status_list import (
     STATUS_PURPOSES,
     StatusCheck,
@@ -53,9 +53,9 @@ def award_badge(
     day = on or dt.date.today()
     history = register.history(framework.id, organisation)
     granted = [
-        r.decision
+        r
         for r in register.decisions(framework.id, organisation)
-        if r.decision.passed and r.decision.as_of <= day
+        if r.decision.passed and not r.decision.is_indication and r.decision.as_of <= day
     ]
     if not granted:
         raise ValidationError(
@@ -66,12 +66,13 @@ def award_badge(
                 )
             ]
         )
-    decision = granted[-1]
+    decision = granted[-1].decision
     status = None
     if status_base:
-        # Checked before an index is stored for it.
+        # Checked before an index is stored for it. The recorded award id, which may
+        # carry /2 for a second decision of the same day.
         open_badge(decision, framework, issuer_id=issuer_id, history=history, on=day)
-        index = register.status_index(award_id(decision))
+        index = register.status_index(granted[-1].award)
         status = status_entry(status_base, status_purpose, index)
     return open_badge(
         decision,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -43,6 +43,7 @@ __all__ = [
     "SectionLevels",
     "SectorView",
     "UnmetCount",
+    "assemble_view",
     "levels_of",
     "render_text",
     "sector_view",
@@ -155,7 +156,7 @@ def levels_of(decision: Decision, framework: Framework) -> dict[str, str]:
 
 def _number(text: str) -> float | None:
     try:
-        return float(text.replace(",", ""))
+        return float(str(text).replace(",", ""))
     except ValueError:
         return None
 
@@ -179,7 +180,9 @@ def sector_view(
     organisations are named "Organisation 1", "2", ... in order of first
     decision. ``public`` anonymises too, and publishes totals of people only
     as the framework's ``[disclosure]`` rule allows: submitted figures are
-    treated as counts of people.
+    treated as counts of people. A register answers the same question from
+    its own tables, without building the decisions: see
+    :meth:`qmframe.awards.register.Register.sector_view`.
     """
     anonymise = anonymise or public
     notes: list[str] = []
@@ -214,46 +217,90 @@ def sector_view(
             unmet[target] += 1
         for item in decision.unmet:
             unmet_titles.setdefault(item.target or item.rule, item.title)
+    return assemble_view(
+        framework,
+        organisations=len(latest),
+        decisions=len(pairs),
+        passed=sum(1 for d in latest.values() if d.passed),
+        section_counts=section_counts,
+        unmet=[(target, unmet_titles.get(target, ""), n) for target, n in unmet.items()],
+        practice=[
+            (h.target, h.title, h.level, decision.as_of, name(decision))
+            for decision, _ in pairs
+            for h in decision.highlights
+        ],
+        reported=[
+            (decision.as_of, name(decision), figure, reported[figure])
+            for decision, reported in pairs
+            for figure in figures
+            if figure in reported
+        ],
+        anonymised=anonymise,
+        notes=notes,
+        returns=returns,
+        public=public,
+    )
+
+
+def assemble_view(
+    framework: Framework,
+    *,
+    organisations: int,
+    decisions: int,
+    passed: int,
+    section_counts: Mapping[str, Mapping[str, int]],
+    unmet: Iterable[tuple[str, str, int]],
+    practice: Iterable[tuple[str, str, str, dt.date, str]],
+    reported: Iterable[tuple[dt.date, str, str, str]],
+    anonymised: bool = False,
+    notes: Sequence[str] = (),
+    returns: Sequence[RecordedReturn] = (),
+    public: bool = False,
+) -> SectorView:
+    """A :class:`SectorView` from counts already made (by :func:`sector_view` or a register).
+
+    ``section_counts`` gives, for each section id, how many organisations'
+    latest decisions settled each level (:data:`NOT_JUDGED` for none);
+    ``unmet`` is (target, title, organisations) for each unmet target;
+    ``practice`` is (target, title, level, date, organisation) for every
+    highlight, oldest decision first; ``reported`` is (date, organisation,
+    figure, value) for every figure a submission reported, in the same order;
+    ``returns`` and ``public`` are as for :func:`sector_view`.
+    """
+    notes = list(notes)
     level_rows = []
     for section in framework.sections:
         scale = framework.scale(section.scale)
         order = [level.id for level in scale.levels] if scale else []
-        counts = section_counts[section.id]
+        counts = section_counts.get(section.id, {})
         ordered = {level: counts.get(level, 0) for level in order}
         ordered.update({k: v for k, v in sorted(counts.items()) if k not in ordered})
         level_rows.append(SectionLevels(section=section.id, title=section.title, counts=ordered))
     unmet_rows = tuple(
-        UnmetCount(target=target, title=unmet_titles.get(target, ""), count=count)
-        for target, count in sorted(unmet.items(), key=lambda kv: (-kv[1], kv[0]))
+        UnmetCount(target=target, title=title, count=count)
+        for target, title, count in sorted(unmet, key=lambda row: (-row[2], row[0]))
     )
     section_of = {c.id: s for s, c in framework.iter_criteria()}
-    practice = []
-    for decision, _ in pairs:
-        for highlight in decision.highlights:
-            home = framework.section(highlight.target) or section_of.get(highlight.target)
-            practice.append(
-                Practice(
-                    area=home.title if home else "",
-                    organisation=name(decision),
-                    target=highlight.target,
-                    title=highlight.title,
-                    level=highlight.level,
-                    on=decision.as_of,
-                )
+    practice_rows = []
+    for target, title, level, on, who in practice:
+        home = framework.section(target) or section_of.get(target)
+        practice_rows.append(
+            Practice(
+                area=home.title if home else "",
+                organisation=who,
+                target=target,
+                title=title,
+                level=level,
+                on=on,
             )
+        )
     totals: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for decision, reported in pairs:
-        for figure in figures:
-            if figure not in reported:
-                continue
-            value = _number(reported[figure])
-            if value is None:
-                notes.append(
-                    f"{name(decision)} {decision.as_of}: {figure} is not a number "
-                    f"({reported[figure]!r})"
-                )
-                continue
-            totals[(decision.as_of.year, figure)].append(value)
+    for on, who, figure, text in reported:
+        value = _number(text)
+        if value is None:
+            notes.append(f"{who} {on}: {figure} is not a number ({text!r})")
+            continue
+        totals[(on.year, figure)].append(value)
     cohorts = []
     for (year, figure), values in sorted(totals.items()):
         total = sum(values)
@@ -270,15 +317,15 @@ def sector_view(
     notes += return_notes
     return SectorView(
         framework=framework.id,
-        organisations=len(latest),
-        decisions=len(pairs),
-        passed=sum(1 for d in latest.values() if d.passed),
+        organisations=organisations,
+        decisions=decisions,
+        passed=passed,
         levels=tuple(level_rows),
         unmet=unmet_rows,
-        practice=tuple(practice),
+        practice=tuple(practice_rows),
         cohorts=tuple(cohorts),
         returns=return_totals,
-        anonymised=anonymise,
+        anonymised=anonymised,
         public=public,
         notes=tuple(notes),
     )
