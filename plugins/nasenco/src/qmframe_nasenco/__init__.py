@@ -35,7 +35,7 @@ from qmframe import (
 )
 from qmframe.framework import Rule
 from qmframe.index import FrameworkIndex
-from qmframe.rules import Evaluation
+from qmframe.rules import Evaluation, Reads
 
 __all__ = ["FRAMEWORK_ID", "LINK", "ValidatingUniversity"]
 
@@ -101,6 +101,10 @@ class ValidatingUniversity(RuleKind):
             return RuleResult(True, saw, f"validated by {named!r}")
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        """Only the organisation: its kind, and the university it names."""
+        return Reads.only(organisation=True)
 
 
 @hookimpl
