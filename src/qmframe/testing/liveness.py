@@ -84,6 +84,8 @@ _DECIDING = ("require", "veto")
 _NA = "(not applicable)"
 #: At most this many targets that may be marked not applicable are tried in every pattern.
 _MAX_NA_PATTERN = 8
+#: At most this many lowest-input variants are tried to prove a monotone rule dead.
+_MAX_BOTTOMS = 1024
 
 
 def deciding_rules(framework: Framework) -> list[Rule]:
@@ -229,6 +231,11 @@ def _describe_one(variable: _Variable, value: Any) -> str:
     return f"detail {key!r} removed"
 
 
+def _restricted(index: FrameworkIndex, target: str) -> bool:
+    applicability = index.targets[target].applicability
+    return bool(applicability.contexts or applicability.organisation_kinds)
+
+
 def _read_targets(reads: Reads, index: FrameworkIndex) -> list[str]:
     if reads.targets is None:
         return list(index.targets)
@@ -310,6 +317,9 @@ def _variables(
             )
     if reads.organisation:
         out += _organisation_variables(case)
+    elif any(_restricted(index, t) for t in _read_targets(reads, index)):
+        # Which targets apply depends on the organisation's kind and context.
+        out += [v for v in _organisation_variables(case) if v.what in ("kind", "context")]
     if reads.details is None or reads.details:
         out += [
             _Variable(what="detail", key=key, order=7, base=True, values=(False,))
@@ -517,26 +527,36 @@ def _dead_by_monotonicity(
     base_decision: Decision,
     reads: Reads,
 ) -> tuple[bool, int]:
-    """Whether a monotone rule holds at the bottom of every input, for every N/A pattern."""
+    """Whether a monotone rule holds at the bottom of every input, for every N/A pattern.
+
+    Inputs with no worst value (the organisation's kind and context, which
+    decide which targets apply) are tried at every value.
+    """
     index = FrameworkIndex.build(base.framework)
     variables = _variables(base, base_decision, reads, index)
     patterns = _na_patterns(variables)
-    if patterns is None:
+    unordered = [i for i, v in enumerate(variables) if v.lowest is None]
+    combos = list(
+        itertools.product(*((variables[i].base, *variables[i].values) for i in unordered))
+    )
+    if patterns is None or len(patterns) * len(combos) > _MAX_BOTTOMS:
         return False, 0
     tried = 0
     for pattern in patterns:
-        choice: list[tuple[int, Any]] = []
-        for i, variable in enumerate(variables):
-            value: Any = _NA if i in pattern else variable.lowest
-            if value is None:
-                return False, tried  # an input with no worst value: nothing is proven
-            if value != variable.base:
-                choice.append((i, value))
-        variant, _ = _apply(base, variables, choice, index)
-        tried += 1
-        decision = _decide(registry, variant)
-        if decision is None or not _holds(decision, rule.id):
-            return False, tried
+        for combo in combos:
+            choice: list[tuple[int, Any]] = []
+            for i, variable in enumerate(variables):
+                if i in unordered:
+                    value: Any = combo[unordered.index(i)]
+                else:
+                    value = _NA if i in pattern else variable.lowest
+                if value != variable.base:
+                    choice.append((i, value))
+            variant, _ = _apply(base, variables, choice, index)
+            tried += 1
+            decision = _decide(registry, variant)
+            if decision is None or not _holds(decision, rule.id):
+                return False, tried
     return True, tried
 
 
@@ -590,6 +610,21 @@ def _liveness(
             note="no passing case to start from",
         )
     without = informing(framework, rule.id)
+    if monotone and _finite(reads):
+        # Cheapest first: a monotone rule that holds with all it reads at its worst never fails.
+        base, decision = passing[0]
+        dead, tried = _dead_by_monotonicity(registry, rule, base, decision, reads)
+        if dead:
+            return Liveness(
+                rule=rule.id,
+                effect=rule.effect,
+                verdict="dead",
+                tried=tried,
+                note=(
+                    "its kind is monotone and it holds with every input it reads at its "
+                    "lowest (lowest levels, no evidence, no open actions)"
+                ),
+            )
     dead_provable = _dead_provable(reads, monotone)
     shadow_provable = _shadow_provable(reads)
     tried = refused = 0
@@ -635,22 +670,6 @@ def _liveness(
             note=note,
             **counts,
         )
-    finite = not reads.organisation and not reads.other and reads.details == frozenset()
-    if monotone and finite and not shadow_sets:
-        base, decision = passing[0]
-        dead, more = _dead_by_monotonicity(registry, rule, base, decision, reads)
-        counts["tried"] += more
-        if dead:
-            return Liveness(
-                rule=rule.id,
-                effect=rule.effect,
-                verdict="dead",
-                note=(
-                    "its kind is monotone and it holds with every input it reads at its "
-                    "lowest (lowest levels, no evidence, no open actions)"
-                ),
-                **counts,
-            )
     note = f"no deciding variant among {tried} tried"
     if shadow_sets and not shadow_provable:
         note += (

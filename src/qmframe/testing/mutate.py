@@ -115,6 +115,11 @@ def _scope_levels(rule: Rule, index: FrameworkIndex) -> list[str]:
     return common or []
 
 
+def _targets(rule: Rule, index: FrameworkIndex) -> tuple[str, ...] | None:
+    scope = resolve_scope(rule, index)
+    return None if isinstance(scope, list) else scope.targets
+
+
 def _scope_changes(rule: Rule, index: FrameworkIndex) -> Iterator[tuple[str, str, str, Any]]:
     """(operator, suffix, description, new scope) for each narrower or wider scope."""
     raw = rule.params.get("scope", {})
@@ -201,13 +206,17 @@ def _rule_mutants(framework: Framework, rule: Rule, index: FrameworkIndex) -> It
                     framework=_replaced(framework, rule, _with_params(rule, **{key: count + step})),
                 )
     if "scope" in rule.params or rule.kind in _SCOPED:
+        before = _targets(rule, index)
         for operator, suffix, description, scope in _scope_changes(rule, index):
+            changed = _with_params(rule, scope=scope)
+            if before is not None and _targets(changed, index) == before:
+                continue  # the same targets: no mutant at all (a tag already left it out)
             yield Mutant(
                 id=f"{operator}:{rid}:{suffix}",
                 operator=operator,
                 rule=rid,
                 description=f"rule {rid!r}: {description}",
-                framework=_replaced(framework, rule, _with_params(rule, scope=scope)),
+                framework=_replaced(framework, rule, changed),
             )
 
 

@@ -99,9 +99,10 @@ class Expect:
     (for a qmframe with award levels); ``highlights``, ``unmet`` and
     ``failing`` the highlighted targets, unmet targets and failing
     ``require``/``veto`` rules, each compared as a set and exactly;
-    ``holds`` the result of named rules (of any effect); ``valid_until`` the
-    award's last day; ``refused`` that the checks refuse the case, with errors
-    at exactly these paths (no decision is made).
+    ``holds`` the result of named rules (of any effect); ``valid_from``,
+    ``valid_until`` and ``midpoint_due`` the award's dates; ``refused`` that
+    the checks refuse the case, with errors at exactly these paths (no
+    decision is made).
     """
 
     status: str = ""
@@ -113,7 +114,9 @@ class Expect:
     unmet: tuple[str, ...] | None = None
     failing: tuple[str, ...] | None = None
     holds: Mapping[str, bool] = attrs.field(factory=dict)
+    valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    midpoint_due: dt.date | None = None
     refused: tuple[str, ...] | None = None
 
 
@@ -614,7 +617,9 @@ def _compare(case: TableCase, decision: Decision) -> list[str]:
             out.append(f"holds.{rule}: expected {holds}, but the rule is not in the explanation")
         else:
             differ(f"holds.{rule}", holds, results[rule])
+    differ("valid_from", expect.valid_from, decision.valid_from)
     differ("valid_until", expect.valid_until, decision.valid_until)
+    differ("midpoint_due", expect.midpoint_due, decision.midpoint_due)
     if expect.refused is not None:
         out.append(f"refused: expected the checks to refuse it at {list(expect.refused)}")
     return out

@@ -168,15 +168,17 @@ def qmframe_check_submission(
 ) -> Iterable[Problem] | None:
     """Input rules the framework file cannot say (see the module docstring).
 
-    Without a review, the submission is checked; with one, the review (the
-    submission was checked already, and problems here are reported against
-    the review's file).
+    qmframe calls this once before every decision, with the review when there
+    is one: the application is checked either way, and the panel with a
+    review. (A decision table found that an application with a review once
+    skipped the application's checks.)
     """
     if framework.id != FRAMEWORK_ID:
         return None
-    if review is None:
-        return _check_application(submission)
-    return _check_panel(submission, review)
+    problems = _check_application(submission)
+    if review is not None:
+        problems += _check_panel(submission, review)
+    return problems
 
 
 def _check_application(submission: Submission) -> list[Problem]:
