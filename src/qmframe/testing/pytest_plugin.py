@@ -12,7 +12,8 @@ Decision tables
     collects doctest files), each ``[[case]]`` a test item named by its
     ``id``. A failing case prints what the table expected next to what the
     decision says, and the decision's explanation. The cases are assessed
-    with the installed plugins (:func:`qmframe.default_registry`).
+    with the installed plugins, and the plugin modules the ``qmframe_plugins``
+    ini option names (for a plugin tested before it is installed).
 ``--qmframe-mutation``
     After the tests, makes every mutant of each framework whose tables ran
     and prints its mutation score; a surviving mutant fails the run (see
@@ -52,9 +53,33 @@ if TYPE_CHECKING:
 _SUFFIX = ".cases.toml"
 _RAN = pytest.StashKey[dict[str, list[str]]]()
 _MUTATION = pytest.StashKey[list[Any]]()
+_REGISTRY = pytest.StashKey[Any]()
+
+
+def _registry(config: pytest.Config) -> Registry:
+    """The installed plugins and those ``qmframe_plugins`` names, built once per run."""
+    if _REGISTRY not in config.stash:
+        import importlib
+
+        from qmframe.plugins import Registry, get_plugin_manager
+
+        pm = get_plugin_manager()
+        extra = [importlib.import_module(name) for name in config.getini("qmframe_plugins")]
+        for module in extra:
+            if not pm.is_registered(module):
+                pm.register(module)
+        config.stash[_REGISTRY] = Registry(pm)
+    registry: Registry = config.stash[_REGISTRY]
+    return registry
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "qmframe_plugins",
+        "plugin modules the decision tables are assessed with, beside the installed plugins",
+        type="linelist",
+        default=[],
+    )
     group = parser.getgroup("qmframe")
     group.addoption(
         "--qmframe-mutation",
@@ -114,10 +139,9 @@ class DecisionCase(pytest.Item):
         self.case = case
 
     def runtest(self) -> None:
-        from qmframe.api import default_registry
         from qmframe.testing.tables import run_case
 
-        result = run_case(self.table, self.case, default_registry())
+        result = run_case(self.table, self.case, _registry(self.config))
         self.config.stash[_RAN].setdefault(self.table.framework, []).append(self.table.path)
         if not result.ok:
             raise CaseMismatch(result)
@@ -144,11 +168,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if not config.getoption("--qmframe-mutation") or exitstatus != 0:
         return
-    from qmframe.api import default_registry
     from qmframe.testing.mutate import mutation_score
     from qmframe.testing.tables import load_table
 
-    registry = default_registry()
+    registry = _registry(config)
     reports = []
     for framework_id, paths in sorted(config.stash[_RAN].items()):
         tables = [load_table(path) for path in dict.fromkeys(paths)]

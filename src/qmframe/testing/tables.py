@@ -257,10 +257,12 @@ def load_table(source: Source) -> DecisionTable:
                     code="inconsistent",
                 )
             )
-        if case.as_of is None and table.as_of is None:
+        from_example = bool(case.base) or (case.base is None and not case.submission and table.base)
+        if case.as_of is None and table.as_of is None and not from_example:
             problems.append(
                 Problem(
-                    "give the decision date (as_of), here or for the whole table",
+                    "give the decision date (as_of), here or for the whole table "
+                    "(a case from an example takes the example's)",
                     f"{path}.as_of",
                     label,
                     code="missing-value",
@@ -502,6 +504,17 @@ def build_case(
         submission, review = _written_out(framework, case)
     as_of = case.as_of or table.as_of
     if as_of is None:
+        if not example_date:
+            raise ValidationError(
+                [
+                    Problem(
+                        f"case {case.id!r} needs a decision date (as_of): its example gives none",
+                        "as_of",
+                        table.path,
+                        code="missing-value",
+                    )
+                ]
+            )
         as_of = dt.date.fromisoformat(example_date)
     if review is not None and case.reviewed is False:
         review = None
