@@ -41,6 +41,7 @@ def test_every_mutant_of_the_rules_is_killed(registry: qmframe.Registry) -> None
     assert (report.killed, report.survived, report.equivalent) == (42, 0, 5)
 
 
+# -- start planted --
 def test_the_tables_catch_a_dropped_accommodation_veto(registry: qmframe.Registry) -> None:
     framework = registry.framework(FRAMEWORK_ID)
     lenient = _with_rules(
@@ -74,6 +75,9 @@ def test_liveness_catches_a_veto_whose_level_nothing_is_below(
     )
     with pytest.raises(InvariantError, match=r"offer-money \(veto\): dead"):
         invariants.check_liveness(lenient, registry=registry)
+
+
+# -- end planted --
 
 
 def test_without_its_tables_the_lenient_copy_passes_the_other_properties(

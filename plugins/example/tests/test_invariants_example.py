@@ -5,9 +5,10 @@ generates valid submissions and reviews for the installed framework, and each
 property fails with a small counterexample if the framework breaks it. The
 not-applicable neutrality check found that "learn" (which an organisation may
 mark not applicable) was the only criterion covering journey stage J4, so
-marking it not applicable lost the award; rule liveness then found that the
-coverage rule, covering by evidence or met criteria, could fail only when
-"all-met" failed too. It now covers by evidence, as its title says.
+marking it not applicable lost the award. Rule liveness then found no case
+where the coverage rule, covering by evidence or met criteria, decided
+anything on its own: whenever it failed, "all-met" failed too. It now covers
+by evidence, as its title says.
 """
 
 from __future__ import annotations

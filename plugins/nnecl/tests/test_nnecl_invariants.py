@@ -33,6 +33,7 @@ def registry() -> qmframe.Registry:
     )
 
 
+# -- start details --
 #: The detail this plugin's check asks of every submission, as the strategies should give it.
 DETAILS = {"care_experience_definition": st.sampled_from(["ucas", "hesa-01", "statutory"])}
 
@@ -52,6 +53,9 @@ def cases(registry: qmframe.Registry) -> st.SearchStrategy[AssessmentCase]:
     return st.one_of(
         assessment_cases(framework, details=DETAILS), likely_awards(framework, details=DETAILS)
     ).map(_dated)
+
+
+# -- end details --
 
 
 def test_without_the_plugins_details_no_generated_case_is_awarded(

@@ -82,6 +82,8 @@ VERDICTS = ("live", "dead", "shadowed", "undecided")
 DEFAULT_BUDGET = 2000
 _DECIDING = ("require", "veto")
 _NA = "(not applicable)"
+#: The base value of a target that does not apply to the organisation and was not judged.
+_UNJUDGED = "(not judged)"
 #: At most this many targets that may be marked not applicable are tried in every pattern.
 _MAX_NA_PATTERN = 8
 #: At most this many lowest-input variants are tried to prove a monotone rule dead.
@@ -248,16 +250,22 @@ def _target_variables(
     org = case.submission.organisation
     levels = decided_levels(decision)
     not_applicable = {d.target for d in decision.levels if d.source == "not-applicable"}
+    read = _read_targets(reads, index)
+    # When the organisation can change, a target that does not apply to it now may.
+    org_varies = reads.organisation or any(_restricted(index, t) for t in read)
     out = []
-    for target_id in _read_targets(reads, index):
+    for target_id in read:
         target = index.targets[target_id]
         if target.scale is None or not target.scale.levels:
             continue
         if not target.applicability.applies(org.context, org.kind):
-            continue  # it does not count for this organisation whatever its level
-        if target_id not in levels and target_id not in not_applicable:
+            if not org_varies:
+                continue  # it does not count for this organisation whatever its level
+            base = levels.get(target_id, _UNJUDGED)
+        elif target_id not in levels and target_id not in not_applicable:
             continue  # nobody judged it in the base case: the kit leaves it so
-        base = levels.get(target_id, _NA)
+        else:
+            base = levels.get(target_id, _NA)
         values = [lv.id for lv in target.scale.levels]
         if target.not_applicable_allowed:
             values.append(_NA)
@@ -432,6 +440,20 @@ def _by_distance(variables: Sequence[_Variable]) -> Iterator[tuple[tuple[int, An
                 yield tuple(zip(positions, values, strict=True))
 
 
+def _unjudged(case: AssessmentCase, decision: Decision, reads: Reads) -> frozenset[str]:
+    """Read targets that apply to the organisation and have no level (and are not N/A)."""
+    index = FrameworkIndex.build(case.framework)
+    org = case.submission.organisation
+    settled = {d.target for d in decision.levels if d.level or d.source == "not-applicable"}
+    return frozenset(
+        t
+        for t in _read_targets(reads, index)
+        if index.targets[t].scale is not None
+        and index.targets[t].applicability.applies(org.context, org.kind)
+        and t not in settled
+    )
+
+
 def _decide(registry: Registry, case: AssessmentCase) -> Decision | None:
     try:
         return registry.assessor(case.framework).assess(
@@ -483,6 +505,7 @@ def _search(
     index = FrameworkIndex.build(base.framework)
     variables = _variables(base, base_decision, reads, index)
     found = _Search(complete=_product_size(variables) - 1 <= budget)
+    unjudged = _unjudged(base, base_decision, reads)
     for choice in _by_distance(variables):
         if found.tried >= budget:
             break
@@ -492,6 +515,8 @@ def _search(
         if decision is None:
             found.refused += 1
             continue
+        if _unjudged(variant, decision, reads) - unjudged:
+            continue  # a target newly applies and nobody judged it: not a variant the kit tries
         if _holds(decision, rule.id):
             continue
         others = _failing(decision, rule.id)
@@ -542,6 +567,7 @@ def _dead_by_monotonicity(
     if patterns is None or len(patterns) * len(combos) > _MAX_BOTTOMS:
         return False, 0
     tried = 0
+    unjudged = _unjudged(base, base_decision, reads)
     for pattern in patterns:
         for combo in combos:
             choice: list[tuple[int, Any]] = []
@@ -555,7 +581,9 @@ def _dead_by_monotonicity(
             variant, _ = _apply(base, variables, choice, index)
             tried += 1
             decision = _decide(registry, variant)
-            if decision is None or not _holds(decision, rule.id):
+            if decision is None or _unjudged(variant, decision, reads) - unjudged:
+                return False, tried  # a hole in the proof
+            if not _holds(decision, rule.id):
                 return False, tried
     return True, tried
 

@@ -114,8 +114,10 @@ INTEREST_KINDS = ("employee", "former-employee", "external-examiner", "governor"
 def texts(*, max_size: int = 12) -> st.SearchStrategy[str]:
     """Free text that survives a TOML round trip (no control characters or surrogates).
 
-    ``max_size`` (default 12) is the most characters. The strategy is made
-    once per size and reused. Requires hypothesis.
+    ``max_size`` (default 12)
+        The most characters.
+
+    The strategy is made once per size and reused. Requires hypothesis.
     """
     alphabet = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
     return st.text(alphabet, max_size=max_size)
@@ -127,8 +129,12 @@ def dates(
 ) -> st.SearchStrategy[dt.date]:
     """Dates that award arithmetic (validity months) cannot overflow.
 
-    ``min_value`` (default 2000-01-01) and ``max_value`` (default
-    2099-12-31) bound them. Requires hypothesis.
+    ``min_value`` (default 2000-01-01)
+        The first day.
+    ``max_value`` (default 2099-12-31)
+        The last day.
+
+    Requires hypothesis.
     """
     return st.dates(min_value=min_value, max_value=max_value)
 
@@ -179,8 +185,19 @@ def scales(
 ) -> st.SearchStrategy[Scale]:
     """Valid scales: levels lowest first, meeting levels above non-meeting ones.
 
-    ``points`` True gives every level non-decreasing points, False none, None
-    either. Requires hypothesis.
+    Level ids come from :data:`LEVEL_WORDS`, in that order; the notable levels
+    are a top slice of the meeting ones.
+
+    ``scale_id`` (default None: one of scale, grade, rank)
+        The scale's id.
+    ``min_levels`` (default 1)
+        The fewest levels.
+    ``max_levels`` (default 4)
+        The most levels (at most ``len(LEVEL_WORDS)``).
+    ``points`` (default None: either)
+        True gives every level non-decreasing points, False none.
+
+    Requires hypothesis.
     """
     if not 1 <= min_levels <= max_levels <= len(LEVEL_WORDS):
         raise ValueError(f"need 1 <= min_levels <= max_levels <= {len(LEVEL_WORDS)}")
@@ -518,11 +535,31 @@ def frameworks(
 ) -> st.SearchStrategy[Framework]:
     """Valid frameworks using the built-in rule kinds.
 
-    ``scales`` draws each scale (ids are renumbered); ``rule_kinds`` limits the
-    kinds of rule drawn (any of :data:`BUILTIN_KINDS`); ``aggregates`` the
-    section aggregation methods (empty: none); ``not_applicable`` False never
-    allows a criterion to be marked not applicable; ``contexts`` False gives no
-    contexts or organisation kinds; ``outcome_sets`` False gives none.
+    Ids come from positions (sections ``s0``, criteria ``c0-1``, rules
+    ``r2``), so a shrunk counterexample reads like a hand-written file.
+
+    ``scales`` (default: :func:`scales`)
+        Draws each scale (ids are renumbered).
+    ``min_sections`` (default 1)
+        The fewest sections.
+    ``max_sections`` (default 3)
+        The most sections.
+    ``max_criteria`` (default 3)
+        The most criteria in a section (at least one).
+    ``rule_kinds`` (default :data:`BUILTIN_KINDS`)
+        The kinds of rule drawn.
+    ``max_rules`` (default 4)
+        The most rules drawn (a kind that cannot apply is left out; with none
+        left, one action-plan rule).
+    ``aggregates`` (default minimum, median, best-fit)
+        The section aggregation methods; empty for none.
+    ``not_applicable`` (default True)
+        False never allows anything to be marked not applicable.
+    ``contexts`` (default True)
+        False gives no contexts or organisation kinds.
+    ``outcome_sets`` (default True)
+        False gives no outcome sets.
+
     Requires hypothesis.
     """
     unknown = set(rule_kinds) - set(BUILTIN_KINDS)
@@ -768,10 +805,13 @@ def submissions(
     justified: bool | None = None,
     details: Mapping[str, st.SearchStrategy[str]] | None = None,
 ) -> st.SearchStrategy[Submission]:
-    """Valid submissions for ``framework`` (an object, a strategy, or None: generated).
+    """Valid submissions for a framework.
 
     Every criterion gets a rating on its own scale, or is marked not
     applicable (with a justification) where the framework allows it.
+
+    ``framework`` (default None: generated)
+        A framework or a strategy of them.
 
     ``all_met`` (default none)
         Sections or criteria whose every criterion is rated at a meeting level.
@@ -781,8 +821,10 @@ def submissions(
         False never marks anything not applicable.
     ``rate_sections`` (default True)
         False rates criteria only; a section's level is then derived or missing.
-    ``max_evidence`` (default 4), ``max_actions`` (default 3)
-        Upper bounds on the loose evidence items and on the action-plan items.
+    ``max_evidence`` (default 4)
+        The most loose evidence items (besides those that fit the criteria).
+    ``max_actions`` (default 3)
+        The most action-plan items (at least ``min_open_actions``).
     ``complete_evidence`` (default False)
         True always supplies the evidence each criterion asks for, and evidence
         covering every outcome once per evidence type; otherwise evidence
@@ -922,6 +964,8 @@ def reviews(
 ) -> st.SearchStrategy[Review]:
     """Valid reviews of ``submission``: enough reviewers, none with a conflict of interest.
 
+    ``framework``, ``submission``
+        The framework and the submission reviewed.
     ``all_met`` (default none)
         As for :func:`submissions`: those targets are judged at meeting levels.
     ``complete`` (default True)
@@ -1006,16 +1050,30 @@ def assessment_cases(
 ) -> st.SearchStrategy[AssessmentCase]:
     """Whole valid cases to assess: a framework, a submission, maybe a review, a date.
 
+    ``framework`` (default None: generated)
+        A framework or a strategy of them.
     ``reviewed`` (default None: either)
         True always adds a review (see :func:`reviews`), False never.
+    ``all_met`` (default none)
+        As for :func:`submissions`, and the review judges them met too.
+    ``not_applicable`` (default True)
+        As for :func:`submissions`.
+    ``complete_evidence`` (default False)
+        As for :func:`submissions`.
+    ``min_open_actions`` (default 0)
+        As for :func:`submissions`.
+    ``organisations`` (default: generated)
+        As for :func:`submissions`.
+    ``renewals`` (default None: either)
+        As for :func:`submissions`.
+    ``justified`` (default None: any)
+        As for :func:`submissions`.
+    ``details`` (default: a random contact or region)
+        As for :func:`submissions`.
     ``interests`` (default None: either)
         As for :func:`reviews`.
 
-    ``all_met`` (which applies to the review too), ``not_applicable``,
-    ``complete_evidence``, ``min_open_actions``, ``organisations``,
-    ``renewals``, ``justified`` and ``details`` narrow the submission as for
-    :func:`submissions`, with the same defaults. The date is any day of
-    :func:`dates`. Requires hypothesis.
+    The date is any day of :func:`dates`. Requires hypothesis.
     """
     return _as_strategy(framework).flatmap(
         lambda fw: _cases(
@@ -1048,13 +1106,27 @@ def likely_awards(
 
     Properties about awards (monotonicity, not-applicable neutrality,
     sensitivity) need passing cases to start from, which fully random cases
-    rarely are. Nothing is marked not applicable. The options are as for
-    :func:`assessment_cases`, except that ``reviewed`` (default None) then
-    means a review whenever the framework makes awards only on one, and
-    ``justified`` defaults to True (every rating gives a reason, as rules
-    that read justifications ask).
+    rarely are. Nothing is marked not applicable.
     :func:`qmframe.testing.invariants.check_award_rate` checks that they do
-    pass, and says which rule stops them when they do not. Requires hypothesis.
+    pass, and says which rule or check stops them when they do not.
+
+    ``framework`` (default None: generated)
+        A framework or a strategy of them.
+    ``reviewed`` (default None: a review whenever the framework awards only on one)
+        True always adds a review, False never.
+    ``justified`` (default True)
+        Every rating gives a reason, as rules that read justifications ask;
+        None or False as for :func:`submissions`.
+    ``organisations`` (default: generated)
+        As for :func:`submissions`.
+    ``renewals`` (default None: either)
+        As for :func:`submissions`.
+    ``details`` (default: a random contact or region)
+        As for :func:`submissions`.
+    ``interests`` (default None: either)
+        As for :func:`reviews`.
+
+    Requires hypothesis.
     """
     return _as_strategy(framework).flatmap(
         lambda fw: _cases(
@@ -1167,10 +1239,17 @@ def invalid_frameworks(
 ) -> st.SearchStrategy[Invalid]:
     """Frameworks broken in exactly one way, for testing error handling.
 
-    A criterion naming an unknown scale, a criterion reusing its section's
-    id, a field of the wrong type, or a rule level that is not on its scope's
-    scale (asked for without a rule that names a level, it falls back to a
-    broken reference; ``Invalid.mutation`` says which was made). Requires hypothesis.
+    ``framework`` (default None: generated)
+        The framework to break: an object or a strategy.
+    ``mutations`` (default :data:`MUTATIONS`)
+        Which breakages to choose from: a criterion naming an unknown scale
+        (``broken-reference``), a criterion reusing its section's id
+        (``duplicate-id``), a field of the wrong type (``wrong-type``), or a
+        rule level that is not on its scope's scale (``foreign-level``; for a
+        framework with no rule naming a level, a broken reference instead).
+        ``Invalid.mutation`` says which was made.
+
+    Requires hypothesis.
     """
     chosen = tuple(m for m in MUTATIONS if m in mutations)
     if not chosen:
@@ -1213,7 +1292,16 @@ def invalid_submissions(
     *,
     mutations: Collection[str] = MUTATIONS,
 ) -> st.SearchStrategy[Invalid]:
-    """Submissions for ``framework`` broken in exactly one way. Requires hypothesis."""
+    """Submissions for ``framework`` broken in exactly one way.
+
+    ``framework`` (default None: generated)
+        An object or a strategy.
+    ``mutations`` (default :data:`MUTATIONS`)
+        A rating of an unknown target, a target rated twice, the
+        organisation's name as a number, or a level from another scale.
+
+    Requires hypothesis.
+    """
     chosen = tuple(m for m in MUTATIONS if m in mutations)
     if not chosen:
         raise ValueError(f"mutations must be a non-empty selection of {MUTATIONS}")
@@ -1302,7 +1390,16 @@ def invalid_reviews(
     *,
     mutations: Collection[str] = MUTATIONS,
 ) -> st.SearchStrategy[Invalid]:
-    """Reviews of ``submission`` broken in exactly one way. Requires hypothesis."""
+    """Reviews of ``submission`` broken in exactly one way.
+
+    ``framework``, ``submission``
+        The framework and the submission the review is of.
+    ``mutations`` (default :data:`MUTATIONS`)
+        A judgement of an unknown target, a target judged twice by one
+        reviewer, a level given as a number, or a level from another scale.
+
+    Requires hypothesis.
+    """
     chosen = tuple(m for m in MUTATIONS if m in mutations)
     if not chosen:
         raise ValueError(f"mutations must be a non-empty selection of {MUTATIONS}")

@@ -102,9 +102,12 @@ class ValidatingUniversity(RuleKind):
 
         return evaluate
 
+    # -- start reads --
     def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
         """Only the organisation: its kind, and the university it names."""
         return Reads.only(organisation=True)
+
+    # -- end reads --
 
 
 @hookimpl
