@@ -13,6 +13,7 @@ import re
 import tomllib
 
 import core_fixtures
+import hypothesis
 import pytest
 import tomli_w
 from hypothesis import assume, given, settings
@@ -287,3 +288,77 @@ def test_likely_awards_have_complete_evidence_and_the_given_organisation(
             assert len(have) >= req.min_count
     covered = {o for e in items for o in e.outcomes}
     assert {o.id for s in framework.outcome_sets for o in s.outcomes} <= covered
+
+
+# -- reaching everything -----------------------------------------------------------------------
+
+
+def _sample(strategy: st.SearchStrategy[AssessmentCase], n: int = 40) -> list[AssessmentCase]:
+    drawn: list[AssessmentCase] = []
+
+    @hypothesis.seed(0)
+    @settings(max_examples=n, database=None, phases=[hypothesis.Phase.generate])
+    @given(strategy)
+    def collect(case: AssessmentCase) -> None:
+        drawn.append(case)
+
+    collect()
+    return drawn
+
+
+def test_the_default_cases_reach_renewals_justifications_and_interests() -> None:
+    cases = _sample(qs.assessment_cases(reviewed=True))
+    renewals = [c for c in cases if c.submission.previous_award]
+    assert 0 < len(renewals) < len(cases)
+    assert any(a.carried_from for c in renewals for a in c.submission.actions)
+    assert not any(
+        a.carried_from
+        for c in cases
+        if not c.submission.previous_award
+        for a in c.submission.actions
+    )
+    justified = [r for c in cases for r in c.submission.ratings if r.level and r.justification]
+    assert any("https://" in r.justification for r in justified)
+    assert any(not r.justification for c in cases for r in c.submission.ratings if r.level)
+    interested = [i for c in cases if c.review for r in c.review.reviewers for i in r.interests]
+    assert interested
+    assert {i.kind for i in interested} <= set(qs.INTEREST_KINDS)
+    assert all(
+        i.organisation != c.submission.organisation.id
+        for c in cases
+        if c.review
+        for r in c.review.reviewers
+        for i in r.interests
+    )
+
+
+@settings(max_examples=15)
+@given(st.data())
+def test_each_option_gives_what_it_says(data: st.DataObject) -> None:
+    framework = data.draw(qs.frameworks())
+    renewal = data.draw(qs.submissions(framework, renewals=True, justified=True))
+    assert renewal.previous_award == f"{framework.id}-{renewal.organisation.id}-previous"
+    assert all(
+        r.justification.startswith("Shown by the evidence") for r in renewal.ratings if r.level
+    )
+    plain = data.draw(
+        qs.submissions(
+            framework,
+            renewals=False,
+            justified=False,
+            details={"definition": st.just("statutory")},
+        )
+    )
+    assert plain.previous_award == ""
+    assert all(not r.justification for r in plain.ratings if r.level)
+    assert plain.details == {"definition": "statutory"}
+    review = data.draw(qs.reviews(framework, plain, interests=True))
+    assert all(1 <= len(r.interests) <= 2 for r in review.reviewers)
+    assert errors(check_review(review, FrameworkIndex.build(framework), plain)) == []
+    alone = data.draw(qs.reviews(framework, plain, interests=False))
+    assert all(r.interests == () for r in alone.reviewers)
+
+
+def test_likely_awards_are_reviewed_when_awards_need_a_review() -> None:
+    cases = _sample(qs.likely_awards(), n=30)
+    assert all(c.review is not None for c in cases if c.framework.review.required)
