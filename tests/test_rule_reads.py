@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import core_fixtures
 import pytest
+from hypothesis import Phase, settings
 
 import qmframe
 from qmframe._convert import structure
@@ -138,5 +139,7 @@ def test_a_kind_that_reads_more_than_it_says_is_caught(
             }
         )
     )
+    # Find a counterexample, skip shrinking it: only the failure and its message matter.
+    no_shrink = settings(phases=[Phase.explicit, Phase.reuse, Phase.generate])
     with pytest.raises(InvariantError, match="rule 'x' \\(kind 'counts-actions'\\) changed"):
-        invariants.check_reads(framework, registry=registry, max_examples=60)
+        invariants.check_reads(framework, registry=registry, max_examples=60, parent=no_shrink)
