@@ -1,6 +1,6 @@
 """Hypothesis strategies for qmframe's values: frameworks, submissions, reviews and cases.
 
-Everything here needs hypothesis installed (``pip install "qmframe[test]"``);
+Everything here needs hypothesis installed (qmframe's ``test`` extra);
 qmframe itself never imports this module. Every strategy generates *valid*
 values by default: a generated framework has no error from
 :func:`qmframe.validation.check_framework` with the built-in rule kinds, a
