@@ -932,11 +932,10 @@ def submissions(
     ``justified`` (default None: any)
         True gives every rating a written reason (sometimes with a URL),
         False none; None mixes reasons, free text and none.
-    ``details`` (default: valid values for the framework's declared details,
-    see :func:`detail_values`; a random ``contact`` or ``region`` when it
-    declares none)
+    ``details`` (default: the declared details, else a random ``contact`` or ``region``)
         A detail key mapped to a strategy of its values, for plugins that ask
-        for particular details; these are added to the declared ones.
+        for particular details. They are added to valid values for the
+        framework's declared details (see :func:`detail_values`).
 
     Requires hypothesis.
     """
