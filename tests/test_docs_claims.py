@@ -963,7 +963,8 @@ def test_tutorial_installs_from_a_clone_and_its_tests_pass_on_a_new_machine(
     """docs/tutorial.md: qmframe installed as the page says (`pip install .` in a clone),
     then the plugin with its test extra (`pip install "./qmframe-repaircafe[test]"`, which
     brings pytest), and `pytest qmframe-repaircafe` passes (tests and decision table), in a
-    new virtual environment. The packages come from local wheels (``--no-index``) instead of an index."""
+    new virtual environment. The packages come from local wheels (``--no-index``) instead of
+    an index."""
     text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
     blocks = _sh_blocks(text)
     assert blocks[0] == "pip install ."
