@@ -45,7 +45,7 @@ __all__ = ["cli", "main"]
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 #: A closed standard output (``qmframe demo | head``): 128 + SIGPIPE, as a shell reports it.
 EXIT_CLOSED_PIPE = 141
-SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set")
+SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set", "decision")
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -23,7 +23,7 @@ import attrs
 import tomli_w
 
 from qmframe._convert import structure, unstructure_json, unstructure_toml
-from qmframe.decision import Decision
+from qmframe.decision import JSON_FORMAT_VERSION, Decision, award_id
 from qmframe.errors import Problem, ValidationError
 from qmframe.framework import Framework, OutcomeSet
 from qmframe.limits import MAX_INPUT_BYTES
@@ -64,7 +64,7 @@ KINDS: Mapping[str, type[Document]] = {
     "decision": Decision,
 }
 #: Keys the JSON of a value carries beside its own fields, worked out from them.
-_DERIVED: Mapping[type, tuple[str, ...]] = {Decision: ("disagreements",)}
+_DERIVED: Mapping[type, tuple[str, ...]] = {Decision: ("award", "disagreements")}
 
 
 def file_label(source: Source) -> str:
@@ -288,9 +288,9 @@ def dumps(value: object, *, format: Format = "toml") -> str:
 
     TOML leaves out every key that has its default value, as the files do.
     JSON gives every key, and for a decision it is what ``qmframe assess
-    --format json`` writes: the decision's fields and its derived
-    ``disagreements``. :func:`loads` reads either back to an equal value,
-    but for one thing JSON cannot say: a rule parameter holding a TOML date
+    --format json`` writes: its ``format_version`` and ``award`` id, the
+    decision's fields and its derived ``disagreements``. :func:`loads` reads
+    either back to an equal value, but for one thing JSON cannot say: a rule parameter holding a TOML date
     or time is written as ISO text, and read back as that text.
     """
     if format == "toml":
@@ -299,6 +299,7 @@ def dumps(value: object, *, format: Format = "toml") -> str:
         raise ValueError(f"format must be 'toml' or 'json', not {format!r}")
     data = unstructure_json(value)
     if isinstance(value, Decision):
+        data = {"format_version": JSON_FORMAT_VERSION, "award": award_id(value), **data}
         data["disagreements"] = unstructure_json(value.disagreements)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -317,7 +318,9 @@ def loads(text: str, kind: type[Any] | str, *, format: Format = "toml", file: st
     text raises :class:`~qmframe.ValidationError` with every problem located
     as the file readers locate them; ``file`` names the text in those
     problems. In JSON, keys worked out from the value (a decision's
-    ``disagreements``) are ignored. The check is the file readers' own: the
+    ``award`` id and ``disagreements``) are ignored, and a decision's
+    ``format_version`` is checked: a version newer than this qmframe reads
+    is refused, located at ``format_version``. The check is the file readers' own: the
     structure and types, not references between parts, and an outcome set
     that names a ``file`` is kept as it is written (:func:`read_framework`
     reads that file).
@@ -330,10 +333,38 @@ def loads(text: str, kind: type[Any] | str, *, format: Format = "toml", file: st
     if format == "json":
         for key in _DERIVED.get(cls, ()):
             data.pop(key, None)
+        if cls is Decision:
+            _check_format_version(data, file)
     result = structure(data, cls, file=file, format=format)
     if isinstance(result, list):
         raise ValidationError(result)
     return result
+
+
+def _check_format_version(data: dict[str, Any], file: str) -> None:
+    """Take a decision's ``format_version`` out of ``data``; refuse one this qmframe cannot read.
+
+    A decision written before format versions were numbered has none, and is
+    read as version 1.
+    """
+    version = data.pop("format_version", JSON_FORMAT_VERSION)
+    if type(version) is not int:
+        problem = Problem(
+            f"format_version must be a whole number, not {version!r}",
+            "format_version",
+            file,
+            code="wrong-type",
+        )
+        raise ValidationError([problem])
+    if not 1 <= version <= JSON_FORMAT_VERSION:
+        problem = Problem(
+            f"format_version {version} is not one this qmframe reads (it reads 1 to "
+            f"{JSON_FORMAT_VERSION}); a newer qmframe wrote it: upgrade qmframe to read it",
+            "format_version",
+            file,
+            code="unknown-version",
+        )
+        raise ValidationError([problem])
 
 
 def write_text(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:

@@ -45,7 +45,7 @@ from qmframe.awards.lifecycle import (
 )
 from qmframe.awards.returns import RecordedReturn, check_figures, due_dates, recurring_event
 from qmframe.awards.status_list import candidate_indexes
-from qmframe.decision import Decision
+from qmframe.decision import Decision, award_id
 from qmframe.errors import Problem, QmframeError, ValidationError
 from qmframe.escaping import csv_cell, json_text
 from qmframe.framework import Framework, Lifecycle, RecurringEvent
@@ -139,11 +139,6 @@ MIGRATIONS: list[str] = [
 
 class RegisterError(QmframeError):
     """The register file cannot be used (missing, not a register, or from a newer qmframe)."""
-
-
-def award_id(decision: Decision) -> str:
-    """A stable name for a decision: what a re-submission's ``previous_award`` refers to."""
-    return f"{decision.framework}/{decision.organisation}/{decision.as_of.isoformat()}"
 
 
 @attrs.frozen(kw_only=True)
