@@ -290,8 +290,9 @@ def dumps(value: object, *, format: Format = "toml") -> str:
     JSON gives every key, and for a decision it is what ``qmframe assess
     --format json`` writes: its ``format_version`` and ``award`` id, the
     decision's fields and its derived ``disagreements``. :func:`loads` reads
-    either back to an equal value, but for one thing JSON cannot say: a rule parameter holding a TOML date
-    or time is written as ISO text, and read back as that text.
+    either back to an equal value, but for one thing JSON cannot say: a rule
+    parameter holding a TOML date or time is written as ISO text, and read
+    back as that text.
     """
     if format == "toml":
         return tomli_w.dumps(unstructure_toml(value))
