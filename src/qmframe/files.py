@@ -177,11 +177,46 @@ def read_toml(source: Source) -> dict[str, Any]:
     return _parse(_read_text(source), "toml", file_label(source))
 
 
+#: The top-level key that says what a file is, and the value each kind of file gives it.
+DOCUMENT_KEY = "document"
+_DOCUMENT_NAMES: Mapping[type, str] = {
+    Framework: "framework",
+    OutcomeSet: "outcome-set",
+    Submission: "submission",
+    Review: "review",
+}
+
+
+def _take_document_key(data: dict[str, Any], cls: type, label: str) -> list[Problem]:
+    """Take the optional ``document`` key out of ``data``: a problem unless it names ``cls``."""
+    if DOCUMENT_KEY not in data or cls not in _DOCUMENT_NAMES:
+        return []
+    declared, expected = data.pop(DOCUMENT_KEY), _DOCUMENT_NAMES[cls]
+    if declared == expected:
+        return []
+    return [
+        Problem(
+            f"document is {declared!r}, but this is read as a {expected} (document = {expected!r})",
+            DOCUMENT_KEY,
+            label,
+            code="wrong-value",
+        )
+    ]
+
+
 def read_document(source: Source, cls: type[T]) -> T:
-    """Parse and structure one file as ``cls``, raising every structural problem at once."""
-    result = structure(read_toml(source), cls, file=file_label(source))
-    if isinstance(result, list):
-        raise ValidationError(result)
+    """Parse and structure one file as ``cls``, raising every structural problem at once.
+
+    The optional top-level ``document`` key names the kind of file; when it is
+    given it must name ``cls`` (``document = "review"``), and it is not part of
+    the value.
+    """
+    label = file_label(source)
+    data = read_toml(source)
+    problems = _take_document_key(data, cls, label)
+    result = structure(data, cls, file=label)
+    if isinstance(result, list) or problems:
+        raise ValidationError(problems + (result if isinstance(result, list) else []))
     return result
 
 
@@ -331,6 +366,9 @@ def loads(text: str, kind: type[Any] | str, *, format: Format = "toml", file: st
         known = ", ".join([*KINDS, *(c.__name__ for c in KINDS.values())])
         raise ValueError(f"loads reads one of {known}, not {kind!r}")
     data = _parse(text, format, file)
+    problems = _take_document_key(data, cls, file)
+    if problems:
+        raise ValidationError(problems)
     if format == "json":
         for key in _DERIVED.get(cls, ()):
             data.pop(key, None)

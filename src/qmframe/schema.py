@@ -482,6 +482,15 @@ def json_schema(document: str) -> dict[str, Any]:
     if cls is Decision:
         title = "qmframe decision (JSON)"
         _decision_json(root, defs)
+    else:
+        root["properties"] = {
+            "document": {
+                "const": document,
+                "description": f"Says this file is a {document} (optional; without it, "
+                "qmframe validate guesses from the keys).",
+            },
+            **root["properties"],
+        }
     return {
         "$schema": DRAFT,
         **root,
