@@ -447,36 +447,42 @@ def _validate_one(
 # -- template ------------------------------------------------------------------------------
 
 
-@cli.command(short_help="write a blank self-assessment for a framework")
+@cli.command(short_help="write a blank self-assessment or review for a framework")
 @click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
 @click.option("--organisation", default="", metavar="ID", help="organisation id to fill in")
+@click.option("--review", is_flag=True, help="write a blank review instead of a self-assessment")
 @click.option(
     "-o", "--output", metavar="FILE", shell_complete=complete_file,
     help="write here instead of stdout",
 )  # fmt: skip
-def template(framework: str, organisation: str, output: str | None) -> int:
-    """Write a blank self-assessment for FRAMEWORK (a framework id or file).
+def template(framework: str, organisation: str, review: bool, output: str | None) -> int:
+    """Write a blank self-assessment (or, with --review, a review) for FRAMEWORK.
 
-    Every section and criterion gets a rating to fill in, with the
-    criterion's guidance as comments, and every detail the framework declares
-    ([[submission_details]]) is listed with its help: a required one with an
-    empty value to fill in, the others commented out.
+    FRAMEWORK is a framework id or file. Every section and criterion gets a
+    rating to fill in, with the criterion's guidance as comments, and every
+    detail the framework declares ([[submission_details]]) is listed with its
+    help: a required one with an empty value to fill in, the others commented
+    out. A blank review has a reviewer and a judgement of every criterion
+    (and every section rated as a whole) with its levels as a comment. The
+    file says what it is (document = "submission" or "review"); the empty
+    values to fill in are the only problems `qmframe validate` finds in it.
 
     \b
     Examples:
       qmframe template example-charter
       qmframe template example-charter --organisation my-centre -o my-submission.toml
+      qmframe template example-charter --review -o my-review.toml
     """
     from qmframe.files import write_text
-    from qmframe.template import render_template
+    from qmframe.template import render_review_template, render_template
 
     loaded = _load_framework(_registry(), framework)
-    text = render_template(loaded, organisation=organisation)
+    render = render_review_template if review else render_template
+    text = render(loaded, organisation=organisation)
+    what = "review" if review else "self-assessment"
     if output:
         write_text(output, text)
-        _wrote(
-            output, f"Wrote a blank self-assessment for {loaded.id} {loaded.version} to {output}"
-        )
+        _wrote(output, f"Wrote a blank {what} for {loaded.id} {loaded.version} to {output}")
     else:
         _out(text)
     return EXIT_OK
