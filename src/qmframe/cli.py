@@ -45,7 +45,7 @@ __all__ = ["cli", "main"]
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 #: A closed standard output (``qmframe demo | head``): 128 + SIGPIPE, as a shell reports it.
 EXIT_CLOSED_PIPE = 141
-SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set")
+SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set", "decision")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -235,8 +235,16 @@ _SUBMISSION_ONLY = ("ratings", "evidence", "actions", "submitted_on", "previous_
 _REVIEW_ONLY = ("reviewers", "judgements", "requests", "reviewed_on", "notes")
 
 
+#: The key that says what a file is, and the values it takes (see docs/cli.md).
+DOCUMENT_KEY = "document"
+_DOCUMENT_KINDS = ("framework", "submission", "review", "outcome-set")
+
+
 def _kind_of(data: dict[str, Any]) -> str:
-    """What a file is, by its keys (see docs/cli.md, ``qmframe validate``)."""
+    """What a file is: its ``document`` key, or else a guess from its keys (docs/cli.md)."""
+    declared = data.get(DOCUMENT_KEY)
+    if isinstance(declared, str) and declared in _DOCUMENT_KINDS:
+        return declared
     organisation = data.get("organisation")
     if isinstance(organisation, dict) or any(key in data for key in _SUBMISSION_ONLY):
         return "submission"
@@ -245,8 +253,19 @@ def _kind_of(data: dict[str, Any]) -> str:
     if "framework" in data or "framework_version" in data:
         return "submission"  # only submissions and reviews name their framework
     if "outcomes" in data and "version" not in data:
-        return "outcome set"
+        return "outcome-set"
     return "framework"
+
+
+def _guessed(kind: str, label: str) -> Problem:
+    from qmframe.errors import Problem
+
+    return Problem(
+        f'read as a {kind} (guessed from its keys; add {DOCUMENT_KEY} = "{kind}" to say so)',
+        file=label,
+        severity="notice",
+        code="guessed-kind",
+    )
 
 
 @cli.command(short_help="check framework, submission and review files")
@@ -262,12 +281,17 @@ def _kind_of(data: dict[str, Any]) -> str:
 def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> int:
     """Check framework, submission, review and outcome-set files.
 
-    Each FILE is told apart by its keys and checked as what it is: a
-    framework with the installed plugins' checks too, a submission or a
-    review against the framework it names (or --framework). Every problem is
-    printed, naming the file and the place inside it; errors go to stderr,
-    warnings and notices to stdout. The exit code is 2 when any file has an
-    error.
+    Each FILE is checked as what its top-level key document = "framework",
+    "submission", "review" or "outcome-set" says it is; without that key,
+    what its keys suggest, with a notice saying so. A framework is checked
+    with the installed plugins' checks too, a submission or a review against
+    the framework it names (or --framework). A submission and a review of the
+    same organisation given together are checked together, with the checks
+    every decision runs (a judgement of unknown evidence, a conflict of
+    interest). Every problem is printed in one run, the plugins' checks
+    beside the others, naming the file and the place inside it; errors go to
+    stderr, warnings and notices to stdout. The exit code is 2 when any file
+    has an error.
 
     With --json, stdout holds one JSON array instead, an object per FILE in
     the order given: "file" (as given), "kind" ("framework", "submission",
@@ -288,9 +312,11 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
     registry = _registry()
     failed = 0
     override = _load_framework(registry, framework) if framework else None
+    partners = _pairs([Path(name) for name in files])
+    together: dict[tuple[Path, Path], list[Problem]] = {}
     results: list[dict[str, Any]] = []
     for name in files:
-        kind, problems = _validate_one(registry, Path(name), override)
+        kind, problems = _validate_one(registry, Path(name), override, partners, together)
         errors = [p for p in problems if p.severity == "error"]
         failed += bool(errors)
         if as_json:
@@ -311,10 +337,44 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
+def _pairs(paths: list[Path]) -> dict[Path, Path]:
+    """Submissions and reviews given together, each to its partner: the same organisation
+    and framework, the first review for each submission."""
+    from qmframe.files import read_review, read_submission, read_toml
+
+    submissions: dict[tuple[str, str], Path] = {}
+    reviews: dict[tuple[str, str], Path] = {}
+    for path in paths:
+        try:
+            kind = _kind_of(read_toml(path))
+            if kind == "submission":
+                sub = read_submission(path)
+                submissions.setdefault((sub.framework, sub.organisation.id), path)
+            elif kind == "review":
+                rev = read_review(path)
+                reviews.setdefault((rev.framework, rev.organisation), path)
+        except ValidationError:
+            continue  # reported when the file is checked on its own
+    partners: dict[Path, Path] = {}
+    for key, sub_path in submissions.items():
+        if key in reviews:
+            partners[sub_path] = reviews[key]
+            partners[reviews[key]] = sub_path
+    return partners
+
+
 def _validate_one(
-    registry: Registry, path: Path, override: Framework | None
+    registry: Registry,
+    path: Path,
+    override: Framework | None,
+    partners: dict[Path, Path] | None = None,
+    together: dict[tuple[Path, Path], list[Problem]] | None = None,
 ) -> tuple[str | None, list[Problem]]:
-    """The kind of file ``path`` is (None when unreadable) and its problems."""
+    """The kind of file ``path`` is (None when unreadable) and its problems.
+
+    A submission or review in ``partners`` is checked with its partner; the
+    problems of both files are kept in ``together``, so each pair is checked once.
+    """
     import attrs
 
     from qmframe import api
@@ -332,72 +392,97 @@ def _validate_one(
 
     label = file_label(path)
     kind: str | None = None
+    notes: list[Problem] = []
     try:
-        kind = _kind_of(read_toml(path))
+        data = read_toml(path)
+        kind = _kind_of(data)
+        if data.get(DOCUMENT_KEY) != kind:
+            notes.append(_guessed(kind, label))
         if kind == "framework":
             _, problems = api.inspect_framework(path, registry=registry)
-            return kind, problems
-        if kind == "outcome set":
+            return kind, notes + problems
+        if kind == "outcome-set":
             outcome_set = read_document(path, OutcomeSet)
             probe = Framework(
                 id="outcome-set-check", version="0", title="", outcome_sets=(outcome_set,)
             )
             # Paths as in this file: "outcomes[3].group", not "outcome_sets[0].outcomes[3].group".
-            return "outcome-set", [
+            return "outcome-set", notes + [
                 attrs.evolve(p, path=p.path.removeprefix("outcome_sets[0]").lstrip(".")).located(
                     file=label
                 )
                 for p in check_framework(probe)
                 if p.path.startswith("outcome_sets")
             ]
+        partner = (partners or {}).get(path)
+        if partner is not None and together is not None:
+            sub_path, rev_path = (path, partner) if kind == "submission" else (partner, path)
+            if (sub_path, rev_path) not in together:
+                submission = read_submission(sub_path)
+                framework = override or registry.framework(submission.framework)
+                together[(sub_path, rev_path)] = registry.assessor(framework).check(
+                    submission,
+                    read_review(rev_path),
+                    folder=submission_folder(sub_path),
+                    submission_file=file_label(sub_path),
+                    review_file=file_label(rev_path),
+                    every=True,
+                )
+            return kind, notes + [p for p in together[(sub_path, rev_path)] if p.file == label]
         if kind == "submission":
             submission = read_submission(path)
             framework = override or registry.framework(submission.framework)
-            return kind, api.validate_submission(
-                framework, submission, folder=submission_folder(path), file=label, registry=registry
+            return kind, notes + registry.assessor(framework).check(
+                submission, folder=submission_folder(path), submission_file=label, every=True
             )
         review = read_review(path)
         framework = override or registry.framework(review.framework)
-        return kind, [
+        return kind, notes + [
             p.located(file=label) for p in check_review(review, FrameworkIndex.build(framework))
         ]
     except ValidationError as exc:
-        return (kind and kind.replace(" ", "-")), [p.located(file=label) for p in exc.problems]
+        return kind, notes + [p.located(file=label) for p in exc.problems]
 
 
 # -- template ------------------------------------------------------------------------------
 
 
-@cli.command(short_help="write a blank self-assessment for a framework")
+@cli.command(short_help="write a blank self-assessment or review for a framework")
 @click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
 @click.option("--organisation", default="", metavar="ID", help="organisation id to fill in")
+@click.option("--review", is_flag=True, help="write a blank review instead of a self-assessment")
 @click.option(
     "-o", "--output", metavar="FILE", shell_complete=complete_file,
     help="write here instead of stdout",
 )  # fmt: skip
-def template(framework: str, organisation: str, output: str | None) -> int:
-    """Write a blank self-assessment for FRAMEWORK (a framework id or file).
+def template(framework: str, organisation: str, review: bool, output: str | None) -> int:
+    """Write a blank self-assessment (or, with --review, a review) for FRAMEWORK.
 
-    Every section and criterion gets a rating to fill in, with the
-    criterion's guidance as comments, and every detail the framework declares
-    ([[submission_details]]) is listed with its help: a required one with an
-    empty value to fill in, the others commented out.
+    FRAMEWORK is a framework id or file. Every section and criterion gets a
+    rating to fill in, with the criterion's guidance as comments, and every
+    detail the framework declares ([[submission_details]]) is listed with its
+    help: a required one with an empty value to fill in, the others commented
+    out. A blank review has a reviewer and a judgement of every criterion
+    (and every section rated as a whole) with its levels as a comment. The
+    file says what it is (document = "submission" or "review"); the empty
+    values to fill in are the only problems `qmframe validate` finds in it.
 
     \b
     Examples:
       qmframe template example-charter
       qmframe template example-charter --organisation my-centre -o my-submission.toml
+      qmframe template example-charter --review -o my-review.toml
     """
     from qmframe.files import write_text
-    from qmframe.template import render_template
+    from qmframe.template import render_review_template, render_template
 
     loaded = _load_framework(_registry(), framework)
-    text = render_template(loaded, organisation=organisation)
+    render = render_review_template if review else render_template
+    text = render(loaded, organisation=organisation)
+    what = "review" if review else "self-assessment"
     if output:
         write_text(output, text)
-        _wrote(
-            output, f"Wrote a blank self-assessment for {loaded.id} {loaded.version} to {output}"
-        )
+        _wrote(output, f"Wrote a blank {what} for {loaded.id} {loaded.version} to {output}")
     else:
         _out(text)
     return EXIT_OK

@@ -16,6 +16,7 @@ import attrs
 from qmframe.frozen import frozen_str_map
 
 __all__ = [
+    "JSON_FORMAT_VERSION",
     "Comparison",
     "DecidedLevel",
     "Decision",
@@ -24,7 +25,11 @@ __all__ = [
     "PanelDisagreement",
     "RuleOutcome",
     "Unmet",
+    "award_id",
 ]
+
+#: The version of a decision's JSON (``format_version``): raised when a reader must change.
+JSON_FORMAT_VERSION = 1
 
 
 @attrs.frozen(kw_only=True)
@@ -178,3 +183,14 @@ class Decision:
     def disagreements(self) -> tuple[Comparison, ...]:
         """Targets where the self-rating and the assessed level differ."""
         return tuple(c for c in self.comparisons if not c.agrees)
+
+
+def award_id(decision: Decision) -> str:
+    """A stable name for a decision: what a re-submission's ``previous_award`` refers to.
+
+    ``FRAMEWORK/ORGANISATION/AS-OF``; the register keys its awards by it and the
+    JSON report carries it as ``award``. The register keeps several decisions of
+    one organisation on one day; the second and later get ``/2``, ``/3`` ...
+    after this id (see :attr:`qmframe.awards.register.RecordedDecision.award`).
+    """
+    return f"{decision.framework}/{decision.organisation}/{decision.as_of.isoformat()}"

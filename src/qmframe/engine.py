@@ -282,6 +282,7 @@ class Assessor:
         folder: Path | None = None,
         submission_file: str = "",
         review_file: str = "",
+        every: bool = False,
     ) -> list[Problem]:
         """Every problem with a submission and its review, errors and warnings alike.
 
@@ -289,7 +290,10 @@ class Assessor:
         evidence files), the review's cross-checks against the submission, and
         then, when those found no error, the plugins' checks (which may assume
         well-formed input). ``submission_file`` and ``review_file`` name the
-        files in the problems.
+        files in the problems. With ``every`` (``qmframe validate``), the
+        plugins' checks run even after errors, and a plugin check that fails on
+        the broken input is one more problem (code ``plugin-check-failed``)
+        naming the plugin, beside the others, instead of an exception.
         """
         problems = [
             p.located(file=submission_file)
@@ -299,7 +303,27 @@ class Assessor:
             problems += [
                 p.located(file=review_file) for p in check_review(review, self.index, submission)
             ]
-        if self._check is not None and not any(p.severity == "error" for p in problems):
+        broken = any(p.severity == "error" for p in problems)
+        if self._check is not None and broken and every:
+            try:
+                found = self._check(self.framework, submission, review)
+            except PluginError as exc:
+                message = (
+                    f"the checks of plugin {exc.plugin!r} failed on this input ({exc.message}); "
+                    "fix the errors above and validate again to see them"
+                )
+                return [
+                    *problems,
+                    Problem(
+                        message, file=submission_file, severity="warning",
+                        code="plugin-check-failed",
+                    ),
+                ]  # fmt: skip
+            return problems + [
+                p.located(file=review_file if p.path.startswith(_REVIEW_KEYS) else submission_file)
+                for p in found
+            ]
+        if self._check is not None and not broken:
             problems += [
                 # A plugin's problem about reviewers or judgements is in the review's file.
                 p.located(file=review_file if p.path.startswith(_REVIEW_KEYS) else submission_file)

@@ -23,7 +23,7 @@ import attrs
 import tomli_w
 
 from qmframe._convert import structure, unstructure_json, unstructure_toml
-from qmframe.decision import Decision
+from qmframe.decision import JSON_FORMAT_VERSION, Decision, award_id
 from qmframe.errors import Problem, ValidationError
 from qmframe.framework import Framework, OutcomeSet
 from qmframe.limits import MAX_INPUT_BYTES
@@ -64,7 +64,7 @@ KINDS: Mapping[str, type[Document]] = {
     "decision": Decision,
 }
 #: Keys the JSON of a value carries beside its own fields, worked out from them.
-_DERIVED: Mapping[type, tuple[str, ...]] = {Decision: ("disagreements",)}
+_DERIVED: Mapping[type, tuple[str, ...]] = {Decision: ("award", "disagreements")}
 
 
 def file_label(source: Source) -> str:
@@ -177,11 +177,46 @@ def read_toml(source: Source) -> dict[str, Any]:
     return _parse(_read_text(source), "toml", file_label(source))
 
 
+#: The top-level key that says what a file is, and the value each kind of file gives it.
+DOCUMENT_KEY = "document"
+_DOCUMENT_NAMES: Mapping[type, str] = {
+    Framework: "framework",
+    OutcomeSet: "outcome-set",
+    Submission: "submission",
+    Review: "review",
+}
+
+
+def _take_document_key(data: dict[str, Any], cls: type, label: str) -> list[Problem]:
+    """Take the optional ``document`` key out of ``data``: a problem unless it names ``cls``."""
+    if DOCUMENT_KEY not in data or cls not in _DOCUMENT_NAMES:
+        return []
+    declared, expected = data.pop(DOCUMENT_KEY), _DOCUMENT_NAMES[cls]
+    if declared == expected:
+        return []
+    return [
+        Problem(
+            f"document is {declared!r}, but this is read as a {expected} (document = {expected!r})",
+            DOCUMENT_KEY,
+            label,
+            code="wrong-value",
+        )
+    ]
+
+
 def read_document(source: Source, cls: type[T]) -> T:
-    """Parse and structure one file as ``cls``, raising every structural problem at once."""
-    result = structure(read_toml(source), cls, file=file_label(source))
-    if isinstance(result, list):
-        raise ValidationError(result)
+    """Parse and structure one file as ``cls``, raising every structural problem at once.
+
+    The optional top-level ``document`` key names the kind of file; when it is
+    given it must name ``cls`` (``document = "review"``), and it is not part of
+    the value.
+    """
+    label = file_label(source)
+    data = read_toml(source)
+    problems = _take_document_key(data, cls, label)
+    result = structure(data, cls, file=label)
+    if isinstance(result, list) or problems:
+        raise ValidationError(problems + (result if isinstance(result, list) else []))
     return result
 
 
@@ -288,10 +323,11 @@ def dumps(value: object, *, format: Format = "toml") -> str:
 
     TOML leaves out every key that has its default value, as the files do.
     JSON gives every key, and for a decision it is what ``qmframe assess
-    --format json`` writes: the decision's fields and its derived
-    ``disagreements``. :func:`loads` reads either back to an equal value,
-    but for one thing JSON cannot say: a rule parameter holding a TOML date
-    or time is written as ISO text, and read back as that text.
+    --format json`` writes: its ``format_version`` and ``award`` id, the
+    decision's fields and its derived ``disagreements``. :func:`loads` reads
+    either back to an equal value, but for one thing JSON cannot say: a rule
+    parameter holding a TOML date or time is written as ISO text, and read
+    back as that text.
     """
     if format == "toml":
         return tomli_w.dumps(unstructure_toml(value))
@@ -299,6 +335,7 @@ def dumps(value: object, *, format: Format = "toml") -> str:
         raise ValueError(f"format must be 'toml' or 'json', not {format!r}")
     data = unstructure_json(value)
     if isinstance(value, Decision):
+        data = {"format_version": JSON_FORMAT_VERSION, "award": award_id(value), **data}
         data["disagreements"] = unstructure_json(value.disagreements)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -317,7 +354,9 @@ def loads(text: str, kind: type[Any] | str, *, format: Format = "toml", file: st
     text raises :class:`~qmframe.ValidationError` with every problem located
     as the file readers locate them; ``file`` names the text in those
     problems. In JSON, keys worked out from the value (a decision's
-    ``disagreements``) are ignored. The check is the file readers' own: the
+    ``award`` id and ``disagreements``) are ignored, and a decision's
+    ``format_version`` is checked: a version newer than this qmframe reads
+    is refused, located at ``format_version``. The check is the file readers' own: the
     structure and types, not references between parts, and an outcome set
     that names a ``file`` is kept as it is written (:func:`read_framework`
     reads that file).
@@ -327,13 +366,44 @@ def loads(text: str, kind: type[Any] | str, *, format: Format = "toml", file: st
         known = ", ".join([*KINDS, *(c.__name__ for c in KINDS.values())])
         raise ValueError(f"loads reads one of {known}, not {kind!r}")
     data = _parse(text, format, file)
+    problems = _take_document_key(data, cls, file)
+    if problems:
+        raise ValidationError(problems)
     if format == "json":
         for key in _DERIVED.get(cls, ()):
             data.pop(key, None)
+        if cls is Decision:
+            _check_format_version(data, file)
     result = structure(data, cls, file=file, format=format)
     if isinstance(result, list):
         raise ValidationError(result)
     return result
+
+
+def _check_format_version(data: dict[str, Any], file: str) -> None:
+    """Take a decision's ``format_version`` out of ``data``; refuse one this qmframe cannot read.
+
+    A decision written before format versions were numbered has none, and is
+    read as version 1.
+    """
+    version = data.pop("format_version", JSON_FORMAT_VERSION)
+    if type(version) is not int:
+        problem = Problem(
+            f"format_version must be a whole number, not {version!r}",
+            "format_version",
+            file,
+            code="wrong-type",
+        )
+        raise ValidationError([problem])
+    if not 1 <= version <= JSON_FORMAT_VERSION:
+        problem = Problem(
+            f"format_version {version} is not one this qmframe reads (it reads 1 to "
+            f"{JSON_FORMAT_VERSION}); a newer qmframe wrote it: upgrade qmframe to read it",
+            "format_version",
+            file,
+            code="unknown-version",
+        )
+        raise ValidationError([problem])
 
 
 def write_text(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 
 from qmframe import details
+from qmframe.decision import JSON_FORMAT_VERSION, Decision
 from qmframe.framework import Framework, OutcomeSet, Rule, SubmissionDetail
 from qmframe.scales import AGGREGATES
 from qmframe.submission import Review, Submission
@@ -50,6 +51,7 @@ DOCUMENTS: Mapping[str, type] = {
     "submission": Submission,
     "review": Review,
     "outcome-set": OutcomeSet,
+    "decision": Decision,
 }
 
 #: Values a key must take, where validation allows only a fixed set.
@@ -302,6 +304,80 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "rationale": "Why.",
         "evidence": "Evidence item ids the judgement relies on.",
     },
+    "Decision": {
+        "framework": "The id of the framework the decision is under.",
+        "version": "The version of the framework text that was applied.",
+        "organisation": "The id of the organisation assessed.",
+        "organisation_name": "The organisation's name as the submission gives it.",
+        "status": "The outcome in the framework's own words (``indication`` for an indication).",
+        "passed": "True only when an award is made.",
+        "basis": "What the decision rests on: review, self-certified or indication.",
+        "as_of": "The day the decision was made for.",
+        "valid_from": "The first day of the award (null when there is no award or no validity).",
+        "valid_until": "The last day of the award (null when there is no award or no validity).",
+        "midpoint_due": "When the mid-term review is due (null when the framework has none).",
+        "highlights": "Targets judged at a level the framework marks as notable.",
+        "unmet": "What required rules found missing, with why and what to tell the organisation.",
+        "comparisons": "Self-rating and assessed level of each target, side by side.",
+        "panel_disagreements": "Targets the panel's members judged at different levels.",
+        "requests": "Information the review asks the organisation for.",
+        "explanation": "Every rule evaluated, in order, with what it saw and concluded.",
+        "levels": "The decided level of every target, with where it came from.",
+        "indicated_status": "For an indication, what the rules would have concluded.",
+        "basis_note": "For an indication, what is missing for a decision.",
+    },
+    "Finding": {
+        "target": "The criterion, section, outcome or item the finding is about.",
+        "holds": "Whether the rule held for this target.",
+        "level": "The target's level the rule saw, if any.",
+        "note": "What the rule noted about it.",
+    },
+    "RuleOutcome": {
+        "rule": "The rule's id.",
+        "kind": "The rule's kind.",
+        "effect": "What the rule does to the decision (its effect).",
+        "title": "The rule's title.",
+        "holds": "Whether the rule held.",
+        "saw": "What the rule looked at.",
+        "concluded": "What the rule concluded.",
+        "findings": "What it concluded about each target.",
+        "evaluated_by": "The plugin whose code evaluated the rule (qmframe for built-in kinds).",
+    },
+    "DecidedLevel": {
+        "target": "The criterion or section.",
+        "level": "The level decided (empty when not applicable or unresolved).",
+        "source": "Where the level came from: judgement, self-rating, derived, not-applicable "
+        "or unresolved.",
+        "note": "Why, for a derived, not-applicable or unresolved level, or an overruling "
+        "judgement's rationale.",
+    },
+    "Highlight": {
+        "target": "The section or criterion.",
+        "title": "Its title.",
+        "level": "The notable level it was judged at.",
+        "rule": "The rule that noted it.",
+    },
+    "Unmet": {
+        "target": "What was found missing.",
+        "title": "Its title.",
+        "rule": "The rule that found it missing.",
+        "reason": "Why it is not met.",
+        "feedback": "What to tell the organisation about it.",
+    },
+    "Comparison": {
+        "target": "The criterion or section.",
+        "title": "Its title.",
+        "self_level": "The organisation's own rating.",
+        "assessed_level": "The level the reviewers judged.",
+        "agrees": "Whether the two are the same.",
+    },
+    "PanelDisagreement": {
+        "target": "The criterion or section.",
+        "title": "Its title.",
+        "levels": "Each reviewer's id with the level they gave, in review order.",
+        "decided": "The combined level (empty when the policy left it unresolved).",
+        "policy": "The framework's review.combine policy that combined them.",
+    },
     "InformationRequest": {
         "id": "The request's id.",
         "request": "What the organisation is asked for.",
@@ -389,8 +465,8 @@ def _define(cls: type, defs: dict[str, Any]) -> None:
 
 
 def json_schema(document: str) -> dict[str, Any]:
-    """The JSON Schema of one kind of file: ``framework``, ``submission``, ``review`` or
-    ``outcome-set``.
+    """The JSON Schema of one kind of file: ``framework``, ``submission``, ``review``,
+    ``outcome-set``, or ``decision`` (the JSON of ``qmframe assess --format json``).
 
     Raises KeyError for another name.
     """
@@ -402,11 +478,53 @@ def json_schema(document: str) -> dict[str, Any]:
         # Details are text; a number or date may be written as a TOML number or date.
         details_table = root["properties"]["details"]
         details_table["additionalProperties"] = {"anyOf": [{"type": "string"}, {"type": "number"}]}
+    title = f"qmframe {document} file"
+    if cls is Decision:
+        title = "qmframe decision (JSON)"
+        _decision_json(root, defs)
+    else:
+        root["properties"] = {
+            "document": {
+                "const": document,
+                "description": f"Says this file is a {document} (optional; without it, "
+                "qmframe validate guesses from the keys).",
+            },
+            **root["properties"],
+        }
     return {
         "$schema": DRAFT,
         **root,
-        "title": f"qmframe {document} file",
+        "title": title,
         "$defs": dict(sorted(defs.items())),
+    }
+
+
+def _decision_json(root: dict[str, Any], defs: dict[str, Any]) -> None:
+    """Fit the decision schema to its JSON: nulls for absent dates, and the keys beside it."""
+    hints = typing.get_type_hints(Decision)
+    for field in attrs.fields(Decision):
+        if type(None) in typing.get_args(hints[field.name]):  # JSON writes None as null
+            prop = root["properties"][field.name]
+            described = {"description": prop.pop("description")} if "description" in prop else {}
+            root["properties"][field.name] = {"anyOf": [prop, {"type": "null"}], **described}
+    root["properties"] = {
+        "format_version": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": JSON_FORMAT_VERSION,
+            "description": "The version of this JSON format; a reader refuses a newer one.",
+        },
+        "award": {
+            "type": "string",
+            "description": "The award id, FRAMEWORK/ORGANISATION/AS-OF (ignored when read back).",
+        },
+        **root["properties"],
+        "disagreements": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/Comparison"},
+            "description": "The comparisons where self-rating and assessed level differ "
+            "(ignored when read back).",
+        },
     }
 
 

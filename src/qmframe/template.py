@@ -1,4 +1,4 @@
-"""A blank self-assessment for a framework, with its guidance as comments.
+"""A blank self-assessment or review for a framework, with its guidance as comments.
 
 The template is TOML that loads as it is (every level left unset), so a
 person can fill it in section by section and validate as they go.
@@ -10,7 +10,7 @@ import tomli_w
 
 from qmframe.framework import Framework
 
-__all__ = ["render_template"]
+__all__ = ["render_review_template", "render_template"]
 
 
 def _comment(text: str, indent: str = "") -> list[str]:
@@ -69,6 +69,7 @@ def render_template(framework: Framework, *, organisation: str = "") -> str:
         "# Fill in each rating's level (or mark it not applicable where allowed, with a",
         "# justification), add your evidence and your action plan, then run:",
         "#   qmframe validate THIS_FILE",
+        'document = "submission"',
         f"framework = {_value(fw.id)}",
         f"framework_version = {_value(fw.version)}",
         'kind = "self-assessment"',
@@ -141,5 +142,57 @@ def render_template(framework: Framework, *, organisation: str = "") -> str:
         '# owner = ""',
         "# due = 2027-01-31",
         "# criteria = []",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def render_review_template(framework: Framework, *, organisation: str = "") -> str:
+    """The text of a blank review: a reviewer, and a judgement to give of every target.
+
+    Every section rated as a whole and every criterion gets a ``[[judgements]]``
+    table with its scale's levels as a comment and an empty ``level`` to fill
+    in; the reviewer's ``id`` and ``name`` and the organisation's id are empty
+    too. Those placeholders are the only errors the blank review has.
+    """
+    fw = framework
+    out = [
+        f"# Review for {fw.title}, version {fw.version}.",
+        "# Name the reviewer, give each judgement its level (and why), then check it with",
+        "# the submission it reviews:",
+        "#   qmframe validate SUBMISSION_FILE THIS_FILE",
+        'document = "review"',
+        f"framework = {_value(fw.id)}",
+        f"framework_version = {_value(fw.version)}",
+        "# The id of the organisation, as its submission gives it.",
+        f"organisation = {_value(organisation)}",
+        "# reviewed_on = 2026-01-31",
+        '# notes = ""   (internal: never shown in the letter to the organisation)',
+        "",
+        "[[reviewers]]",
+        'id = ""',
+        'name = ""',
+        '# organisation = ""',
+        '# role = ""',
+        '# interests = [{ organisation = "", kind = "employee" }]   (declared interests)',
+    ]
+    for section in fw.sections:
+        out += ["", f"# == {section.title} [{section.id}] " + "=" * 20]
+        targets = [(section.id, section.title, section.scale)] if section.scale else []
+        targets += [(c.id, c.title, c.scale or section.scale) for c in section.criteria]
+        for target, title, scale_id in targets:
+            scale = fw.scale(scale_id) if scale_id else None
+            out += ["", "[[judgements]]", f"# {title}", f"target = {_value(target)}"]
+            if scale is not None:
+                out.append(f"# one of: {', '.join(scale.level_ids())}")
+            out += ['level = ""', '# reviewer = ""   (a reviewer id, on a panel)']
+            out += ['rationale = ""', "# evidence = []   (the submission's evidence ids)"]
+    out += [
+        "",
+        "# == Requests for information " + "=" * 20,
+        "# [[requests]]",
+        '# id = "req-1"',
+        '# request = ""',
+        '# target = ""',
+        "# due = 2026-03-31",
     ]
     return "\n".join(out) + "\n"

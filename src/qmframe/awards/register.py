@@ -64,7 +64,7 @@ from qmframe.awards.lifecycle import (
 from qmframe.awards.returns import RecordedReturn, check_figures, due_dates, recurring_event
 from qmframe.awards.sector import NOT_JUDGED, SectorView, assemble_view
 from qmframe.awards.status_list import candidate_indexes
-from qmframe.decision import Decision
+from qmframe.decision import Decision, award_id
 from qmframe.errors import Problem, QmframeError, ValidationError
 from qmframe.escaping import csv_cell, json_text
 from qmframe.framework import Framework, Lifecycle, RecurringEvent
@@ -276,16 +276,6 @@ ATTEMPTS = 3
 class RegisterError(QmframeError):
     """The register file cannot be used: missing, not a register, from a newer qmframe,
     read-only, damaged, full or busy. The message names the file and what to do."""
-
-
-def award_id(decision: Decision) -> str:
-    """A stable name for a decision: what a re-submission's ``previous_award`` refers to.
-
-    ``FRAMEWORK/ORGANISATION/DATE``. The register keeps several decisions of
-    one organisation on one day; the second and later get ``/2``, ``/3`` ...
-    after this id (see :attr:`RecordedDecision.award`).
-    """
-    return f"{decision.framework}/{decision.organisation}/{decision.as_of.isoformat()}"
 
 
 @attrs.frozen(kw_only=True)

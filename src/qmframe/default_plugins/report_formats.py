@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qmframe._convert import unstructure_json
-from qmframe.decision import Decision, PanelDisagreement
+from qmframe.decision import JSON_FORMAT_VERSION, Decision, PanelDisagreement, award_id
 from qmframe.escaping import json_text, markdown, markdown_code, terminal
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
@@ -200,15 +200,25 @@ def _md(text: str) -> str:
 
 
 class JsonReport(ReportFormat):
-    """JSON for programs: the whole decision, with disagreements spelled out."""
+    """JSON for programs: the whole decision, with disagreements spelled out.
+
+    Beside the decision's fields: ``format_version`` (see
+    :data:`~qmframe.decision.JSON_FORMAT_VERSION`), the ``award`` id and the
+    ``disagreements``; ``qmframe schema decision`` prints its JSON Schema.
+    """
 
     name = "json"
     suffix = ".json"
     description = "the whole decision as JSON"
 
     def render(self, assessment: Assessment) -> str:
-        data = unstructure_json(assessment.decision)
-        data["disagreements"] = unstructure_json(assessment.decision.disagreements)
+        decision = assessment.decision
+        data = {
+            "format_version": JSON_FORMAT_VERSION,
+            "award": award_id(decision),
+            **unstructure_json(decision),
+            "disagreements": unstructure_json(decision.disagreements),
+        }
         return json_text(data) + "\n"
 
 
