@@ -63,7 +63,7 @@ def test_json_form_uses_iso_dates(mini: dict[str, Path], registry: qmframe.Regis
     ("field", "value", "message"),
     [
         ("version", "2", "expected a string, got an integer (2)"),
-        ("title", "true", "expected a string, got true/false (True)"),
+        ("title", "true", "expected a string, got true/false (true)"),
     ],
 )
 def test_leaf_types_are_strict(tmp_path: Path, field: str, value: str, message: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
-from test_fuzz_loaders import FUZZ, _documents, broken_structures
+from test_fuzz_loaders import FUZZ, _documents, assert_in_our_words, broken_structures
 
 from qmframe.cli import main
 from qmframe.files import dumps
@@ -35,6 +35,7 @@ def _assert_clean(code: int, out: str, err: str, path: Path) -> None:
         problem_lines = [line for line in err.splitlines() if line.strip()]
         assert problem_lines
         assert all(line.startswith(str(path)) for line in problem_lines), err
+        assert_in_our_words(err)
     else:
         assert f"{path}: ok" in out
 

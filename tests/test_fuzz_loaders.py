@@ -95,6 +95,24 @@ def _documents() -> st.SearchStrategy[tuple[str, dict[str, Any], qmframe.Framewo
     return qs.assessment_cases().flatmap(pick)
 
 
+#: Python's words, never qmframe's: an exception's text or a value's repr in a message.
+PYTHON_TEXT = (
+    "unknown error",
+    "object has no attribute",
+    "object is not",
+    "invalid value for type",
+    "expected a mapping",
+    "datetime.",
+    "NoneType",
+    "Traceback",
+)
+
+
+def assert_in_our_words(message: str) -> None:
+    """``message`` says what was expected in qmframe's words, not in Python's."""
+    assert not [words for words in PYTHON_TEXT if words in message], message
+
+
 def _check_located(
     problems: tuple[qmframe.Problem, ...] | list[qmframe.Problem], label: str
 ) -> None:
@@ -102,6 +120,7 @@ def _check_located(
     for problem in problems:
         assert problem.file == label, problem
         assert str(problem).startswith(label)
+        assert_in_our_words(problem.message)
 
 
 def _read(kind: str, path: Path) -> qmframe.ValidationError | None:

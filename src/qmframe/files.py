@@ -118,6 +118,13 @@ def read_bytes(source: Source, limit: int | None = None) -> bytes:
     return data
 
 
+def _byte_place(data: bytes, offset: int) -> str:
+    """Where byte ``offset`` is: "(byte 7, at line 2, column 3)", the column counted in bytes."""
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f"(byte {offset}, at line {line}, column {column})"
+
+
 def _read_text(source: Source) -> str:
     """A file's text; an unreadable or non-UTF-8 file raises a located ValidationError."""
     label = file_label(source)
@@ -126,8 +133,51 @@ def _read_text(source: Source) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            [Problem(f"not UTF-8 text (byte {exc.start})", file=label, code="malformed-file")]
+            [
+                Problem(
+                    f"not UTF-8 text {_byte_place(data, exc.start)}",
+                    file=label,
+                    code="malformed-file",
+                )
+            ]
         ) from None
+
+
+#: How deep arrays and tables may nest before "nested too deeply" names the place.
+_DEEP = 100
+
+
+def _too_deep(text: str) -> str:
+    """Where arrays or tables in ``text`` first nest more than :data:`_DEEP` levels deep.
+
+    The parsers recurse once per level and give up with no position, so the
+    text is scanned here, skipping strings and comments: "(at line 1, column
+    105)", or "" if the nesting is too deep for the parser only.
+    """
+    depth, line, start, i, quote = 0, 1, 0, 0, ""
+    while i < len(text):
+        char = text[i]
+        if char == "\n":
+            line, start = line + 1, i + 1
+        elif quote:
+            if char == "\\" and quote[0] == '"':
+                i += 1
+            elif text.startswith(quote, i):
+                i, quote = i + len(quote) - 1, ""
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, i) else char
+            i += len(quote) - 1
+        elif char == "#":
+            while i + 1 < len(text) and text[i + 1] != "\n":
+                i += 1
+        elif char in "[{":
+            depth += 1
+            if depth > _DEEP:
+                return f" (more than {_DEEP} levels deep at line {line}, column {i - start + 1})"
+        elif char in "]}":
+            depth -= 1
+        i += 1
+    return ""
 
 
 def _parse(text: str, format: Format, label: str) -> dict[str, Any]:
@@ -143,7 +193,7 @@ def _parse(text: str, format: Format, label: str) -> dict[str, Any]:
             raise ValidationError(
                 [
                     Problem(
-                        "malformed TOML: arrays or tables nested too deeply",
+                        "malformed TOML: arrays or tables nested too deeply" + _too_deep(text),
                         file=label,
                         code="malformed-file",
                     )
@@ -161,7 +211,7 @@ def _parse(text: str, format: Format, label: str) -> dict[str, Any]:
         raise ValidationError(
             [
                 Problem(
-                    "malformed JSON: arrays or objects nested too deeply",
+                    "malformed JSON: arrays or objects nested too deeply" + _too_deep(text),
                     file=label,
                     code="malformed-file",
                 )
