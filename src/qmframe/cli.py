@@ -333,12 +333,13 @@ def _validate_one(
     label = file_label(path)
     kind: str | None = None
     try:
-        kind = _kind_of(read_toml(path))
+        data = read_toml(path)  # parsed once, told apart by its keys, then structured
+        kind = _kind_of(data)
         if kind == "framework":
-            _, problems = api.inspect_framework(path, registry=registry)
+            _, problems = api.inspect_framework(path, registry=registry, data=data)
             return kind, problems
         if kind == "outcome set":
-            outcome_set = read_document(path, OutcomeSet)
+            outcome_set = read_document(path, OutcomeSet, data=data)
             probe = Framework(
                 id="outcome-set-check", version="0", title="", outcome_sets=(outcome_set,)
             )
@@ -351,12 +352,12 @@ def _validate_one(
                 if p.path.startswith("outcome_sets")
             ]
         if kind == "submission":
-            submission = read_submission(path)
+            submission = read_submission(path, data=data)
             framework = override or registry.framework(submission.framework)
             return kind, api.validate_submission(
                 framework, submission, folder=submission_folder(path), file=label, registry=registry
             )
-        review = read_review(path)
+        review = read_review(path, data=data)
         framework = override or registry.framework(review.framework)
         return kind, [
             p.located(file=label) for p in check_review(review, FrameworkIndex.build(framework))

@@ -227,9 +227,15 @@ def read_toml(source: Source) -> dict[str, Any]:
     return _parse(_read_text(source), "toml", file_label(source))
 
 
-def read_document(source: Source, cls: type[T]) -> T:
-    """Parse and structure one file as ``cls``, raising every structural problem at once."""
-    result = structure(read_toml(source), cls, file=file_label(source))
+def read_document(source: Source, cls: type[T], *, data: dict[str, Any] | None = None) -> T:
+    """Parse and structure one file as ``cls``, raising every structural problem at once.
+
+    ``data`` is the file's table when the caller has parsed it already, so
+    that no file is parsed twice.
+    """
+    if data is None:
+        data = read_toml(source)
+    result = structure(data, cls, file=file_label(source))
     if isinstance(result, list):
         raise ValidationError(result)
     return result
@@ -303,21 +309,24 @@ def _resolve_outcome_files(framework: Framework, source: Source) -> tuple[Framew
     return attrs.evolve(framework, outcome_sets=tuple(sets)), problems
 
 
-def read_framework(source: Source) -> Framework:
-    """A structurally valid framework from a file (references are checked by validation)."""
-    framework = read_document(source, Framework)
+def read_framework(source: Source, *, data: dict[str, Any] | None = None) -> Framework:
+    """A structurally valid framework from a file (references are checked by validation).
+
+    ``data``: the file's table, when it is parsed already (see :func:`read_document`).
+    """
+    framework = read_document(source, Framework, data=data)
     framework, problems = _resolve_outcome_files(framework, source)
     if problems:
         raise ValidationError(problems)
     return framework
 
 
-def read_submission(source: Source) -> Submission:
-    return read_document(source, Submission)
+def read_submission(source: Source, *, data: dict[str, Any] | None = None) -> Submission:
+    return read_document(source, Submission, data=data)
 
 
-def read_review(source: Source) -> Review:
-    return read_document(source, Review)
+def read_review(source: Source, *, data: dict[str, Any] | None = None) -> Review:
+    return read_document(source, Review, data=data)
 
 
 def submission_folder(source: Source) -> Path | None:
