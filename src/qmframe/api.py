@@ -70,6 +70,7 @@ def inspect_framework(
     registry = registry or default_registry()
     try:
         framework = read_framework(source, data=data)
+        data = None  # a large framework's table is not kept while it is checked
     except ValidationError as exc:
         return None, list(exc.problems)
     label = file_label(source)

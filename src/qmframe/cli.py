@@ -333,11 +333,13 @@ def _validate_one(
     label = file_label(path)
     kind: str | None = None
     try:
-        data = read_toml(path)  # parsed once, told apart by its keys, then structured
-        kind = _kind_of(data)
+        tables = [read_toml(path)]  # parsed once, told apart by its keys, then structured
+        kind = _kind_of(tables[0])
         if kind == "framework":
-            _, problems = api.inspect_framework(path, registry=registry, data=data)
+            # pop(): the only reference goes with the call, and the table is freed once read.
+            _, problems = api.inspect_framework(path, registry=registry, data=tables.pop())
             return kind, problems
+        data = tables[0]
         if kind == "outcome set":
             outcome_set = read_document(path, OutcomeSet, data=data)
             probe = Framework(
