@@ -102,3 +102,18 @@ def test_json_nested_too_deeply_names_the_line_and_column() -> None:
         "malformed JSON: arrays or objects nested too deeply "
         "(more than 100 levels deep at line 2, column 106)"
     )
+
+
+def test_the_fuzz_tests_try_over_ten_thousand_inputs_in_every_run() -> None:
+    # They ran 40 examples each under the "ci" profile: 200 in all (issue 12).
+    import test_fuzz_cli
+    import test_fuzz_loaders
+
+    counts = {
+        name: test._hypothesis_internal_use_settings.max_examples
+        for module in (test_fuzz_loaders, test_fuzz_cli)
+        for name, test in vars(module).items()
+        if name.startswith("test_") and hasattr(test, "hypothesis")
+    }
+    assert len(counts) == 6, counts
+    assert sum(counts.values()) >= 10_000 * test_fuzz_loaders.FUZZ_SCALE, counts
