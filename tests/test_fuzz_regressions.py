@@ -117,3 +117,11 @@ def test_the_fuzz_tests_try_over_ten_thousand_inputs_in_every_run() -> None:
     }
     assert len(counts) == 6, counts
     assert sum(counts.values()) >= 10_000 * test_fuzz_loaders.FUZZ_SCALE, counts
+
+
+def test_a_file_name_with_a_nul_character_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # Found by fuzzing the command line: "internal error ... ValueError: embedded null byte".
+    capsys.readouterr()
+    assert main(["validate", "a\x00b.toml"]) == 2
+    err = capsys.readouterr().err
+    assert "a\\x00b.toml: cannot read the file: its name holds a NUL character" in err

@@ -113,6 +113,8 @@ def read_bytes(source: Source, limit: int | None = None) -> bytes:
                 data = stream.read(limit + 1)
     except OSError as exc:
         raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    except ValueError:  # os.stat refuses a name with a NUL character
+        raise refuse("cannot read the file: its name holds a NUL character") from None
     if len(data) > limit:
         raise refuse(too_large)
     return data
