@@ -214,7 +214,7 @@ def test_wrong_keys_and_types_are_located(fmt: str) -> None:
     assert found == {
         ("", "unknown key 'titel'"),
         ("title", "expected a string, got an integer (7)"),
-        ("sections[0].criteria[0].title", "expected a string, got true/false (True)"),
+        ("sections[0].criteria[0].title", "expected a string, got true/false (true)"),
     }
 
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import types
+import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-import cattrs.v
+import cattrs.cols
 from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.preconf.json import make_converter as make_json_converter
@@ -42,9 +44,42 @@ class _WrongType(ValueError):
 
 
 def _describe(value: object) -> str:
-    names = {str: "a string", bool: "true/false", int: "an integer", float: "a number"}
-    name = names.get(type(value), type(value).__name__)
-    return f"{name} ({value!r})" if not isinstance(value, (dict, list)) else name
+    """A TOML value as a file's author would name it: "an integer (12)", "a table"."""
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, dt.datetime):
+        return f"a date and time ({value.isoformat()})"
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, dt.time):
+        return f"a time ({value.isoformat()})"
+    names = {str: "a string", int: "an integer", float: "a number"}
+    name = names.get(type(value))
+    return f"{name} ({value!r})" if name else "a value of another kind"
+
+
+def _expected(type_: Any) -> str:
+    """What a value of ``type_`` looks like in a file: "a table", "a list", "a string"."""
+    origin = typing.get_origin(type_) or type_
+    if origin in (typing.Union, types.UnionType):
+        kinds = [_expected(arg) for arg in typing.get_args(type_) if arg is not type(None)]
+        return " or ".join(dict.fromkeys(kinds))
+    if attrs.has(origin) or (isinstance(origin, type) and issubclass(origin, Mapping)):
+        return "a table"
+    if isinstance(origin, type) and issubclass(origin, (tuple, list, set, frozenset)):
+        return "a list"
+    names = {
+        str: "a string",
+        bool: "true or false",
+        int: "an integer",
+        float: "a number",
+        dt.date: "a date (YYYY-MM-DD)",
+    }
+    return names.get(origin, "a value of another kind")
 
 
 def _strict_str(value: object, _: type) -> str:
@@ -95,6 +130,23 @@ def _strict_date(value: object, _: type) -> dt.date:
     if not EARLIEST_DATE <= day <= LATEST_DATE:  # date arithmetic must not overflow later
         raise _WrongType(f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {day}")
     return day
+
+
+def _is_list_type(type_: Any) -> bool:
+    args = typing.get_args(type_)
+    return typing.get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _list_hook(type_: Any, converter: cattrs.Converter) -> Callable[[Any, type], Any]:
+    """A ``tuple[X, ...]`` from a list only: a string is not read as a list of characters."""
+    base = cattrs.cols.homogenous_tuple_structure_factory(type_, converter)
+
+    def structure_list(value: Any, cls: type) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise _WrongType(f"expected a list, got {_describe(value)}")
+        return base(value, cls)
+
+    return structure_list
 
 
 _RULE_KEYS = tuple(a.name for a in attrs.fields(Rule) if a.name != "params")
@@ -166,6 +218,7 @@ def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Co
     converter.register_structure_hook(float, _strict_float)
     converter.register_structure_hook(dt.date, _strict_date)
     converter.register_structure_hook(Rule, _structure_rule)
+    converter.register_structure_hook_factory(_is_list_type, _list_hook)
     converter.register_unstructure_hook(Rule, lambda rule: _unstructure_rule(rule, converter))
     converter.register_structure_hook(Submission, _submission_hook(converter))
     if omit_defaults:
@@ -195,11 +248,9 @@ def _format_exception(exc: BaseException, type_: type | None) -> str:
         return f"unknown key{'s' if len(exc.extra_fields) > 1 else ''} {keys}"
     if isinstance(exc, KeyError):
         return "required key missing"
-    if isinstance(exc, TypeError) and type_ is not None and "not iterable" in str(exc):
-        return "expected a list"
-    if isinstance(exc, (AttributeError, TypeError)) and "items" in str(exc):
-        return "expected a table"
-    return cattrs.v.format_exception(exc, type_)
+    # Anything else is a value of the wrong shape that a generated hook tripped over
+    # ("'list' object has no attribute 'keys'"): say what was expected, never Python's text.
+    return f"expected {_expected(type_)}" if type_ is not None else "a value of the wrong kind"
 
 
 def _code_of(message: str) -> str:

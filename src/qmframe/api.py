@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 from qmframe.decision import Decision
 from qmframe.errors import Problem, ValidationError, raise_errors
@@ -58,16 +59,18 @@ def _errors(problems: list[Problem]) -> list[Problem]:
 
 
 def inspect_framework(
-    source: Source, *, registry: Registry | None = None
+    source: Source, *, registry: Registry | None = None, data: dict[str, Any] | None = None
 ) -> tuple[Framework | None, list[Problem]]:
     """Read and check a framework file: the framework (None if unreadable) and every problem.
 
     Problems include warnings and notices (for example, criteria whose text is
-    illustrative rather than the owner's).
+    illustrative rather than the owner's). ``data`` is the file's parsed
+    table, when the caller has read it already: the file is not parsed again.
     """
     registry = registry or default_registry()
     try:
-        framework = read_framework(source)
+        framework = read_framework(source, data=data)
+        data = None  # a large framework's table is not kept while it is checked
     except ValidationError as exc:
         return None, list(exc.problems)
     label = file_label(source)

@@ -312,11 +312,12 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
     registry = _registry()
     failed = 0
     override = _load_framework(registry, framework) if framework else None
-    partners = _pairs([Path(name) for name in files])
+    tables: dict[Path, dict[str, Any]] = {}  # each file parsed once, shared by both passes
+    partners = _pairs([Path(name) for name in files], tables)
     together: dict[tuple[Path, Path], list[Problem]] = {}
     results: list[dict[str, Any]] = []
     for name in files:
-        kind, problems = _validate_one(registry, Path(name), override, partners, together)
+        kind, problems = _validate_one(registry, Path(name), override, partners, together, tables)
         errors = [p for p in problems if p.severity == "error"]
         failed += bool(errors)
         if as_json:
@@ -337,21 +338,31 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
-def _pairs(paths: list[Path]) -> dict[Path, Path]:
+def _parsed(path: Path, tables: dict[Path, dict[str, Any]]) -> dict[str, Any]:
+    """The file's table, parsed on first use and kept; a shallow copy, for the readers."""
+    from qmframe.files import read_toml
+
+    if path not in tables:
+        tables[path] = read_toml(path)
+    return dict(tables[path])
+
+
+def _pairs(paths: list[Path], tables: dict[Path, dict[str, Any]]) -> dict[Path, Path]:
     """Submissions and reviews given together, each to its partner: the same organisation
     and framework, the first review for each submission."""
-    from qmframe.files import read_review, read_submission, read_toml
+    from qmframe.files import read_review, read_submission
 
     submissions: dict[tuple[str, str], Path] = {}
     reviews: dict[tuple[str, str], Path] = {}
     for path in paths:
         try:
-            kind = _kind_of(read_toml(path))
+            data = _parsed(path, tables)
+            kind = _kind_of(data)
             if kind == "submission":
-                sub = read_submission(path)
+                sub = read_submission(path, data=data)
                 submissions.setdefault((sub.framework, sub.organisation.id), path)
             elif kind == "review":
-                rev = read_review(path)
+                rev = read_review(path, data=data)
                 reviews.setdefault((rev.framework, rev.organisation), path)
         except ValidationError:
             continue  # reported when the file is checked on its own
@@ -369,6 +380,7 @@ def _validate_one(
     override: Framework | None,
     partners: dict[Path, Path] | None = None,
     together: dict[tuple[Path, Path], list[Problem]] | None = None,
+    tables: dict[Path, dict[str, Any]] | None = None,
 ) -> tuple[str | None, list[Problem]]:
     """The kind of file ``path`` is (None when unreadable) and its problems.
 
@@ -383,7 +395,6 @@ def _validate_one(
         read_document,
         read_review,
         read_submission,
-        read_toml,
         submission_folder,
     )
     from qmframe.framework import Framework, OutcomeSet
@@ -394,15 +405,19 @@ def _validate_one(
     kind: str | None = None
     notes: list[Problem] = []
     try:
-        data = read_toml(path)
+        kept = tables if tables is not None else {}
+        data = _parsed(path, kept)  # parsed once, told apart by its keys, then structured
         kind = _kind_of(data)
         if data.get(DOCUMENT_KEY) != kind:
             notes.append(_guessed(kind, label))
         if kind == "framework":
-            _, problems = api.inspect_framework(path, registry=registry)
+            # Dropped from the cache first: the table is freed once the framework is read.
+            kept.pop(path, None)
+            framework_table, data = data, {}
+            _, problems = api.inspect_framework(path, registry=registry, data=framework_table)
             return kind, notes + problems
         if kind == "outcome-set":
-            outcome_set = read_document(path, OutcomeSet)
+            outcome_set = read_document(path, OutcomeSet, data=data)
             probe = Framework(
                 id="outcome-set-check", version="0", title="", outcome_sets=(outcome_set,)
             )
@@ -418,11 +433,11 @@ def _validate_one(
         if partner is not None and together is not None:
             sub_path, rev_path = (path, partner) if kind == "submission" else (partner, path)
             if (sub_path, rev_path) not in together:
-                submission = read_submission(sub_path)
+                submission = read_submission(sub_path, data=_parsed(sub_path, kept))
                 framework = override or registry.framework(submission.framework)
                 together[(sub_path, rev_path)] = registry.assessor(framework).check(
                     submission,
-                    read_review(rev_path),
+                    read_review(rev_path, data=_parsed(rev_path, kept)),
                     folder=submission_folder(sub_path),
                     submission_file=file_label(sub_path),
                     review_file=file_label(rev_path),
@@ -430,12 +445,12 @@ def _validate_one(
                 )
             return kind, notes + [p for p in together[(sub_path, rev_path)] if p.file == label]
         if kind == "submission":
-            submission = read_submission(path)
+            submission = read_submission(path, data=data)
             framework = override or registry.framework(submission.framework)
             return kind, notes + registry.assessor(framework).check(
                 submission, folder=submission_folder(path), submission_file=label, every=True
             )
-        review = read_review(path)
+        review = read_review(path, data=data)
         framework = override or registry.framework(review.framework)
         return kind, notes + [
             p.located(file=label) for p in check_review(review, FrameworkIndex.build(framework))

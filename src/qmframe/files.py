@@ -113,9 +113,18 @@ def read_bytes(source: Source, limit: int | None = None) -> bytes:
                 data = stream.read(limit + 1)
     except OSError as exc:
         raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    except ValueError:  # os.stat refuses a name with a NUL character
+        raise refuse("cannot read the file: its name holds a NUL character") from None
     if len(data) > limit:
         raise refuse(too_large)
     return data
+
+
+def _byte_place(data: bytes, offset: int) -> str:
+    """Where byte ``offset`` is: "(byte 7, at line 2, column 3)", the column counted in bytes."""
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f"(byte {offset}, at line {line}, column {column})"
 
 
 def _read_text(source: Source) -> str:
@@ -126,8 +135,51 @@ def _read_text(source: Source) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            [Problem(f"not UTF-8 text (byte {exc.start})", file=label, code="malformed-file")]
+            [
+                Problem(
+                    f"not UTF-8 text {_byte_place(data, exc.start)}",
+                    file=label,
+                    code="malformed-file",
+                )
+            ]
         ) from None
+
+
+#: How deep arrays and tables may nest before "nested too deeply" names the place.
+_DEEP = 100
+
+
+def _too_deep(text: str) -> str:
+    """Where arrays or tables in ``text`` first nest more than :data:`_DEEP` levels deep.
+
+    The parsers recurse once per level and give up with no position, so the
+    text is scanned here, skipping strings and comments: "(at line 1, column
+    105)", or "" if the nesting is too deep for the parser only.
+    """
+    depth, line, start, i, quote = 0, 1, 0, 0, ""
+    while i < len(text):
+        char = text[i]
+        if char == "\n":
+            line, start = line + 1, i + 1
+        elif quote:
+            if char == "\\" and quote[0] == '"':
+                i += 1
+            elif text.startswith(quote, i):
+                i, quote = i + len(quote) - 1, ""
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, i) else char
+            i += len(quote) - 1
+        elif char == "#":
+            while i + 1 < len(text) and text[i + 1] != "\n":
+                i += 1
+        elif char in "[{":
+            depth += 1
+            if depth > _DEEP:
+                return f" (more than {_DEEP} levels deep at line {line}, column {i - start + 1})"
+        elif char in "]}":
+            depth -= 1
+        i += 1
+    return ""
 
 
 def _parse(text: str, format: Format, label: str) -> dict[str, Any]:
@@ -143,7 +195,7 @@ def _parse(text: str, format: Format, label: str) -> dict[str, Any]:
             raise ValidationError(
                 [
                     Problem(
-                        "malformed TOML: arrays or tables nested too deeply",
+                        "malformed TOML: arrays or tables nested too deeply" + _too_deep(text),
                         file=label,
                         code="malformed-file",
                     )
@@ -161,7 +213,7 @@ def _parse(text: str, format: Format, label: str) -> dict[str, Any]:
         raise ValidationError(
             [
                 Problem(
-                    "malformed JSON: arrays or objects nested too deeply",
+                    "malformed JSON: arrays or objects nested too deeply" + _too_deep(text),
                     file=label,
                     code="malformed-file",
                 )
@@ -204,15 +256,17 @@ def _take_document_key(data: dict[str, Any], cls: type, label: str) -> list[Prob
     ]
 
 
-def read_document(source: Source, cls: type[T]) -> T:
+def read_document(source: Source, cls: type[T], *, data: dict[str, Any] | None = None) -> T:
     """Parse and structure one file as ``cls``, raising every structural problem at once.
 
     The optional top-level ``document`` key names the kind of file; when it is
     given it must name ``cls`` (``document = "review"``), and it is not part of
-    the value.
+    the value. ``data`` is the file's table when the caller has parsed it
+    already, so that no file is parsed twice.
     """
     label = file_label(source)
-    data = read_toml(source)
+    if data is None:
+        data = read_toml(source)
     problems = _take_document_key(data, cls, label)
     result = structure(data, cls, file=label)
     if isinstance(result, list) or problems:
@@ -288,21 +342,24 @@ def _resolve_outcome_files(framework: Framework, source: Source) -> tuple[Framew
     return attrs.evolve(framework, outcome_sets=tuple(sets)), problems
 
 
-def read_framework(source: Source) -> Framework:
-    """A structurally valid framework from a file (references are checked by validation)."""
-    framework = read_document(source, Framework)
+def read_framework(source: Source, *, data: dict[str, Any] | None = None) -> Framework:
+    """A structurally valid framework from a file (references are checked by validation).
+
+    ``data``: the file's table, when it is parsed already (see :func:`read_document`).
+    """
+    framework = read_document(source, Framework, data=data)
     framework, problems = _resolve_outcome_files(framework, source)
     if problems:
         raise ValidationError(problems)
     return framework
 
 
-def read_submission(source: Source) -> Submission:
-    return read_document(source, Submission)
+def read_submission(source: Source, *, data: dict[str, Any] | None = None) -> Submission:
+    return read_document(source, Submission, data=data)
 
 
-def read_review(source: Source) -> Review:
-    return read_document(source, Review)
+def read_review(source: Source, *, data: dict[str, Any] | None = None) -> Review:
+    return read_document(source, Review, data=data)
 
 
 def submission_folder(source: Source) -> Path | None:
