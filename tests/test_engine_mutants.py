@@ -328,7 +328,8 @@ def test_one_fewer_than_min_reviewers_leaves_each_target_unresolved() -> None:
         {
             "r1": {"m1": "yes", "a1": "wow", "a2": "yes", "a3": "no"},
             "r2": {"a1": "wow", "a2": "no", "a3": "no"},
-            "r3": {"a1": "yes", "a2": "wow", "a3": "yes", "m2": "wow"},
+            "r3": {"a1": "yes", "a2": "wow", "a3": "yes", "m2": "wow", "m3": "no"},
+            "r4": {"m3": "wow"},
         },
     )
     ctx, _ = _probe_context(
@@ -338,6 +339,7 @@ def test_one_fewer_than_min_reviewers_leaves_each_target_unresolved() -> None:
     assert dict(ctx.unresolved) == {
         "m1": "judged by 1 of the 3 reviewers the panel needs: yes",
         "m2": "judged by 1 of the 3 reviewers the panel needs: wow",
+        "m3": "judged by 2 of the 3 reviewers the panel needs: no, wow",
     }
 
 
@@ -493,10 +495,15 @@ def test_a_section_whose_criteria_all_do_not_apply_gets_no_level() -> None:
 
 
 def test_a_judged_section_keeps_its_own_level_over_its_criteria() -> None:
-    review = _review({"r1": {"a": "no", "a1": "wow", "a2": "wow", "a3": "wow"}})
-    ctx, decision = _probe_context(_submission(), review)
+    review = _review(
+        {"r1": {"a": "no", "a1": "wow", "a2": "wow", "a3": "wow", "m1": "yes", "m2": "wow"}}
+    )
+    submission = _submission(_na("m3"))
+    ctx, decision = _probe_context(submission, review)
     assert ctx.levels["a"] == "no"
     assert _levels(decision)["a"] == ("no", "judgement", "")
+    # The sections after it are still derived: m from m1 and m2 (m3 does not apply).
+    assert _levels(decision)["m"] == ("yes", "derived", "")
 
 
 def test_a_section_marked_not_applicable_is_not_derived_from_a_judged_criterion() -> None:
@@ -1643,3 +1650,38 @@ def test_an_evidence_file_must_sit_inside_the_submissions_folder_and_match_its_s
     assert _evidence_problems("https://example.org/gone.pdf", folder, "0" * 64) == []
     assert _evidence_problems("", folder, "0" * 64) == []
     assert _evidence_problems("docs/gone.pdf", None, "0" * 64) == []
+
+
+def test_without_file_names_problems_name_no_file() -> None:
+    hook = Hook(Problem("from a plugin", "judgements[0]", severity="warning", code="plugin-said"))
+    assessor = Assessor(_framework(), {"probe": Scripted()}, check=hook)
+    review = _review({"r1": {"a1": "yes"}, "r2": {}}, reviewers=("r1", "r1"))
+    assert assessor.check(_submission(), _review({"r1": {"a1": "yes"}})) == [
+        _problem("from a plugin", "judgements[0]", "plugin-said", "warning")
+    ]
+    submission = _submission(_rate("a1", "meh"))
+    expected = [
+        _problem(
+            "unknown level 'meh' for scale 'lvl' (expected one of: no, yes, wow)",
+            "ratings[0].level",
+            "unknown-choice",
+        ),
+        _problem(
+            "duplicate reviewer id 'r1' (first at reviewers[0])", "reviewers[1].id", "duplicate-id"
+        ),
+    ]
+    assert assessor.check(submission, review) == expected
+    with pytest.raises(ValidationError) as caught:
+        assessor.assess(submission, review, as_of=AS_OF)
+    assert caught.value.problems == tuple(expected)
+
+
+def test_every_highlight_rule_adds_its_highlights() -> None:
+    rules: dict[Rule, RuleKind] = {
+        Rule(id="h1", kind="k-h1", effect="highlight"): _scripted(True, _f("a1", True, "wow")),
+        Rule(id="h2", kind="k-h2", effect="highlight"): _scripted(True, _f("m1", True, "yes")),
+    }
+    assert _decide(rules, policy=SELF).highlights == (
+        Highlight(target="a1", title="A one", level="wow", rule="h1"),
+        Highlight(target="m1", title="M one", level="yes", rule="h2"),
+    )
