@@ -296,6 +296,11 @@ NA_ORG = "does not apply to this organisation"
         (dt.date(2025, 3, 31), -1, dt.date(2025, 2, 28)),
         (dt.date(2025, 1, 15), -1, dt.date(2024, 12, 15)),
         (dt.date(2025, 1, 31), -13, dt.date(2023, 12, 31)),
+        # The calendar's last December: the day before "1 January 10000" has no date.
+        (dt.date(9999, 11, 30), 1, dt.date(9999, 12, 30)),
+        (dt.date(9996, 12, 1), 36, dt.date(9999, 12, 1)),
+        (dt.date(9999, 12, 31), 0, dt.date(9999, 12, 31)),
+        (dt.date(1, 1, 31), 11, dt.date(1, 12, 31)),
     ],
 )
 def test_add_months_moves_whole_months_and_clamps_to_the_months_end(
