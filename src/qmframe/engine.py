@@ -19,6 +19,7 @@ once per submission, the ``qmframe_decide`` hook.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -56,8 +57,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
-    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
-    last_day = (next_month - dt.timedelta(days=1)).day
+    # Not "the day before the next month's first": December 9999 has no next month.
+    last_day = calendar.monthrange(year, month)[1]
     return dt.date(year, month, min(day.day, last_day))
 
 
