@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from qmframe.decision import (
+    AwardProgress,
     Comparison,
     Decision,
     Finding,
@@ -29,12 +30,15 @@ from qmframe.errors import (
 )
 from qmframe.framework import (
     Applicability,
+    AwardLevel,
     Context,
     Criterion,
     DecisionPolicy,
     EvidenceRequirement,
     EvidenceType,
     Framework,
+    Justification,
+    JustificationNeed,
     Level,
     Outcome,
     OutcomeSet,
@@ -42,6 +46,7 @@ from qmframe.framework import (
     Rule,
     Scale,
     Section,
+    StatusLabel,
     Validity,
 )
 from qmframe.hookspecs import hookimpl
@@ -112,6 +117,8 @@ __all__ = [
     "Assessment",
     "AssessmentContext",
     "Assessor",
+    "AwardLevel",
+    "AwardProgress",
     "Comparison",
     "ConflictOfInterestError",
     "Context",
@@ -130,6 +137,8 @@ __all__ = [
     "InformationRequest",
     "Interest",
     "Judgement",
+    "Justification",
+    "JustificationNeed",
     "Level",
     "Organisation",
     "Outcome",
@@ -150,6 +159,7 @@ __all__ = [
     "RuleResult",
     "Scale",
     "Section",
+    "StatusLabel",
     "Submission",
     "Unmet",
     "ValidationError",

@@ -13,6 +13,7 @@ silently. Every structuring problem ends as a located :class:`Problem`.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -79,6 +80,31 @@ def _strict_date(value: object, _: type) -> dt.date:
     raise _WrongType(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
 
 
+def _strict_lists(converter: cattrs.Converter) -> None:
+    """Lists stay lists: a string or a table where a list belongs is an error.
+
+    Left to itself, cattrs iterates any value into a tuple, so ``rules = "gold"``
+    would become the rules ``g``, ``o``, ``l`` and ``d``.
+    """
+
+    def is_list(tp: Any) -> bool:
+        args = typing.get_args(tp)
+        return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+    def factory(tp: Any) -> Callable[[Any, Any], Any]:
+        base = converter._structure_tuple  # cattrs' own hook, with its located item errors
+
+        def hook(value: object, _: Any) -> Any:
+            if isinstance(value, (str, bytes, Mapping)):
+                got = "a table" if isinstance(value, Mapping) else _describe(value)
+                raise _WrongType(f"expected a list, got {got}")
+            return base(value, tp)  # type: ignore[arg-type]  # cattrs reports what it cannot iterate
+
+        return hook
+
+    converter.register_structure_hook_factory(is_list, factory)
+
+
 _RULE_KEYS = tuple(a.name for a in attrs.fields(Rule) if a.name != "params")
 
 
@@ -117,6 +143,7 @@ def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Co
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(float, _strict_float)
     converter.register_structure_hook(dt.date, _strict_date)
+    _strict_lists(converter)
     converter.register_structure_hook(Rule, _structure_rule)
     converter.register_unstructure_hook(Rule, _unstructure_rule)
     if omit_defaults:
