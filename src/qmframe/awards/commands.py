@@ -170,6 +170,14 @@ def read_decision(path: str | Path) -> Decision:
     return read_document(path, Decision)
 
 
+def _status(decision: Decision, framework: Framework) -> str:
+    """A recorded decision's status: its id, after the framework's words for it if it has any."""
+    from qmframe.reports import status_words
+
+    words = status_words(decision, framework)
+    return decision.status if words == decision.status else f"{words} [{decision.status}]"
+
+
 def _framework(registry: Registry, ref: str) -> Framework:
     from qmframe import api
 
@@ -290,7 +298,7 @@ def _add(
             reason=reason,
         )
     what = f"now {event.state}" if event is not None else "no change to the current award"
-    _out(f"{recorded.award}: {decision.status} recorded ({what})")
+    _out(f"{recorded.award}: {_status(decision, loaded)} recorded ({what})")
     return EXIT_OK
 
 
@@ -395,6 +403,7 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
                         {
                             "award": r.award,
                             "status": r.decision.status,
+                            "award_level": r.decision.award_level,
                             "as_of": str(r.decision.as_of),
                         }
                         for r in decisions
@@ -408,7 +417,7 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
         extra = f" (version {e.version}, until {e.valid_until})" if e.version else ""
         _out(f"  {e.on}  {e.state}{extra}: {e.reason}")
     for r in decisions:
-        _out(f"  decision {r.award}: {r.decision.status}")
+        _out(f"  decision {r.award}: {_status(r.decision, loaded)}")
     return EXIT_OK
 
 
