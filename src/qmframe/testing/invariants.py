@@ -28,7 +28,8 @@ monotonicity
     self-rating), adding an evidence item, or adding an open action never
     turns a ``require`` or ``veto`` rule of a kind declared ``monotone`` from
     holding to failing, and, when every such rule is of a monotone kind,
-    never turns an award into a non-award.
+    never turns an award into a non-award; when the rules award levels count
+    are of monotone kinds too, it never lowers the award level reached.
 not-applicable neutrality
     Where the framework allows a criterion or section to be marked not
     applicable, and every level decided for it (and, for a section, its
@@ -43,7 +44,11 @@ bounds
     level its scale marks notable (or at or above the rule's own ``level``);
     every level a finding reports is on its target's scale; a weighted score
     lies within its declared range; validity dates are set exactly for an
-    award of a framework that declares them, and are in order.
+    award of a framework that declares them, and are in order; the decision
+    shows progress towards each award level the framework declares, in
+    order, complete exactly when every rule the level counts holds, and the
+    award level reached is the highest whose progress, and every lower
+    level's, is complete, for an award (none for an indication or a refusal).
 round trip
     Writing the framework, the submission, the review and the decision as
     TOML and reading them back gives equal objects.
@@ -75,7 +80,12 @@ from qmframe.framework import Framework
 from qmframe.index import FrameworkIndex
 from qmframe.plugins import Registry
 from qmframe.submission import ActionItem, EvidenceItem, Rating
-from qmframe.testing.strategies import AssessmentCase, assessment_cases, likely_awards
+from qmframe.testing.strategies import (
+    AssessmentCase,
+    assessment_cases,
+    justification_for,
+    likely_awards,
+)
 
 __all__ = [
     "PROPERTIES",
@@ -300,6 +310,19 @@ def monotone(case: AssessmentCase, registry: Registry, data: st.DataObject) -> N
             f"the decision was {before.status!r}; after this change it is {after.status!r}: "
             f"{change}"
         )
+    levels = [lv.id for lv in case.framework.award_levels]
+    counted = {r for lv in case.framework.award_levels for r in lv.rules}
+    if all_monotone and after.passed and levels:
+        for rule in case.framework.decision.rules:
+            kind = registry.rule_kinds.get(rule.kind)
+            if rule.id in counted and (kind is None or not kind.monotone):
+                return
+        rank = {level: i for i, level in enumerate(levels)}
+        if rank.get(after.award_level, -1) < rank.get(before.award_level, -1):
+            _fail(
+                f"the award level was {before.award_level!r}; after this change it is "
+                f"{after.award_level!r}: {change}"
+            )
 
 
 # -- not-applicable neutrality -----------------------------------------------------------------
@@ -347,7 +370,13 @@ def _mark_not_applicable(
     group = {target, *index.section_criteria.get(target, ())}
     ratings = [r for r in case.submission.ratings if r.target not in group]
     ratings += [
-        Rating(target=t, not_applicable=True, justification="does not apply here")
+        Rating(
+            target=t,
+            not_applicable=True,
+            justification=justification_for(
+                case.framework, t, "does not apply here", not_applicable=True
+            ),
+        )
         for t in (target, *index.section_criteria.get(target, ()))
     ]
     changed = attrs.evolve(case, submission=attrs.evolve(case.submission, ratings=tuple(ratings)))
@@ -403,6 +432,44 @@ def _basis_bounded(case: AssessmentCase, decision: Decision) -> None:
         _fail(f"an indication made an award: {decision.status!r}, {decision.valid_until}")
 
 
+def _levels_bounded(case: AssessmentCase, decision: Decision) -> None:
+    """Progress per award level, and the level reached, follow from the rules' results."""
+    fw = case.framework
+    declared = [lv.id for lv in fw.award_levels]
+    shown = [p.level for p in decision.progress]
+    if shown != declared:
+        _fail(f"progress is shown for award levels {shown}; the framework declares {declared}")
+    holds = _holds(decision)
+    deciding = [r.id for r in fw.decision.rules if r.effect in _DECIDING]
+    all_complete = decision.passed
+    reached = ""
+    for i, (level, progress) in enumerate(zip(fw.award_levels, decision.progress, strict=True)):
+        counted = [*deciding, *level.rules] if i == 0 else list(level.rules)
+        if not 0 <= progress.held <= progress.required:
+            _fail(f"award level {level.id!r}: {progress.held} of {progress.required} held")
+        if progress.complete != (not progress.missing):
+            _fail(
+                f"award level {level.id!r} is {'complete' if progress.complete else 'short'}"
+                f" ({progress.held} of {progress.required}) with {len(progress.missing)} missing"
+            )
+        if progress.complete != all(holds[r] for r in counted):
+            _fail(
+                f"award level {level.id!r}: progress {progress.held} of {progress.required}, "
+                f"but its rules {counted} hold: {[holds[r] for r in counted]}"
+            )
+        all_complete = all_complete and progress.complete
+        if progress.reached != all_complete:
+            _fail(
+                f"award level {level.id!r} is {'' if progress.reached else 'not '}reached; it "
+                "should be exactly when the award is made and it and every lower level are "
+                "complete"
+            )
+        if progress.reached:
+            reached = level.id
+    if decision.award_level != reached:
+        _fail(f"award level {decision.award_level!r}; the highest level reached is {reached!r}")
+
+
 def bounded(case: AssessmentCase, registry: Registry) -> None:
     """Status, unmet list, highlights, levels, scores and dates stay within what is declared."""
     fw = case.framework
@@ -410,6 +477,7 @@ def bounded(case: AssessmentCase, registry: Registry) -> None:
     decision = _assess(registry, case)
     declared = {rule.id: rule for rule in fw.decision.rules}
     _basis_bounded(case, decision)
+    _levels_bounded(case, decision)
     status = decision.indicated_status if decision.is_indication else decision.status
     if status not in fw.decision.all_statuses():
         _fail(f"status {status!r} is not one the framework declares")

@@ -30,12 +30,15 @@ from qmframe._convert import unstructure_toml
 from qmframe.files import dumps
 from qmframe.framework import (
     Applicability,
+    AwardLevel,
     Context,
     Criterion,
     DecisionPolicy,
     EvidenceRequirement,
     EvidenceType,
     Framework,
+    Justification,
+    JustificationNeed,
     Level,
     Outcome,
     OutcomeSet,
@@ -73,6 +76,7 @@ __all__ = [
     "invalid_frameworks",
     "invalid_reviews",
     "invalid_submissions",
+    "justification_for",
     "likely_awards",
     "reviews",
     "scales",
@@ -93,6 +97,8 @@ BUILTIN_KINDS = (
     "action-plan",
     "outcome-coverage",
     "weighted-score",
+    "satisfied",
+    "renewal",
 )
 #: The kinds of breakage the invalid strategies make.
 MUTATIONS = ("broken-reference", "duplicate-id", "wrong-type", "foreign-level")
@@ -325,6 +331,20 @@ def _rule(
             params["if_empty"] = draw(st.sampled_from(("fail", "hold")))
     elif kind == "action-plan":
         params = {"min_items": draw(st.integers(1, 2))}
+    elif kind == "satisfied":
+        scaled = [
+            (s, t)
+            for s, t in _scope_options(index, criteria_only=False)
+            if all(index.targets[x].scale for x in t)
+        ]
+        if not scaled:
+            return None
+        scope, _ = draw(st.sampled_from(scaled))
+        params = {"scope": scope}
+        if draw(st.booleans()):
+            params["if_empty"] = draw(st.sampled_from(("fail", "hold")))
+    elif kind == "renewal":
+        params = {}
     elif kind == "outcome-coverage":
         sets = [o.id for o in index.framework.outcome_sets if o.outcomes]
         if not sets:
@@ -377,6 +397,8 @@ def _frameworks(
     not_applicable: bool,
     contexts: bool,
     outcome_sets: bool,
+    award_levels: bool = False,
+    justification: bool = False,
 ) -> Framework:
     n_scales = draw(st.integers(1, 3))
     drawn_scales: list[Scale] = []
@@ -433,6 +455,10 @@ def _frameworks(
                 not_applicable=not_applicable,
             )
         )
+        if justification:
+            criteria = tuple(
+                attrs.evolve(c, justification=draw(_justifications())) for c in criteria
+            )
         sections.append(
             Section(
                 id=f"s{i}",
@@ -445,6 +471,7 @@ def _frameworks(
                 applicability=Applicability(contexts=_subset(draw, context_ids, max_size=1)),
                 not_applicable_allowed=not_applicable and draw(st.booleans()),
                 criteria=criteria,
+                justification=draw(_justifications()) if justification else None,
             )
         )
     extra = draw(st.sampled_from(((), ("deferred",))))
@@ -466,6 +493,25 @@ def _frameworks(
     ]
     if not rules:  # every drawn kind needed something the framework lacks
         rules = [Rule(id="r0", kind="action-plan", params={"min_items": 1})]
+    levels: list[AwardLevel] = []
+    next_id = len(kinds) + 1  # past every id the rules above may have used
+    if award_levels:
+        for k in range(draw(st.integers(2, 3))):
+            named: list[str] = []
+            if k:  # the lowest is the award itself; each higher level adds rules of its own
+                for kind in draw(
+                    st.lists(st.sampled_from(tuple(rule_kinds)), min_size=1, max_size=2)
+                ):
+                    extra_rule = _rule(draw, kind, f"r{next_id}", index, extra)
+                    next_id += 1
+                    if extra_rule is not None:
+                        rules.append(attrs.evolve(extra_rule, effect="level", status=""))
+                        named.append(extra_rule.id)
+                informing = [r.id for r in rules if r.effect in ("inform", "highlight")]
+                named += _subset(draw, informing, max_size=1)
+            levels.append(
+                AwardLevel(id=f"level{k}", label=f"Level {k}", rules=tuple(dict.fromkeys(named)))
+            )
     months = draw(st.sampled_from((0, 12, 24)))
     return attrs.evolve(
         base,
@@ -484,6 +530,31 @@ def _frameworks(
         validity=Validity(
             months=months, midpoint_months=draw(st.sampled_from((0, months // 2))) if months else 0
         ),
+        award_levels=tuple(levels),
+    )
+
+
+@st.composite
+def _needs(draw: st.DrawFn) -> JustificationNeed:
+    return JustificationNeed(
+        required=draw(st.booleans()),
+        min_chars=draw(st.sampled_from((0, 0, 10, 60))),
+        url=draw(st.booleans()),
+    )
+
+
+@st.composite
+def _justifications(draw: st.DrawFn) -> Justification | None:
+    if draw(st.booleans()):
+        return None
+    unmet = draw(_needs())
+    return Justification(
+        met=draw(_needs()),
+        notable=draw(_needs()),
+        unmet=unmet,
+        not_applicable=draw(_needs()),
+        # Accepting an unmet rating without a reason is worth a warning: ask for one.
+        unmet_satisfies=unmet.needed and draw(st.booleans()),
     )
 
 
@@ -499,6 +570,8 @@ def frameworks(
     not_applicable: bool = True,
     contexts: bool = True,
     outcome_sets: bool = True,
+    award_levels: bool = False,
+    justification: bool = False,
 ) -> st.SearchStrategy[Framework]:
     """Valid frameworks using the built-in rule kinds.
 
@@ -507,7 +580,11 @@ def frameworks(
     section aggregation methods (empty: none); ``not_applicable`` False never
     allows a criterion to be marked not applicable; ``contexts`` False gives no
     contexts or organisation kinds; ``outcome_sets`` False gives none.
-    Requires hypothesis.
+    ``award_levels`` True gives two or three award levels, each above the
+    lowest naming rules of effect ``level`` of its own (and sometimes an
+    ``inform`` or ``highlight`` rule); ``justification`` True gives some
+    sections and criteria a ``justification`` table (the submissions
+    strategy then writes justifications that satisfy it). Requires hypothesis.
     """
     unknown = set(rule_kinds) - set(BUILTIN_KINDS)
     if unknown or not rule_kinds:
@@ -527,6 +604,8 @@ def frameworks(
         not_applicable=not_applicable,
         contexts=contexts,
         outcome_sets=outcome_sets,
+        award_levels=award_levels,
+        justification=justification,
     )
 
 
@@ -561,6 +640,36 @@ def _level(draw: st.DrawFn, index: FrameworkIndex, target: str, *, meeting: bool
     if not levels:
         raise ValueError(f"{target!r}: its scale {scale.id!r} has no meeting level")
     return draw(st.sampled_from(levels))
+
+
+def justification_for(
+    framework: Framework, target: str, text: str = "", *, not_applicable: bool = False
+) -> str:
+    """A justification for a rating of ``target`` that its framework accepts.
+
+    ``text`` when it already does; otherwise one with a web address and as
+    many characters as the framework's ``justification`` table asks. For a
+    level, it satisfies what a rating at any level needs, so raising or
+    lowering the rating keeps the submission valid; with ``not_applicable``,
+    what marking it not applicable needs. Requires hypothesis.
+    """
+    policy = framework.justification_of(target)
+    needs = (
+        (policy.not_applicable,) if not_applicable else (policy.met, policy.notable, policy.unmet)
+    )
+    given = text.strip()
+
+    def accepted(need: JustificationNeed) -> bool:
+        if not need.needed:
+            return True
+        return bool(given) and len(given) >= need.min_chars and not need.url
+
+    if all(accepted(need) for need in needs):
+        return text
+    words = "See https://example.org/justification for why."
+    while len(words) < max(need.min_chars for need in needs):
+        words += " More of why."
+    return words
 
 
 def _judged_targets(index: FrameworkIndex) -> list[str]:
@@ -607,7 +716,11 @@ def _submissions(
             # A section marked not applicable takes its criteria with it.
             ratings.append(
                 Rating(
-                    target=target, not_applicable=True, justification="its section does not apply"
+                    target=target,
+                    not_applicable=True,
+                    justification=justification_for(
+                        fw, target, "its section does not apply", not_applicable=True
+                    ),
                 )
             )
             continue
@@ -621,7 +734,13 @@ def _submissions(
         allowed_na = allowed_na and not pinned
         if target not in met and target not in levels and allowed_na and draw(st.booleans()):
             ratings.append(
-                Rating(target=target, not_applicable=True, justification="not relevant here")
+                Rating(
+                    target=target,
+                    not_applicable=True,
+                    justification=justification_for(
+                        fw, target, "not relevant here", not_applicable=True
+                    ),
+                )
             )
             if index.targets[target].kind == "section":
                 na_sections.add(target)
@@ -630,7 +749,9 @@ def _submissions(
             level = draw(levels[target])
         else:
             level = _level(draw, index, target, meeting=target in met)
-        ratings.append(Rating(target=target, level=level))
+        ratings.append(
+            Rating(target=target, level=level, justification=justification_for(fw, target))
+        )
     criteria = list(index.criteria)
     outcome_ids = [o.id for s in fw.outcome_sets for o in s.outcomes]
     evidence: list[EvidenceItem] = []
@@ -687,6 +808,7 @@ def _submissions(
         organisation=org,
         kind=draw(st.sampled_from(("self-assessment", "application"))),
         submitted_on=draw(st.none() | dates()),
+        previous_award=draw(st.sampled_from(("", "fw/org/2020-01-01"))),
         details=draw(st.dictionaries(st.sampled_from(("contact", "region")), texts(), max_size=1)),
         ratings=tuple(ratings),
         evidence=tuple(evidence),
