@@ -495,3 +495,18 @@ def test_a_decision_read_back_keeps_its_basis_and_levels(
         decision.indicated_status,
         decision.levels,
     )
+
+
+def test_the_command_line_shows_the_warnings_of_the_checks(
+    mini: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A panel of two with one reviewer named: the file is usable, the decision only an
+    # indication, and the warning that says why reaches the person running the command.
+    text = core_fixtures.FRAMEWORK.replace("required = false", "required = true\nmin_reviewers = 2")
+    framework = tmp_path / "panel.toml"
+    framework.write_text(text, encoding="utf-8")
+    argv = ["assess", str(framework), str(mini["submission"]), "--review", str(mini["review"])]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert "Decision:     INDICATION" in out
+    assert f"{mini['review']}: reviewers: warning: the framework asks for at least 2" in err

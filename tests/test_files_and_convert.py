@@ -93,7 +93,7 @@ def test_write_is_atomic_and_leaves_no_temporary_file(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(qmframe.ValidationError, match="disk full; the file is unchanged"):
         write_text(target, "new contents\n")
     assert target.read_text() == "old contents\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.toml"]

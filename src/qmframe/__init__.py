@@ -1,7 +1,16 @@
 """qmframe: define quality frameworks as plain TOML and score submissions into explained decisions.
 
-The names here are the supported API; modules whose names start with ``_``
-are not. The value classes load with ``import qmframe``; the machinery (the
+The names here are the supported API. Public modules, for what this package
+does not re-export: :mod:`qmframe.vocabulary` (the fixed word lists),
+:mod:`qmframe.engine` (the one path to a decision), :mod:`qmframe.plugins`
+and :mod:`qmframe.hookspecs` (plugins), :mod:`qmframe.validation` (the
+checks), :mod:`qmframe.rules` and :mod:`qmframe.reports` (the interfaces of
+rule kinds and report formats), :mod:`qmframe.awards` (awards over time)
+and :mod:`qmframe.testing` (the kit for plugin authors' tests). Modules
+whose names start with ``_`` are private. docs/architecture.md shows how
+the modules depend on each other.
+
+The value classes load with ``import qmframe``; the machinery (the
 converter, the engine, plugins and files) loads on first use of a name that
 needs it, so a program that only handles values starts quickly.
 """
@@ -49,6 +58,7 @@ from qmframe.framework import (
     StatusLabel,
     Validity,
 )
+from qmframe.frozen import FrozenMap
 from qmframe.hookspecs import hookimpl
 
 if TYPE_CHECKING:  # the names below load on first use; see __getattr__
@@ -64,7 +74,14 @@ if TYPE_CHECKING:  # the names below load on first use; see __getattr__
     )
     from qmframe.engine import Assessor
     from qmframe.examples import Example
-    from qmframe.files import dumps, read_framework, read_review, read_submission, write_toml
+    from qmframe.files import (
+        dumps,
+        loads,
+        read_framework,
+        read_review,
+        read_submission,
+        write_toml,
+    )
     from qmframe.index import FrameworkIndex
     from qmframe.plugins import Registry, get_plugin_manager
     from qmframe.reports import Assessment, ReportFormat
@@ -96,6 +113,7 @@ _LAZY = {
     "Assessor": "qmframe.engine",
     "Example": "qmframe.examples",
     "dumps": "qmframe.files",
+    "loads": "qmframe.files",
     "read_framework": "qmframe.files",
     "read_review": "qmframe.files",
     "read_submission": "qmframe.files",
@@ -133,6 +151,7 @@ __all__ = [
     "Finding",
     "Framework",
     "FrameworkIndex",
+    "FrozenMap",
     "Highlight",
     "InformationRequest",
     "Interest",
@@ -174,6 +193,7 @@ __all__ = [
     "load_framework",
     "load_review",
     "load_submission",
+    "loads",
     "read_framework",
     "read_review",
     "read_submission",

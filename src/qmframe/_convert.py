@@ -13,6 +13,8 @@ silently. Every structuring problem ends as a located :class:`Problem`.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import math
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -21,12 +23,15 @@ import attrs
 import cattrs
 import cattrs.v
 from cattrs.errors import ForbiddenExtraKeysError
-from cattrs.gen import make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.preconf.json import make_converter as make_json_converter
 from cattrs.preconf.tomllib import make_converter as make_toml_converter
 
 from qmframe.errors import Problem
 from qmframe.framework import Rule
+from qmframe.frozen import thaw
+from qmframe.limits import EARLIEST_DATE, LATEST_DATE
+from qmframe.submission import Submission
 
 __all__ = ["json_converter", "structure", "toml_converter", "unstructure_json", "unstructure_toml"]
 
@@ -64,20 +69,33 @@ def _strict_int(value: object, _: type) -> int:
 def _strict_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _WrongType(f"expected a number, got {_describe(value)}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if not math.isfinite(number):  # TOML's nan and inf would poison every sum and comparison
+        raise _WrongType(f"expected a finite number, got {_describe(value)}")
+    return number
+
+
+def _iso_date(value: object) -> dt.date | None:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _strict_date(value: object, _: type) -> dt.date:
     if isinstance(value, dt.datetime):
         raise _WrongType(f"expected a date (YYYY-MM-DD), got a date and time ({value})")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _WrongType(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+    day = value if isinstance(value, dt.date) else _iso_date(value)
+    if day is None:
+        raise _WrongType(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+    if not EARLIEST_DATE <= day <= LATEST_DATE:  # date arithmetic must not overflow later
+        raise _WrongType(f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {day}")
+    return day
 
 
 def _strict_lists(converter: cattrs.Converter) -> None:
@@ -126,14 +144,44 @@ def _structure_rule(value: object, _: type) -> Rule:
     return Rule(**common, params=params)
 
 
-def _unstructure_rule(rule: Rule) -> dict[str, Any]:
+def _unstructure_rule(rule: Rule, converter: cattrs.Converter) -> dict[str, Any]:
     out: dict[str, Any] = {"id": rule.id, "kind": rule.kind}
     defaults = Rule(id="", kind="")
     for key in _RULE_KEYS[2:]:
         if getattr(rule, key) != getattr(defaults, key):
             out[key] = getattr(rule, key)
-    out.update(rule.params)
+    # The frozen params (FrozenMap, tuples) back to the tables and arrays files hold.
+    out.update(converter.unstructure(thaw(rule.params)))
     return out
+
+
+def _detail_text(value: object) -> object:
+    """A ``[details]`` value written as a TOML number or date, as its text ("23", "2011-03-21").
+
+    Details are text (see :mod:`qmframe.details`); anything else is left for
+    the string hook to refuse with its located message.
+    """
+    if isinstance(value, (bool, dt.datetime)):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format(decimal.Decimal(repr(value)), "f")  # 1e20 as digits, never "1e+20"
+    return value
+
+
+def _submission_hook(converter: cattrs.Converter) -> Callable[[Any, type], Submission]:
+    base = make_dict_structure_fn(Submission, converter)
+
+    def structure_submission(value: Any, cls: type) -> Submission:
+        if isinstance(value, Mapping) and isinstance(value.get("details"), Mapping):
+            text = {key: _detail_text(item) for key, item in value["details"].items()}
+            value = {**value, "details": text}
+        return base(value, cls)
+
+    return structure_submission
 
 
 def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Converter:
@@ -145,7 +193,8 @@ def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Co
     converter.register_structure_hook(dt.date, _strict_date)
     _strict_lists(converter)
     converter.register_structure_hook(Rule, _structure_rule)
-    converter.register_unstructure_hook(Rule, _unstructure_rule)
+    converter.register_unstructure_hook(Rule, lambda rule: _unstructure_rule(rule, converter))
+    converter.register_structure_hook(Submission, _submission_hook(converter))
     if omit_defaults:
         converter.register_unstructure_hook_factory(
             lambda cl: attrs.has(cl) and cl is not Rule,
@@ -160,6 +209,9 @@ toml_converter: cattrs.Converter = _configure(
 json_converter: cattrs.Converter = _configure(
     make_json_converter(forbid_extra_keys=True), omit_defaults=False
 )
+# JSON has no dates or times: a rule parameter holding a TOML time is written as ISO text,
+# as dates and date-times already are by the JSON preset.
+json_converter.register_unstructure_hook(dt.time, dt.time.isoformat)
 
 
 def _format_exception(exc: BaseException, type_: type | None) -> str:
@@ -183,13 +235,18 @@ def _code_of(message: str) -> str:
         return "unknown-key"
     if "missing" in message:
         return "missing-key"
+    if message.startswith(("expected a date from", "expected a finite number")):
+        return "out-of-range"  # the right type, beyond the bounds (qmframe.limits)
     return "wrong-type"
 
 
-def structure(data: Any, cls: type[T], *, file: str = "") -> T | list[Problem]:
-    """Build ``cls`` from parsed TOML, or return every located problem."""
+def structure(
+    data: Any, cls: type[T], *, file: str = "", format: str = "toml"
+) -> T | list[Problem]:
+    """Build ``cls`` from parsed TOML (or JSON), or return every located problem."""
+    converter = json_converter if format == "json" else toml_converter
     try:
-        return toml_converter.structure(data, cls)
+        return converter.structure(data, cls)
     except Exception as exc:  # cattrs groups every field error in one exception
         lines = cattrs.transform_error(exc, path="$", format_exception=_format_exception)
         problems = []

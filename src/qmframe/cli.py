@@ -12,6 +12,7 @@ when it runs, so ``qmframe --help`` reads no plugin and no framework.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,6 +21,7 @@ import click
 from qmframe import __version__
 from qmframe._console import (
     DATE,
+    ClosedPipe,
     OrderedGroup,
     complete_example,
     complete_file,
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["cli", "main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+#: A closed standard output (``qmframe demo | head``): 128 + SIGPIPE, as a shell reports it.
+EXIT_CLOSED_PIPE = 141
 SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             standalone_mode=False,
             color=False if os.environ.get("NO_COLOR") else None,
         )
+        sys.stdout.flush()  # a reader that went away shows here, not in the flush at exit
+    except (ClosedPipe, BrokenPipeError):
+        return _closed_pipe()
     except click.ClickException as exc:  # usage errors (exit code 2) and the like
         exc.show()
         return exc.exit_code
@@ -105,6 +112,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err("This is a bug; please report it with the command you ran.")
         return EXIT_INTERNAL
     return code if isinstance(code, int) else EXIT_OK
+
+
+def _wrote(output: str, message: str) -> None:
+    """Say where the output went, unless it went to standard output (``-o -``)."""
+    if output != "-":
+        _out(message)
+
+
+def _closed_pipe() -> int:
+    """The reader went away (``qmframe demo | head``): stop quietly, as SIGPIPE would.
+
+    Standard output is pointed at the null device, so the flush at exit
+    cannot fail a second time; the exit code is the shell's for SIGPIPE.
+    """
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # not a real stream (as under test)
+        pass
+    return EXIT_CLOSED_PIPE
 
 
 def _registry(*, warn: bool = True) -> Registry:
@@ -202,11 +230,20 @@ def plugins(as_json: bool, show_all: bool) -> int:
 # -- validate ------------------------------------------------------------------------------
 
 
+#: Top-level keys only a submission has, and only a review has.
+_SUBMISSION_ONLY = ("ratings", "evidence", "actions", "submitted_on", "previous_award")
+_REVIEW_ONLY = ("reviewers", "judgements", "requests", "reviewed_on", "notes")
+
+
 def _kind_of(data: dict[str, Any]) -> str:
-    if isinstance(data.get("organisation"), dict):
+    """What a file is, by its keys (see docs/cli.md, ``qmframe validate``)."""
+    organisation = data.get("organisation")
+    if isinstance(organisation, dict) or any(key in data for key in _SUBMISSION_ONLY):
         return "submission"
-    if "judgements" in data or "reviewers" in data:
+    if isinstance(organisation, str) or any(key in data for key in _REVIEW_ONLY):
         return "review"
+    if "framework" in data or "framework_version" in data:
+        return "submission"  # only submissions and reviews name their framework
     if "outcomes" in data and "version" not in data:
         return "outcome set"
     return "framework"
@@ -342,7 +379,9 @@ def template(framework: str, organisation: str, output: str | None) -> int:
     """Write a blank self-assessment for FRAMEWORK (a framework id or file).
 
     Every section and criterion gets a rating to fill in, with the
-    criterion's guidance as comments.
+    criterion's guidance as comments, and every detail the framework declares
+    ([[submission_details]]) is listed with its help: a required one with an
+    empty value to fill in, the others commented out.
 
     \b
     Examples:
@@ -356,7 +395,9 @@ def template(framework: str, organisation: str, output: str | None) -> int:
     text = render_template(loaded, organisation=organisation)
     if output:
         write_text(output, text)
-        _out(f"Wrote a blank self-assessment for {loaded.id} {loaded.version} to {output}")
+        _wrote(
+            output, f"Wrote a blank self-assessment for {loaded.id} {loaded.version} to {output}"
+        )
     else:
         _out(text)
     return EXIT_OK
@@ -412,17 +453,36 @@ def assess(
       qmframe assess example-charter submission.toml --format html -o report.html
     """
     from qmframe import api
-    from qmframe.files import write_text
+    from qmframe.errors import raise_errors
+    from qmframe.files import (
+        file_label,
+        read_review,
+        read_submission,
+        submission_folder,
+        write_text,
+    )
 
     registry = _registry()
     loaded = _load_framework(registry, framework)
-    sub = api.load_submission(submission, loaded, registry=registry)
-    rev = api.load_review(review, loaded, sub, registry=registry) if review else None
-    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry)
+    sub = read_submission(submission)
+    rev = read_review(review) if review else None
+    folder = submission_folder(submission)
+    # The checks every decision runs, with the files named; warnings are shown, not lost.
+    problems = registry.assessor(loaded).check(
+        sub,
+        rev,
+        folder=folder,
+        submission_file=file_label(submission),
+        review_file=file_label(review) if review else "",
+    )
+    raise_errors(problems)
+    for problem in problems:
+        _err(str(problem))
+    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry, folder=folder)
     text = api.render(decision, loaded, sub, rev, format=fmt, registry=registry)
     if output:
         write_text(output, text)
-        _out(f"{decision.status}: report written to {output}")
+        _wrote(output, f"{decision.status}: report written to {output}")
     else:
         _out(text)
     return EXIT_OK
@@ -531,7 +591,7 @@ def demo(
             _out(f"No HTML report: {exc}\n")
         else:
             write_text(where, page)
-            _out(f"HTML report written to {where}\n")
+            _wrote(str(where), f"HTML report written to {where}\n")
     command = f"qmframe assess {framework.id} {file_label(chosen.submission)}"
     if chosen.review is not None:
         command += f" --review {file_label(chosen.review)}"
@@ -547,29 +607,48 @@ def demo(
 @cli.command(short_help="print the JSON Schema of a file kind, for editors to check and complete")
 @click.argument("document", type=click.Choice(SCHEMA_DOCUMENTS))
 @click.option(
+    "--framework",
+    metavar="FRAMEWORK",
+    shell_complete=complete_framework,
+    help="a submission schema for this framework (id or file): its details, kinds, contexts",
+)
+@click.option(
     "-o", "--output", metavar="FILE", shell_complete=complete_file,
     help="write here instead of stdout",
 )  # fmt: skip
-def schema(document: str, output: str | None) -> int:
+def schema(document: str, framework: str | None, output: str | None) -> int:
     """Print the JSON Schema of one kind of file, for editors to check and complete.
 
     DOCUMENT is the kind of file. Point an editor's TOML support (any editor
-    using taplo) at the schema to check files as they are typed.
+    using taplo) at the schema to check files as they are typed. With
+    --framework, the submission schema is made for that framework: its id and
+    version, its organisation kinds and contexts, and the [details] it
+    declares.
 
     \b
     Examples:
       qmframe schema framework -o framework.schema.json
       qmframe schema submission
+      qmframe schema submission --framework example-charter -o submission.schema.json
     """
     import json
 
+    from qmframe.errors import Problem
     from qmframe.files import write_text
-    from qmframe.schema import json_schema
+    from qmframe.schema import json_schema, submission_schema
 
-    text = json.dumps(json_schema(document), indent=2) + "\n"
+    if framework is not None and document != "submission":
+        raise ValidationError(
+            [Problem("--framework makes a submission schema: use it with `schema submission`")]
+        )
+    made, what = json_schema(document), f"{document} files"
+    if framework is not None:
+        loaded = _load_framework(_registry(), framework)
+        made, what = submission_schema(loaded), f"submission files of {loaded.id}"
+    text = json.dumps(made, indent=2) + "\n"
     if output:
         write_text(output, text)
-        _out(f"Wrote the JSON Schema for {document} files to {output}")
+        _wrote(output, f"Wrote the JSON Schema for {what} to {output}")
     else:
         _out(text)
     return EXIT_OK

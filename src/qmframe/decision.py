@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from qmframe.frozen import frozen_str_map
+
 __all__ = [
     "AwardProgress",
     "Comparison",
@@ -154,7 +156,7 @@ class PanelDisagreement:
 
     target: str
     title: str
-    levels: Mapping[str, str]
+    levels: Mapping[str, str] = attrs.field(converter=frozen_str_map)
     decided: str
     policy: str
 

@@ -13,6 +13,15 @@ from typing import Any
 
 import attrs
 
+from qmframe.frozen import (
+    EMPTY,
+    FrozenMap,
+    exact,
+    frozen_str_map,
+    frozen_table,
+    frozen_tuple_map,
+)
+
 __all__ = [
     "DEFAULT_JUSTIFICATION",
     "Applicability",
@@ -20,8 +29,11 @@ __all__ = [
     "Context",
     "Criterion",
     "DecisionPolicy",
+    "DetailCondition",
+    "Disclosure",
     "EvidenceRequirement",
     "EvidenceType",
+    "Figure",
     "Framework",
     "Justification",
     "JustificationNeed",
@@ -29,11 +41,13 @@ __all__ = [
     "Lifecycle",
     "Outcome",
     "OutcomeSet",
+    "RecurringEvent",
     "ReviewPolicy",
     "Rule",
     "Scale",
     "Section",
     "StatusLabel",
+    "SubmissionDetail",
     "Validity",
 ]
 
@@ -119,7 +133,7 @@ class OutcomeSet:
     title: str = ""
     file: str = ""
     source: str = ""
-    groups: Mapping[str, str] = attrs.field(factory=dict)
+    groups: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
     expected_total: int | None = None
     outcomes: tuple[Outcome, ...] = ()
 
@@ -213,6 +227,13 @@ class Justification:
 DEFAULT_JUSTIFICATION = Justification()
 
 
+def _frozen_labels(value: Mapping[str, StatusLabel]) -> FrozenMap[str, StatusLabel]:
+    """Converter for the status labels (each label is frozen already)."""
+    if type(value) is FrozenMap:
+        return value
+    return FrozenMap(value) if value else EMPTY
+
+
 @attrs.frozen(kw_only=True)
 class StatusLabel:
     """How a status reads to people: a label, and a sentence saying what it means."""
@@ -252,8 +273,8 @@ class Criterion:
     evidence: tuple[EvidenceRequirement, ...] = ()
     applicability: Applicability = _APPLIES_EVERYWHERE
     not_applicable_allowed: bool = False
-    mappings: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
-    context_guidance: Mapping[str, str] = attrs.field(factory=dict)
+    mappings: Mapping[str, tuple[str, ...]] = attrs.field(default=EMPTY, converter=frozen_tuple_map)
+    context_guidance: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
     #: What justification each kind of rating needs (None: its section's, else the default).
     justification: Justification | None = None
 
@@ -276,7 +297,7 @@ class Section:
     aggregate: str = ""
     applicability: Applicability = _APPLIES_EVERYWHERE
     not_applicable_allowed: bool = False
-    context_guidance: Mapping[str, str] = attrs.field(factory=dict)
+    context_guidance: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
     criteria: tuple[Criterion, ...] = ()
     #: What justification each kind of rating needs, for the section and (by default) its
     #: criteria (None: the default).
@@ -301,7 +322,8 @@ class Rule:
     effect: str = "require"
     status: str = ""
     feedback: str = ""
-    params: Mapping[str, Any] = attrs.field(factory=dict)
+    # Compared exactly, so `min_items = true` and `min_items = 1` are different rules.
+    params: Mapping[str, Any] = attrs.field(default=EMPTY, converter=frozen_table, eq=exact)
 
 
 @attrs.frozen(kw_only=True)
@@ -313,7 +335,7 @@ class DecisionPolicy:
     statuses: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
     #: How each status reads, by status (``indication`` included); unlabelled ones read as-is.
-    labels: Mapping[str, StatusLabel] = attrs.field(factory=dict)
+    labels: Mapping[str, StatusLabel] = attrs.field(default=EMPTY, converter=_frozen_labels)
 
     def label(self, status: str) -> str:
         """The declared label of a status, or the status itself."""
@@ -352,6 +374,90 @@ class Validity:
     midpoint_months: int = 0
 
 
+# -- declared submission details, recurring events and their figures ----------------------
+
+
+@attrs.frozen(kw_only=True)
+class DetailCondition:
+    """A condition on another detail: it holds when detail ``key`` has the value ``equals``."""
+
+    key: str
+    equals: str
+
+
+@attrs.frozen(kw_only=True)
+class SubmissionDetail:
+    """One fact a framework asks of every submission, given in its ``[details]`` table.
+
+    ``type`` is one of :data:`~qmframe.vocabulary.DETAIL_TYPES`: ``text``,
+    ``choice`` (one of ``choices``, each with its meaning), ``date``
+    (YYYY-MM-DD), ``number`` or ``url`` (an http or https address). A
+    ``required`` detail must be given; ``required_if`` makes one required only
+    when another detail has a given value. Values are kept as text.
+    """
+
+    key: str
+    type: str = "text"
+    required: bool = False
+    required_if: DetailCondition | None = None
+    choices: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
+    help: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Figure:
+    """One number that each return of a recurring event reports.
+
+    A ``count`` is a whole number of people (0 or more): a public sector view
+    rounds and suppresses its totals by the framework's ``[disclosure]``
+    rule. A ``number`` is any other quantity (an amount of money), shown as it
+    is. ``at_most`` names another figure of the same event this one cannot
+    exceed (those who stayed, of those enrolled); the sector view then gives
+    it as a percentage of that figure too.
+    """
+
+    id: str
+    label: str
+    type: str = "count"
+    required: bool = False
+    at_most: str = ""
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class RecurringEvent:
+    """Something every holder does again and again during an award, such as an annual return.
+
+    The first is due ``first_due_months`` after the award (or its renewal)
+    was made, by default ``every_months``; the next every ``every_months``
+    after that, for as long as the award lasts. Each return reports the
+    declared ``figures``.
+    """
+
+    id: str
+    title: str
+    every_months: int
+    first_due_months: int | None = None
+    description: str = ""
+    figures: tuple[Figure, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Disclosure:
+    """How a public sector view publishes figures about people (counts).
+
+    The default is the standard rounding methodology of HESA, the UK's higher
+    education statistics agency: totals of people rounded to the nearest
+    multiple of ``round_to`` (halves upwards, so a total below 2.5 shows as
+    0), and no percentage of fewer than ``min_percentage_base`` people.
+    ``suppress_below`` hides, rather than rounds, a total above 0 and below it.
+    """
+
+    round_to: int = 5
+    suppress_below: float = 0.0
+    min_percentage_base: float = 22.5
+
+
 @attrs.frozen(kw_only=True)
 class Lifecycle:
     """Which moves an award's history may make, as this framework allows them.
@@ -361,17 +467,27 @@ class Lifecycle:
     field means qmframe's default: ``transitions`` (state to the states it may
     move to) replaces the default table, ``add`` and ``remove`` extend or
     restrict it, and ``start`` lists the states a history may begin in.
+    ``recurring`` declares what holders must do again and again during an
+    award (see :class:`RecurringEvent`).
     """
 
-    transitions: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
-    add: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
-    remove: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    transitions: Mapping[str, tuple[str, ...]] = attrs.field(
+        default=EMPTY, converter=frozen_tuple_map
+    )
+    add: Mapping[str, tuple[str, ...]] = attrs.field(default=EMPTY, converter=frozen_tuple_map)
+    remove: Mapping[str, tuple[str, ...]] = attrs.field(default=EMPTY, converter=frozen_tuple_map)
     start: tuple[str, ...] = ()
+    recurring: tuple[RecurringEvent, ...] = ()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Framework:
-    """A complete, versioned quality framework."""
+    """A complete, versioned quality framework.
+
+    Immutable all the way down (tuples, and :class:`~qmframe.frozen.FrozenMap`
+    for every mapping), so it is hashable and can key a cache; the hash is
+    worked out once per object.
+    """
 
     id: str
     version: str
@@ -389,6 +505,8 @@ class Framework:
     review: ReviewPolicy = attrs.field(factory=ReviewPolicy)
     validity: Validity = attrs.field(factory=Validity)
     lifecycle: Lifecycle = attrs.field(factory=Lifecycle)
+    submission_details: tuple[SubmissionDetail, ...] = ()
+    disclosure: Disclosure = attrs.field(factory=Disclosure)
     #: Ordered award levels, lowest first (empty: the award has a single pass status).
     award_levels: tuple[AwardLevel, ...] = ()
 

@@ -36,6 +36,7 @@ layer between them and the rest of qmframe.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import importlib.metadata
 import inspect
@@ -88,6 +89,8 @@ DEFAULT_PLUGINS = (
     "qmframe.default_plugins.letter_report",
 )
 _DEFAULT_NAMES = frozenset(DEFAULT_PLUGINS)
+#: How many frameworks' assessors a Registry keeps (the least recently used go first).
+_ASSESSORS_KEPT = 64
 
 #: The entry-point group installed plugins announce themselves in.
 ENTRY_POINT_GROUP = "qmframe"
@@ -444,7 +447,10 @@ class Registry:
         )
         self._by_id: dict[str, Registered] | None = None
         self._source_of: dict[str, str] = {}
-        self._assessors: dict[int, tuple[Framework, Assessor]] = {}
+        # Keyed by the framework's value, bounded; lru_cache is thread-safe.
+        self._assessors: Callable[[Framework], Assessor] = functools.lru_cache(
+            maxsize=_ASSESSORS_KEPT
+        )(self._new_assessor)
         self._has_decide = bool(self.pm.hook.qmframe_decide.get_hookimpls())
         self._has_checks = bool(self.pm.hook.qmframe_check_submission.get_hookimpls())
 
@@ -710,19 +716,26 @@ class Registry:
         return problems
 
     def assessor(self, framework: Framework) -> Assessor:
-        """The (cached) assessor for a framework object."""
-        cached = self._assessors.get(id(framework))
-        if cached is not None and cached[0] is framework:
-            return cached[1]
-        assessor = Assessor(
+        """The assessor for a framework, kept for the frameworks used most recently.
+
+        Kept by the framework's value, not its identity: an equal framework
+        (read again, or built again in code) gets the same assessor, and the
+        assessors of at most 64 frameworks are kept.
+        """
+        try:
+            hash(framework)
+        except TypeError:  # built in code with a list where a tuple belongs: not a key
+            return self._new_assessor(framework)
+        return self._assessors(framework)
+
+    def _new_assessor(self, framework: Framework) -> Assessor:
+        return Assessor(
             framework,
             self.rule_kinds,
             decide=self._decide if self._has_decide else None,
             check=self.check_submission if self._has_checks else None,
             kind_sources=self.rule_kind_sources,
         )
-        self._assessors[id(framework)] = (framework, assessor)
-        return assessor
 
     def _decide(
         self,

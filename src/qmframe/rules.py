@@ -23,6 +23,7 @@ import attrs
 from qmframe.decision import Finding
 from qmframe.errors import Problem
 from qmframe.framework import Rule
+from qmframe.frozen import FrozenMap, frozen_str_map, is_array
 from qmframe.index import FrameworkIndex
 from qmframe.submission import EvidenceItem, Submission
 
@@ -53,6 +54,12 @@ class RuleResult:
     needed: int | None = None
 
 
+def _frozen_evidence(
+    value: Mapping[str, tuple[EvidenceItem, ...]],
+) -> FrozenMap[str, tuple[EvidenceItem, ...]]:
+    return FrozenMap(value)
+
+
 @attrs.frozen
 class AssessmentContext:
     """Everything a rule may look at for one submission; built once, shared by all rules.
@@ -60,16 +67,20 @@ class AssessmentContext:
     ``levels`` holds the level decided on for each judged target (assessor
     judgements when there is a review, self-ratings otherwise);
     ``not_applicable`` the targets that do not count for this organisation;
-    ``unresolved`` targets a panel could not agree on, with why.
+    ``unresolved`` targets a panel could not agree on, with why. Every
+    mapping is a read-only :class:`~qmframe.frozen.FrozenMap`, so no rule can
+    change what the rules after it see.
     """
 
     index: FrameworkIndex
     submission: Submission
     as_of: dt.date
-    levels: Mapping[str, str]
+    levels: Mapping[str, str] = attrs.field(converter=frozen_str_map)
     not_applicable: frozenset[str]
-    unresolved: Mapping[str, str]
-    evidence_by_criterion: Mapping[str, tuple[EvidenceItem, ...]]
+    unresolved: Mapping[str, str] = attrs.field(converter=frozen_str_map)
+    evidence_by_criterion: Mapping[str, tuple[EvidenceItem, ...]] = attrs.field(
+        converter=_frozen_evidence
+    )
 
 
 Evaluation = Callable[[AssessmentContext], RuleResult]
@@ -133,10 +144,10 @@ def resolve_scope(
             Problem(f"expected {allowed}, got {of!r}", path="scope.of", code="wrong-value")
         )
         return problems
-    sections = raw.get("section", [])
+    sections = raw.get("section", ())
     if isinstance(sections, str):
-        sections = [sections]
-    if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
+        sections = (sections,)
+    if not is_array(sections) or not all(isinstance(s, str) for s in sections):
         problems.append(
             Problem(
                 "expected a section id or a list of them", path="scope.section", code="wrong-value"

@@ -27,12 +27,20 @@ from typing import Any
 
 import attrs
 
-from qmframe.framework import Framework, OutcomeSet, Rule
+from qmframe import details
+from qmframe.framework import Framework, OutcomeSet, Rule, SubmissionDetail
 from qmframe.scales import AGGREGATES
 from qmframe.submission import Review, Submission
-from qmframe.vocabulary import ACTION_STATUSES, COMBINATIONS, EFFECTS, PROVENANCES
+from qmframe.vocabulary import (
+    ACTION_STATUSES,
+    COMBINATIONS,
+    DETAIL_TYPES,
+    EFFECTS,
+    FIGURE_TYPES,
+    PROVENANCES,
+)
 
-__all__ = ["DOCUMENTS", "FIELD_DOCS", "json_schema"]
+__all__ = ["DOCUMENTS", "FIELD_DOCS", "json_schema", "submission_schema"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -53,6 +61,8 @@ _ENUMS: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("Rule", "effect"): EFFECTS,
     ("ReviewPolicy", "combine"): COMBINATIONS,
     ("ActionItem", "status"): ACTION_STATUSES,
+    ("SubmissionDetail", "type"): DETAIL_TYPES,
+    ("Figure", "type"): FIGURE_TYPES,
 }
 
 #: One sentence per key of every file, by class name and attribute name.
@@ -77,6 +87,44 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "validity": "How long a passing decision lasts.",
         "award_levels": "Ordered award levels, lowest first, each needing the one below "
         "(empty: a single pass status).",
+        "submission_details": "The facts every submission gives in its [details] table.",
+        "disclosure": "How a public sector view rounds and suppresses figures about people.",
+    },
+    "SubmissionDetail": {
+        "key": "The detail's key in a submission's [details] table.",
+        "type": "What it holds: text, choice, date (YYYY-MM-DD), number or url.",
+        "required": "Whether every submission must give it.",
+        "required_if": "Makes it required only when another detail has a given value.",
+        "choices": "For a choice: each value it may take, with what that value means.",
+        "help": "What to write, shown in the template and in messages.",
+    },
+    "DetailCondition": {
+        "key": "The other detail's key.",
+        "equals": "The value of that detail that makes this one required.",
+    },
+    "RecurringEvent": {
+        "id": "The event's id, used by `register return` and in the due list.",
+        "title": "The event's name, for example Annual statistical return.",
+        "every_months": "How many months apart the returns fall due during an award.",
+        "first_due_months": "Months from the award (or renewal) to the first return "
+        "(default: every_months).",
+        "description": "What the return is for.",
+        "figures": "The figures each return reports.",
+    },
+    "Figure": {
+        "id": "The figure's id, used by `register return --figure ID=VALUE`.",
+        "label": "What the figure counts, in words.",
+        "type": "count (a whole number of people, 0 or more) or number.",
+        "required": "Whether every return must report it.",
+        "at_most": "The id of another figure of the same event this one cannot exceed.",
+        "description": "More about what to count.",
+    },
+    "Disclosure": {
+        "round_to": "Totals of people are rounded to the nearest multiple of this, halves "
+        "upwards (default 5; 1: no rounding).",
+        "suppress_below": "A total above 0 and below this is shown as '..' instead "
+        "(default 0: none).",
+        "min_percentage_base": "No percentage of fewer people than this is shown (default 22.5).",
     },
     "Context": {
         "id": "The context's id, used by organisations and applicability.",
@@ -297,6 +345,8 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "add": "Moves to allow on top of the default table, by state.",
         "remove": "Moves of the default table to forbid, by state.",
         "start": "The states an award's history may begin in.",
+        "recurring": "What every holder does again and again during an award, such as an "
+        "annual return.",
     },
 }
 
@@ -380,9 +430,90 @@ def json_schema(document: str) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     _define(cls, defs)
     root = defs.pop(cls.__name__)
+    if cls is Submission:
+        # Details are text; a number or date may be written as a TOML number or date.
+        details_table = root["properties"]["details"]
+        details_table["additionalProperties"] = {"anyOf": [{"type": "string"}, {"type": "number"}]}
     return {
         "$schema": DRAFT,
         **root,
         "title": f"qmframe {document} file",
         "$defs": dict(sorted(defs.items())),
     }
+
+
+def _detail_schema(detail: SubmissionDetail) -> dict[str, Any]:
+    """One declared detail's value, as :func:`qmframe.details.value_problem` accepts it."""
+    text: dict[str, Any] = {"type": "string"}
+    if detail.type == "choice":
+        schema: dict[str, Any] = {"enum": list(detail.choices)}
+        meanings = "; ".join(f"{value}: {meaning}" for value, meaning in detail.choices.items())
+        help_text = f"{detail.help} {meanings}".strip()
+    elif detail.type == "number":
+        schema = {"anyOf": [{"type": "number"}, {**text, "pattern": details.NUMBER_PATTERN}]}
+        help_text = detail.help
+    elif detail.type == "date":
+        schema = {**text, "format": "date"}
+        help_text = detail.help
+    elif detail.type == "url":
+        schema = {**text, "pattern": details.URL_PATTERN}
+        help_text = detail.help
+    else:
+        schema = {**text, "pattern": r"\S"} if details.is_required(detail, {}) else text
+        help_text = detail.help
+    return {**schema, "description": help_text} if help_text else schema
+
+
+def submission_schema(framework: Framework) -> dict[str, Any]:
+    """The JSON Schema of a submission file for one framework.
+
+    The general submission schema, narrowed to this framework: its id and
+    version, its organisation kinds and contexts, and its declared
+    ``[details]`` (each typed, the required ones required, the conditional
+    ones required when their condition holds, no other key allowed). A
+    framework that declares no details leaves ``[details]`` open.
+    """
+    schema = json_schema("submission")
+    schema["title"] = f"qmframe submission file for {framework.id} {framework.version}"
+    properties = schema["properties"]
+    properties["framework"] = {**properties["framework"], "const": framework.id}
+    properties["framework_version"] = {
+        **properties["framework_version"],
+        "const": framework.version,
+    }
+    organisation = schema["$defs"]["Organisation"] = dict(schema["$defs"]["Organisation"])
+    organisation["properties"] = dict(organisation["properties"])
+    if framework.organisation_kinds:
+        kind = organisation["properties"]["kind"]
+        organisation["properties"]["kind"] = {**kind, "enum": list(framework.organisation_kinds)}
+    if framework.contexts:
+        context = organisation["properties"]["context"]
+        contexts = [c.id for c in framework.contexts]
+        organisation["properties"]["context"] = {**context, "enum": contexts}
+    declared = framework.submission_details
+    if not declared:
+        return schema
+    table: dict[str, Any] = {
+        "type": "object",
+        "description": properties["details"]["description"],
+        "properties": {d.key: _detail_schema(d) for d in declared},
+        "required": [d.key for d in declared if d.required],
+        "additionalProperties": False,
+    }
+    conditions = [
+        {
+            "if": {
+                "properties": {d.required_if.key: {"const": d.required_if.equals}},
+                "required": [d.required_if.key],
+            },
+            "then": {"required": [d.key], "properties": {d.key: {"pattern": r"\S"}}},
+        }
+        for d in declared
+        if d.required_if is not None and not d.required
+    ]
+    if conditions:
+        table["allOf"] = conditions
+    properties["details"] = table
+    if table["required"]:
+        schema["required"] = [*schema["required"], "details"]
+    return schema

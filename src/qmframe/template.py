@@ -22,6 +22,45 @@ def _value(value: object) -> str:
     return tomli_w.dumps({"v": value})[4:].strip()
 
 
+def _details(fw: Framework) -> list[str]:
+    """The ``[details]`` table: every declared detail, with what it asks as comments.
+
+    A required detail is written with an empty value to fill in; any other is
+    written commented out, so the file is valid until it is given.
+    """
+    if not fw.submission_details:
+        return []
+    out = ["", "# == Details " + "=" * 20]
+    out += ["# Further facts this framework asks of every submission.", "[details]"]
+    for detail in fw.submission_details:
+        out.append("")
+        out += _comment(detail.help)
+        condition = detail.required_if
+        if detail.required:
+            out.append(f"# Required; {_KIND[detail.type]}.")
+        elif condition is not None:
+            out.append(
+                f"# Required when {condition.key} is {condition.equals!r}; {_KIND[detail.type]}."
+            )
+        else:
+            out.append(f"# Optional; {_KIND[detail.type]}.")
+        for value, meaning in detail.choices.items():
+            out.append(f"#   {value}: {meaning}")
+        line = f"{detail.key} = {_value('')}"
+        out.append(line if detail.required else f"# {line}")
+    return out
+
+
+#: What each type of detail holds, as the template says it.
+_KIND = {
+    "text": "text",
+    "choice": "one of the choices below",
+    "date": "a date, YYYY-MM-DD",
+    "number": "a number",
+    "url": "an http or https address",
+}
+
+
 def render_template(framework: Framework, *, organisation: str = "") -> str:
     """The text of a blank self-assessment listing every criterion with its guidance."""
     fw = framework
@@ -44,6 +83,7 @@ def render_template(framework: Framework, *, organisation: str = "") -> str:
     if fw.contexts:
         out.append(f"# one of: {', '.join(c.id for c in fw.contexts)}")
         out.append('context = ""')
+    out += _details(fw)
     for section in fw.sections:
         out += ["", f"# == {section.title} [{section.id}] " + "=" * 20]
         out += _comment(section.summary)

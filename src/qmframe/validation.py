@@ -14,6 +14,7 @@ from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from qmframe import details
 from qmframe.errors import Problem
 from qmframe.framework import (
     DEFAULT_JUSTIFICATION,
@@ -21,10 +22,13 @@ from qmframe.framework import (
     Justification,
     JustificationNeed,
     Lifecycle,
+    RecurringEvent,
     Rule,
     Scale,
+    SubmissionDetail,
 )
 from qmframe.index import FrameworkIndex
+from qmframe.limits import MAX_EVIDENCE_BYTES, MAX_VALIDITY_MONTHS
 from qmframe.rules import RuleKind
 from qmframe.scales import AGGREGATES
 from qmframe.submission import Review, Submission
@@ -32,7 +36,9 @@ from qmframe.vocabulary import (
     ACTION_STATUSES,
     COMBINATIONS,
     DERIVED,
+    DETAIL_TYPES,
     EFFECTS,
+    FIGURE_TYPES,
     GRANTING,
     INDICATION,
     PROVENANCES,
@@ -43,10 +49,17 @@ from qmframe.vocabulary import (
     start_states,
 )
 
-__all__ = ["check_framework", "check_lifecycle", "check_review", "check_submission"]
+__all__ = [
+    "check_details",
+    "check_framework",
+    "check_lifecycle",
+    "check_review",
+    "check_submission",
+]
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# \Z, not $: "$" also matches before a final newline, and an id must not end in one.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 #: Candidate web addresses in free text; :func:`urllib.parse.urlsplit` then wants a host.
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -335,6 +348,15 @@ def check_framework(
     problems += _one_of(fw.review.combine, COMBINATIONS, "review.combine", "combination")
     if fw.validity.months < 0 or fw.validity.midpoint_months < 0:
         problems.append(Problem("months cannot be negative", "validity", code="out-of-range"))
+    for field in ("months", "midpoint_months"):
+        if getattr(fw.validity, field) > MAX_VALIDITY_MONTHS:
+            problems.append(
+                Problem(
+                    f"at most {MAX_VALIDITY_MONTHS} months (100 years)",
+                    f"validity.{field}",
+                    code="out-of-range",
+                )
+            )
     if fw.validity.midpoint_months and fw.validity.midpoint_months >= fw.validity.months:
         problems.append(
             Problem(
@@ -344,6 +366,9 @@ def check_framework(
             )
         )
     problems += check_lifecycle(fw.lifecycle)
+    problems += _check_recurring_in_validity(fw)
+    problems += _check_declared_details(fw)
+    problems += _check_disclosure(fw)
     problems += _known(fw.public_fields, PUBLIC_FIELDS, "public_fields", "public field")
     if non_official:
         # "12 illustrative and 5 paraphrased of 17 ...": a bare comma read as "5 paraphrase of 17".
@@ -566,6 +591,8 @@ def check_submission(
     org = submission.organisation
     if not org.id:
         problems.append(Problem("must not be empty", "organisation.id", code="missing-value"))
+    else:
+        problems += _ids([("organisation", org.id)], "organisation")
     if fw.organisation_kinds:
         problems += _one_of(
             org.kind, fw.organisation_kinds, "organisation.kind", "organisation kind"
@@ -575,6 +602,7 @@ def check_submission(
             org.context, [c.id for c in fw.contexts], "organisation.context", "context"
         )
     problems += _one_of(submission.kind, SUBMISSION_KINDS, "kind", "submission kind")
+    problems += check_details(submission, fw)
     seen: dict[str, int] = {}
     # Only frameworks that declare justification tables pay for looking them up.
     declared = any(
@@ -762,7 +790,7 @@ def _check_reference(reference: str, sha256: str, folder: Path | None, path: str
                 f"{reference!r} points outside the submission's folder", path, code="evidence-file"
             )
         ]
-    if not target.is_file():
+    if not target.exists():
         return [
             Problem(
                 f"file {reference!r} not found beside the submission",
@@ -772,17 +800,53 @@ def _check_reference(reference: str, sha256: str, folder: Path | None, path: str
                 code="evidence-file",
             )
         ]
-    if sha256 and _sha256_of(target) != sha256:
+    if not target.is_file():
+        return [
+            Problem(
+                f"{reference!r} is not a regular file", path, "", "warning", code="evidence-file"
+            )
+        ]
+    if not sha256:
+        return []
+    try:
+        digest = _sha256_of(target)
+    except OSError as exc:
+        message = f"cannot read {reference!r}: {exc.strerror or exc}"
+        return [Problem(message, path, code="evidence-file")]
+    if digest is None:
+        return [
+            Problem(
+                f"file {reference!r} is larger than the {MAX_EVIDENCE_BYTES:,} bytes whose "
+                "sha256 qmframe checks",
+                path,
+                code="evidence-file",
+            )
+        ]
+    if digest != sha256:
         return [
             Problem(f"file {reference!r} does not match its sha256", path, code="evidence-file")
         ]
     return []
 
 
-def _sha256_of(path: Path) -> str:
-    import hashlib  # only submissions that give a checksum need it
+def _sha256_of(path: Path) -> str | None:
+    """The regular file's sha256, read 1 MiB at a time; None if it is over the limit.
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    Opened without blocking, so a FIFO swapped in after the checks cannot hang.
+    """
+    import hashlib  # only submissions that give a checksum need it
+    import os
+    import stat
+
+    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
+        status = os.fstat(stream.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(0, "not a regular file")
+        digest, seen = hashlib.sha256(), 0
+        while seen <= MAX_EVIDENCE_BYTES and (chunk := stream.read(1 << 20)):
+            digest.update(chunk)
+            seen += len(chunk)
+        return digest.hexdigest() if seen <= MAX_EVIDENCE_BYTES else None
 
 
 def _level_problem(index: FrameworkIndex, target_id: str, level: str, path: str) -> list[Problem]:
@@ -829,6 +893,15 @@ def check_review(
                 code="wrong-framework",
             )
         )
+    if not _ID.match(review.organisation):
+        problems.append(
+            Problem(
+                f"organisation id {review.organisation!r} must start with a letter or digit "
+                "and use only letters, digits, '.', '_' and '-'",
+                "organisation",
+                code="bad-id",
+            )
+        )
     if submission is not None and review.organisation != submission.organisation.id:
         problems.append(
             Problem(
@@ -871,6 +944,8 @@ def check_review(
             )
             continue
         problems += _level_problem(index, judgement.target, judgement.level, f"{path}.level")
+        if submission is not None:
+            problems += _inapplicable(index, judgement.target, submission, f"{path}.target")
         if len(review.reviewers) > 1 and not judgement.reviewer:
             problems.append(
                 Problem(
@@ -923,6 +998,38 @@ def check_review(
     if submission is not None:
         problems += conflicts_of_interest(review, submission)
     return problems
+
+
+def _inapplicable(
+    index: FrameworkIndex, target_id: str, submission: Submission, path: str
+) -> list[Problem]:
+    """A judgement the decision ignores, because its target does not apply to this organisation.
+
+    A warning, not an error: a panel may record every criterion on its form,
+    and the decision stays right; but the reviewer is told it did not count.
+    """
+    org = submission.organisation
+    applicability = index.targets[target_id].applicability
+    if applicability.applies(org.context, org.kind):
+        return []
+    limits = [
+        f"{what} {', '.join(values)}"
+        for what, values in (
+            ("contexts", applicability.contexts),
+            ("organisation kinds", applicability.organisation_kinds),
+        )
+        if values
+    ]
+    return [
+        Problem(
+            f"{target_id!r} does not apply to this organisation (context {org.context!r}, kind "
+            f"{org.kind!r}; it applies only to {' and '.join(limits)}), so this judgement "
+            "does not count: remove it, or correct the organisation in the submission",
+            path,
+            severity="warning",
+            code="not-allowed",
+        )
+    ]
 
 
 def conflicts_of_interest(review: Review, submission: Submission) -> list[Problem]:
@@ -1013,4 +1120,210 @@ def check_lifecycle(lifecycle: Lifecycle, path: str = "lifecycle") -> list[Probl
                     code="inconsistent",
                 )
             )
+    problems += _ids(
+        ((f"{path}.recurring[{i}]", e.id) for i, e in enumerate(lifecycle.recurring)),
+        "recurring event",
+    )
+    for i, event in enumerate(lifecycle.recurring):
+        problems += _check_recurring(event, f"{path}.recurring[{i}]")
     return problems
+
+
+# -- declared details, recurring events and disclosure ------------------------------------
+
+
+def _check_recurring(event: RecurringEvent, path: str) -> list[Problem]:
+    problems = []
+    if event.every_months < 1:
+        problems.append(Problem("must be at least 1", f"{path}.every_months", code="out-of-range"))
+    if event.first_due_months is not None and event.first_due_months < 1:
+        problems.append(
+            Problem("must be at least 1", f"{path}.first_due_months", code="out-of-range")
+        )
+    if not event.figures:
+        problems.append(
+            Problem(
+                "declare at least one figure the return reports",
+                f"{path}.figures",
+                code="missing-value",
+            )
+        )
+    problems += _ids(
+        ((f"{path}.figures[{j}]", f.id) for j, f in enumerate(event.figures)), "figure"
+    )
+    types = {f.id: f.type for f in event.figures}
+    for j, figure in enumerate(event.figures):
+        fpath = f"{path}.figures[{j}]"
+        problems += _one_of(figure.type, FIGURE_TYPES, f"{fpath}.type", "figure type")
+        if not figure.at_most:
+            continue
+        if figure.at_most == figure.id:
+            problems.append(
+                Problem("a figure cannot bound itself", f"{fpath}.at_most", code="inconsistent")
+            )
+        elif figure.at_most not in types:
+            problems.append(
+                Problem(
+                    f"unknown figure {figure.at_most!r} (this event declares: {', '.join(types)})",
+                    f"{fpath}.at_most",
+                    code="unknown-reference",
+                )
+            )
+        elif types[figure.at_most] != figure.type:
+            problems.append(
+                Problem(
+                    f"a {figure.type} cannot be bounded by the {types[figure.at_most]} "
+                    f"{figure.at_most!r}",
+                    f"{fpath}.at_most",
+                    code="inconsistent",
+                )
+            )
+    return problems
+
+
+def _check_recurring_in_validity(fw: Framework) -> list[Problem]:
+    """A recurring event that can never fall due during an award is a mistake."""
+    months = fw.validity.months
+    return [
+        Problem(
+            f"the first return is due after {first} months, but an award lasts {months}: "
+            "it never falls due",
+            f"lifecycle.recurring[{i}]",
+            severity="warning",
+            code="inconsistent",
+        )
+        for i, event in enumerate(fw.lifecycle.recurring)
+        if months
+        and (first := event.first_due_months or event.every_months) >= months
+        and event.every_months >= 1
+    ]
+
+
+def _check_declared_details(fw: Framework) -> list[Problem]:
+    problems = _ids(
+        ((f"submission_details[{i}]", d.key) for i, d in enumerate(fw.submission_details)),
+        "detail",
+    )
+    known = details.declared(fw)
+    for i, detail in enumerate(fw.submission_details):
+        path = f"submission_details[{i}]"
+        problems += _one_of(detail.type, DETAIL_TYPES, f"{path}.type", "detail type")
+        if detail.type == "choice" and not detail.choices:
+            problems.append(
+                Problem(
+                    "a choice needs at least one entry in choices",
+                    f"{path}.choices",
+                    code="missing-value",
+                )
+            )
+        elif detail.type != "choice" and detail.choices:
+            problems.append(
+                Problem(
+                    f"only a choice has choices (this detail's type is {detail.type!r})",
+                    f"{path}.choices",
+                    code="inconsistent",
+                )
+            )
+        condition = detail.required_if
+        if condition is None:
+            continue
+        where = f"{path}.required_if"
+        other = known.get(condition.key)
+        if detail.required:
+            problems.append(
+                Problem(
+                    "a required detail is always required: give required or required_if, not both",
+                    where,
+                    code="inconsistent",
+                )
+            )
+        if condition.key == detail.key:
+            problems.append(
+                Problem("a detail cannot depend on itself", f"{where}.key", code="inconsistent")
+            )
+        elif other is None:
+            problems.append(
+                Problem(
+                    f"unknown detail {condition.key!r}", f"{where}.key", code="unknown-reference"
+                )
+            )
+        elif other.type == "choice" and condition.equals not in other.choices:
+            problems.append(
+                Problem(
+                    f"{condition.key!r} has no choice {condition.equals!r} (its choices: "
+                    f"{', '.join(other.choices)})",
+                    f"{where}.equals",
+                    code="unknown-reference",
+                )
+            )
+    return problems
+
+
+def _check_disclosure(fw: Framework) -> list[Problem]:
+    rule = fw.disclosure
+    problems = []
+    if rule.round_to < 1:
+        problems.append(
+            Problem(
+                "must be at least 1 (1: no rounding)", "disclosure.round_to", code="out-of-range"
+            )
+        )
+    if rule.suppress_below < 0:
+        problems.append(
+            Problem("cannot be negative", "disclosure.suppress_below", code="out-of-range")
+        )
+    if rule.min_percentage_base < 0:
+        problems.append(
+            Problem("cannot be negative", "disclosure.min_percentage_base", code="out-of-range")
+        )
+    return problems
+
+
+def check_details(submission: Submission, framework: Framework) -> list[Problem]:
+    """Every problem with a submission's ``[details]`` against the framework's declared ones.
+
+    A framework that declares no details accepts any (plugins may read
+    them); one that declares some accepts only those.
+    """
+    known = details.declared(framework)
+    if not known:
+        return []
+    values = submission.details
+    problems = []
+    for key, detail in known.items():
+        path = f"details.{key}"
+        value = values.get(key)
+        if not details.given(value):
+            if details.is_required(detail, values):
+                problems.append(Problem(_missing(detail), path, code="missing-value"))
+            continue
+        assert value is not None
+        why = details.value_problem(detail, value)
+        if why:
+            code = "unknown-choice" if detail.type == "choice" else "wrong-value"
+            problems.append(Problem(why, path, code=code))
+    problems += [
+        Problem(
+            f"unknown detail {key!r} (this framework asks for: {', '.join(known)})",
+            f"details.{key}",
+            code="unknown-key",
+        )
+        for key in values
+        if key not in known
+    ]
+    return problems
+
+
+def _missing(detail: SubmissionDetail) -> str:
+    condition = detail.required_if
+    when = (
+        f"required when {condition.key} is {condition.equals!r}"
+        if condition is not None and not detail.required
+        else "required"
+    )
+    message = f"{when}, and missing"
+    if detail.help:
+        message += f": {detail.help.rstrip('.')}"
+    if detail.type == "choice":
+        message += f" (one of: {', '.join(detail.choices)})"
+    return message

@@ -442,3 +442,4 @@ if __name__ == "__main__":
     bench_scoring()
     bench_loading()
     bench_import()
+    __import__("register").main([])  # tests/benchmarks/register.py: register reads, bulk add

@@ -32,15 +32,14 @@ def registry() -> qmframe.Registry:
 
 
 def _as_sent(case: AssessmentCase) -> AssessmentCase:
-    """A generated case with what this plugin's checks ask of every submission.
+    """A generated case with what this plugin's own check asks of every action.
 
-    The kit generates what the framework file declares; the definition of care
-    experience and dated, owned actions are this plugin's own checks, so the
-    cases state them, as a real submission must.
+    The kit generates what the framework file declares, its details included;
+    dated, owned actions are this plugin's own check, so the cases state
+    them, as a real submission must.
     """
     submission = attrs.evolve(
         case.submission,
-        details={**case.submission.details, "care_experience_definition": "statutory"},
         actions=tuple(
             attrs.evolve(a, owner=a.owner or "Head of student support", due=a.due or case.as_of)
             for a in case.submission.actions

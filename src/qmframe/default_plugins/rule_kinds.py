@@ -8,11 +8,13 @@ numbers, except ``weighted-score``, which needs every level to carry points.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping
 
 from qmframe.decision import Finding
 from qmframe.errors import Problem
 from qmframe.framework import Rule
+from qmframe.frozen import is_array
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
 from qmframe.rules import (
@@ -38,6 +40,13 @@ def _if_empty(rule: Rule, default: str) -> str | Problem:
     return str(value)
 
 
+def _if_empty_setting(rule: Rule, default: str) -> str:
+    """The rule's ``if_empty`` (or ``default``), once ``check`` has accepted it."""
+    value = _if_empty(rule, default)
+    assert isinstance(value, str)
+    return value
+
+
 def _empty_result(scope_text: str, if_empty: str) -> RuleResult:
     holds = if_empty == "hold"
     return RuleResult(
@@ -60,6 +69,13 @@ def _unknown_keys(rule: Rule, allowed: tuple[str, ...]) -> list[Problem]:
     ]
 
 
+def _names_a_scale(index: FrameworkIndex, target: str) -> bool:
+    """Whether the target (or, for a criterion, its section) names a scale at all."""
+    criterion = index.criteria.get(target)
+    section = index.sections.get(index.targets[target].section)
+    return bool((criterion is not None and criterion.scale) or (section and section.scale))
+
+
 def _scope_and_level(
     rule: Rule, index: FrameworkIndex, allowed: tuple[str, ...]
 ) -> tuple[Scope, dict[str, int]] | list[Problem]:
@@ -70,6 +86,19 @@ def _scope_and_level(
     need = level_param(rule, index, scope.targets)
     if isinstance(need, list):
         return problems + need
+    # A section may have no scale (validation requires one of every criterion); nothing then
+    # ever gives it a level, so in this rule it could only ever count as not judged. A
+    # scale that is named but unknown is reported where it is named, not again here.
+    for target in scope.targets:
+        found = index.targets[target]
+        if found.scale is None and not _names_a_scale(index, found.id):
+            problems.append(
+                Problem(
+                    f"{found.kind} {target!r} has no scale, so it is never judged",
+                    "scope",
+                    code="missing-value",
+                )
+            )
     empty = _if_empty(rule, "fail")
     if isinstance(empty, Problem):
         problems.append(empty)
@@ -111,10 +140,14 @@ def _judge(
 
 
 def _target_ranks(index: FrameworkIndex, scope: Scope) -> dict[str, Mapping[str, int]]:
+    # Plain dict copies, one per scale: read per target per submission. A target without
+    # a scale is refused by _scope_and_level, so it never gets here.
+    copies = {scale: dict(ranks) for scale, ranks in index.ranks.items()}
     ranks: dict[str, Mapping[str, int]] = {}
     for target in scope.targets:
         scale = index.targets[target].scale
-        ranks[target] = index.ranks[scale.id] if scale is not None else {}
+        if scale is not None:
+            ranks[target] = copies[scale.id]
     return ranks
 
 
@@ -133,7 +166,7 @@ class MinimumLevel(RuleKind):
         resolved = _scope_and_level(rule, index, self._keys)
         assert not isinstance(resolved, list)
         scope, need = resolved
-        level, if_empty = str(rule.params["level"]), str(rule.params.get("if_empty", "fail"))
+        level, if_empty = str(rule.params["level"]), _if_empty_setting(rule, "fail")
         ranks = _target_ranks(index, scope)
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
@@ -186,7 +219,7 @@ class AtLeast(RuleKind):
         assert not isinstance(resolved, list)
         scope, need = resolved
         level, count = str(rule.params["level"]), int(rule.params["count"])
-        if_empty = str(rule.params.get("if_empty", "fail"))
+        if_empty = _if_empty_setting(rule, "fail")
         ranks = _target_ranks(index, scope)
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
@@ -234,7 +267,11 @@ class NotableLevel(RuleKind):
                 notable[target] = frozenset(lv.id for i, lv in enumerate(levels) if i >= floor)
             else:
                 notable[target] = frozenset(lv.id for lv in levels if lv.notable)
-        what = f"at or above {rule.params['level']!r}" if "level" in rule.params else "notable"
+        what = (
+            f"at or above {rule.params['level']!r}"
+            if "level" in rule.params
+            else "at a notable level"
+        )
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
             found = []
@@ -244,9 +281,9 @@ class NotableLevel(RuleKind):
                     found.append(Finding(target=target, holds=True, level=got))
             saw = f"{len(scope.targets)} {scope.description}"
             if not found:
-                return RuleResult(False, saw, f"none judged at a {what} level")
+                return RuleResult(False, saw, f"none judged {what}")
             listed = ", ".join(f"{f.target} ({f.level})" for f in found)
-            return RuleResult(True, saw, f"{len(found)} at a {what} level: {listed}", tuple(found))
+            return RuleResult(True, saw, f"{len(found)} {what}: {listed}", tuple(found))
 
         return evaluate
 
@@ -269,7 +306,7 @@ class EvidencePresent(RuleKind):
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         scope = resolve_scope(rule, index, allow_sections=False)
         assert not isinstance(scope, list)
-        if_empty = str(rule.params.get("if_empty", "hold"))
+        if_empty = _if_empty_setting(rule, "hold")
         wanted = [
             (c, index.criteria[c].evidence) for c in scope.targets if index.criteria[c].evidence
         ]
@@ -371,7 +408,7 @@ class OutcomeCoverage(RuleKind):
         if "evidence_types" in rule.params:
             types = rule.params["evidence_types"]
             known = {e.id for e in index.framework.evidence_types}
-            if not (isinstance(types, list) and types and all(isinstance(t, str) for t in types)):
+            if not (is_array(types) and types and all(isinstance(t, str) for t in types)):
                 problems.append(
                     Problem(
                         "expected a list of evidence type ids", "evidence_types", code="wrong-value"
@@ -404,7 +441,8 @@ class OutcomeCoverage(RuleKind):
         mapped_by: dict[str, list[str]] = {o: [] for o in outcomes}
         for criterion in index.criteria.values():
             for outcome in criterion.mappings.get(set_id, ()):
-                mapped_by.setdefault(outcome, []).append(criterion.id)
+                if outcome in mapped_by:  # validation reports a mapping to an unknown outcome
+                    mapped_by[outcome].append(criterion.id)
         use_evidence, use_criteria = by in ("evidence", "either"), by in ("criteria", "either")
         counted = rule.params.get("evidence_types")
         types = frozenset(counted) if counted else None
@@ -441,13 +479,21 @@ class OutcomeCoverage(RuleKind):
             if types is not None and use_evidence:
                 saw += f" (evidence of type {', '.join(sorted(types))})"
             if not outcomes:
-                return RuleResult(False, saw, "the outcome set is empty", findings)
+                return RuleResult(False, saw, "the outcome set is empty")
             if uncovered:
                 text = f"{len(uncovered)} not covered: {', '.join(uncovered)}"
                 return RuleResult(False, saw, text, findings)
             return RuleResult(True, saw, f"all {len(outcomes)} covered", findings)
 
         return evaluate
+
+
+def _finite(value: float) -> bool:
+    """Neither NaN nor infinite (TOML has both), nor an integer too large for a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 class WeightedScore(RuleKind):
@@ -488,6 +534,10 @@ class WeightedScore(RuleKind):
                 problems.append(
                     Problem(f"expected a number, got {value!r}", key, code="wrong-value")
                 )
+            elif not _finite(value):
+                problems.append(
+                    Problem(f"expected a finite number, got {value!r}", key, code="wrong-value")
+                )
             elif key == "min_fraction" and not 0 <= value <= 1:
                 problems.append(Problem("expected a fraction from 0 to 1", key, code="wrong-value"))
         empty = _if_empty(rule, "fail")
@@ -496,7 +546,7 @@ class WeightedScore(RuleKind):
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         scope = resolve_scope(rule, index)
         assert not isinstance(scope, list)
-        if_empty = str(rule.params.get("if_empty", "fail"))
+        if_empty = _if_empty_setting(rule, "fail")
         points: dict[str, dict[str, float]] = {}
         weight: dict[str, float] = {}
         for target in scope.targets:

@@ -1,7 +1,7 @@
 """Hypothesis strategies for qmframe's values: frameworks, submissions, reviews and cases.
 
-Everything here needs hypothesis installed (``pip install "qmframe[test]"``);
-qmframe itself never imports this module. Every strategy generates *valid*
+Everything here needs hypothesis installed (``pip install ".[test]"`` in a
+clone of qmframe); qmframe itself never imports this module. Every strategy generates *valid*
 values by default: a generated framework has no error from
 :func:`qmframe.validation.check_framework` with the built-in rule kinds, a
 submission none from :func:`~qmframe.validation.check_submission`, and a review
@@ -34,6 +34,7 @@ from qmframe.framework import (
     Context,
     Criterion,
     DecisionPolicy,
+    DetailCondition,
     EvidenceRequirement,
     EvidenceType,
     Framework,
@@ -46,6 +47,7 @@ from qmframe.framework import (
     Rule,
     Scale,
     Section,
+    SubmissionDetail,
     Validity,
 )
 from qmframe.index import FrameworkIndex
@@ -62,7 +64,7 @@ from qmframe.submission import (
     Reviewer,
     Submission,
 )
-from qmframe.vocabulary import ACTION_STATUSES
+from qmframe.vocabulary import ACTION_STATUSES, DETAIL_TYPES
 
 __all__ = [
     "BUILTIN_KINDS",
@@ -72,6 +74,7 @@ __all__ = [
     "Invalid",
     "assessment_cases",
     "dates",
+    "detail_values",
     "frameworks",
     "invalid_frameworks",
     "invalid_reviews",
@@ -399,6 +402,7 @@ def _frameworks(
     outcome_sets: bool,
     award_levels: bool = False,
     justification: bool = False,
+    submission_details: bool = True,
 ) -> Framework:
     n_scales = draw(st.integers(1, 3))
     drawn_scales: list[Scale] = []
@@ -513,8 +517,10 @@ def _frameworks(
                 AwardLevel(id=f"level{k}", label=f"Level {k}", rules=tuple(dict.fromkeys(named)))
             )
     months = draw(st.sampled_from((0, 12, 24)))
+    declared = draw(_declared_details()) if submission_details else ()
     return attrs.evolve(
         base,
+        submission_details=declared,
         id=draw(st.sampled_from(("fw", "mark", "charter"))),
         version=draw(st.sampled_from(("1", "1.0", "2024"))),
         title=draw(texts()),
@@ -572,6 +578,7 @@ def frameworks(
     outcome_sets: bool = True,
     award_levels: bool = False,
     justification: bool = False,
+    submission_details: bool = True,
 ) -> st.SearchStrategy[Framework]:
     """Valid frameworks using the built-in rule kinds.
 
@@ -579,12 +586,15 @@ def frameworks(
     kinds of rule drawn (any of :data:`BUILTIN_KINDS`); ``aggregates`` the
     section aggregation methods (empty: none); ``not_applicable`` False never
     allows a criterion to be marked not applicable; ``contexts`` False gives no
-    contexts or organisation kinds; ``outcome_sets`` False gives none.
-    ``award_levels`` True gives two or three award levels, each above the
-    lowest naming rules of effect ``level`` of its own (and sometimes an
-    ``inform`` or ``highlight`` rule); ``justification`` True gives some
-    sections and criteria a ``justification`` table (the submissions
-    strategy then writes justifications that satisfy it). Requires hypothesis.
+    contexts or organisation kinds; ``outcome_sets`` False gives none;
+    ``submission_details`` False declares no submission details (otherwise up
+    to three, of any type, some required, some required only when another
+    detail has a given value). ``award_levels`` True gives two or three award
+    levels, each above the lowest naming rules of effect ``level`` of its own
+    (and sometimes an ``inform`` or ``highlight`` rule); ``justification``
+    True gives some sections and criteria a ``justification`` table (the
+    submissions strategy then writes justifications that satisfy it).
+    Requires hypothesis.
     """
     unknown = set(rule_kinds) - set(BUILTIN_KINDS)
     if unknown or not rule_kinds:
@@ -606,7 +616,38 @@ def frameworks(
         outcome_sets=outcome_sets,
         award_levels=award_levels,
         justification=justification,
+        submission_details=submission_details,
     )
+
+
+@st.composite
+def _declared_details(draw: st.DrawFn) -> tuple[SubmissionDetail, ...]:
+    out: list[SubmissionDetail] = []
+    for k in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(DETAIL_TYPES))
+        choices = (
+            dict.fromkeys(_subset(draw, ("yes", "no", "other")) or ("yes",), "Meaning.")
+            if kind == "choice"
+            else {}
+        )
+        earlier = [d for d in out if d.type == "choice"]
+        condition = None
+        depends: bool = draw(st.booleans())
+        if earlier and depends:
+            other = draw(st.sampled_from(earlier))
+            equals = draw(st.sampled_from(tuple(other.choices)))
+            condition = DetailCondition(key=other.key, equals=equals)
+        out.append(
+            SubmissionDetail(
+                key=f"d{k}",
+                type=kind,
+                required=condition is None and draw(st.booleans()),
+                required_if=condition,
+                choices=choices,
+                help=draw(st.sampled_from(("", "Say what applies."))),
+            )
+        )
+    return tuple(out)
 
 
 # -- submissions and reviews -------------------------------------------------------------------
@@ -680,6 +721,52 @@ def _judged_targets(index: FrameworkIndex) -> list[str]:
             out.append(section.id)
         out += [c.id for c in section.criteria]
     return out
+
+
+def _value_of(detail: SubmissionDetail) -> st.SearchStrategy[str]:
+    """Valid text for one declared detail (see :func:`qmframe.details.value_problem`)."""
+    if detail.type == "choice":
+        return st.sampled_from(tuple(detail.choices))
+    if detail.type == "date":
+        return dates().map(dt.date.isoformat)
+    if detail.type == "number":
+        return st.integers(-5, 5000).map(str) | st.sampled_from(("4.5", "1,200", "0"))
+    if detail.type == "url":
+        return st.sampled_from(("https://example.org/", "http://example.org/care?page=2"))
+    return texts().map(lambda text: text if text.strip() else "Our answer.")
+
+
+@st.composite
+def _detail_values(draw: st.DrawFn, framework: Framework) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for detail in framework.submission_details:
+        if detail.required or (detail.required_if is None and draw(st.booleans())):
+            values[detail.key] = draw(_value_of(detail))
+    # A detail required when another has a value: added once its condition holds. Giving a
+    # value only makes more conditions hold, so this settles.
+    changed = True
+    while changed:
+        changed = False
+        for detail in framework.submission_details:
+            condition = detail.required_if
+            if detail.key in values or condition is None:
+                continue
+            if values.get(condition.key) == condition.equals or draw(st.booleans()):
+                values[detail.key] = draw(_value_of(detail))
+                changed = True
+    return {d.key: values[d.key] for d in framework.submission_details if d.key in values}
+
+
+def detail_values(framework: Framework) -> st.SearchStrategy[dict[str, str]]:
+    """Valid ``[details]`` for ``framework``: every required detail, some optional ones.
+
+    Each value is of its detail's declared type; a detail required only when
+    another has a given value is always there when it does. For a framework
+    that declares no details, an empty table. Requires hypothesis.
+    """
+    if not framework.submission_details:
+        return st.just({})
+    return _detail_values(framework)
 
 
 @st.composite
@@ -809,7 +896,9 @@ def _submissions(
         kind=draw(st.sampled_from(("self-assessment", "application"))),
         submitted_on=draw(st.none() | dates()),
         previous_award=draw(st.sampled_from(("", "fw/org/2020-01-01"))),
-        details=draw(st.dictionaries(st.sampled_from(("contact", "region")), texts(), max_size=1)),
+        details=draw(detail_values(fw))
+        if fw.submission_details
+        else draw(st.dictionaries(st.sampled_from(("contact", "region")), texts(), max_size=1)),
         ratings=tuple(ratings),
         evidence=tuple(evidence),
         actions=actions,
@@ -840,7 +929,8 @@ def submissions(
     ``complete_evidence``); every reference resolves. ``min_open_actions``
     sets a least number of planned or in-progress actions. ``organisations``
     draws the organisation (its kind and context must be the framework's), for
-    plugin rules that look at it. Requires hypothesis.
+    plugin rules that look at it. The ``[details]`` are valid for the
+    framework's declared details (see :func:`detail_values`). Requires hypothesis.
     """
     return _as_strategy(framework).flatmap(
         lambda fw: _submissions(

@@ -34,6 +34,7 @@ from qmframe import (
     hookimpl,
 )
 from qmframe.framework import Rule
+from qmframe.frozen import is_array
 from qmframe.index import FrameworkIndex
 from qmframe.rules import Evaluation
 
@@ -65,8 +66,8 @@ class ValidatingUniversity(RuleKind):
             for key in rule.params
             if key not in self._keys
         ]
-        kinds = rule.params.get("organisation_kinds", ["private-provider"])
-        if not (isinstance(kinds, list) and kinds and all(isinstance(k, str) for k in kinds)):
+        kinds = rule.params.get("organisation_kinds", ("private-provider",))
+        if not (is_array(kinds) and kinds and all(isinstance(k, str) for k in kinds)):
             return [
                 *problems,
                 Problem("expected a list of organisation kinds", "organisation_kinds"),
@@ -80,7 +81,7 @@ class ValidatingUniversity(RuleKind):
         return problems
 
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
-        kinds = frozenset(rule.params.get("organisation_kinds", ["private-provider"]))
+        kinds = frozenset(rule.params.get("organisation_kinds", ("private-provider",)))
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
             org = ctx.submission.organisation
