@@ -245,7 +245,12 @@ def test_readme_the_core_names_no_particular_framework() -> None:
             text = path.read_text(encoding="utf-8").lower()
             where = path.relative_to(ROOT / "src").as_posix()
             found += [(where, name) for name in sorted(names) if name in text]
-    commands = {"qmframe/cli.py", "qmframe/awards/commands.py"}
+    commands = {
+        "qmframe/cli.py",
+        "qmframe/awards/commands.py",
+        "qmframe/testing/mutate.py",  # its command's usage line
+        "qmframe/testing/tables.py",  # the format of a table, in its docstring
+    }
     assert [(where, name) for where, name in found if name not in example] == []
     assert {where for where, _ in found} <= commands
     assert "example-charter" in README.read_text(encoding="utf-8").split("## Layout")[1]
@@ -957,15 +962,16 @@ def test_tutorial_installs_from_a_clone_and_its_tests_pass_on_a_new_machine(
 ) -> None:
     """docs/tutorial.md: qmframe installed as the page says (`pip install .` in a clone),
     then the plugin with its test extra (`pip install "./qmframe-repaircafe[test]"`, which
-    brings pytest), and `pytest qmframe-repaircafe/tests` passes, in a new virtual
-    environment. The packages come from local wheels (``--no-index``) instead of an index."""
+    brings pytest), and `pytest qmframe-repaircafe` passes (tests and decision table), in a
+    new virtual environment. The packages come from local wheels (``--no-index``) instead of
+    an index."""
     text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
     blocks = _sh_blocks(text)
     assert blocks[0] == "pip install ."
-    assert blocks[-1].splitlines() == [
+    assert [
         'pip install "./qmframe-repaircafe[test]"',
-        "pytest qmframe-repaircafe/tests",
-    ]
+        "pytest qmframe-repaircafe",
+    ] in [block.splitlines() for block in blocks]
     dist = tmp_path / "dist"
     shutil.copytree(wheelhouse, dist)
     # What an index would give: the build backend, and pytest for the test extra.
@@ -987,10 +993,8 @@ def test_tutorial_installs_from_a_clone_and_its_tests_pass_on_a_new_machine(
         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"),
     )
     _run([*pip, "./qmframe-repaircafe[test]"], mine, env)
-    out = _run(
-        [bin_ / "pytest", "-q", "-p", "no:cacheprovider", "qmframe-repaircafe/tests"], mine, env
-    )
-    assert re.search(r"\b4 passed\b", out), out
+    out = _run([bin_ / "pytest", "-q", "-p", "no:cacheprovider", "qmframe-repaircafe"], mine, env)
+    assert re.search(r"\b14 passed\b", out), out  # the tests and the decision table
     listed = _run([bin_ / "qmframe", "frameworks"], mine, env)
     assert "repair-cafe" in listed
     assert "qmframe-repaircafe 0.1.0" in listed

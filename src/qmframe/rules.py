@@ -15,21 +15,23 @@ steps so scoring stays cheap:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
 from qmframe.decision import Finding
 from qmframe.errors import Problem
-from qmframe.framework import Rule
+from qmframe.framework import EvidenceRequirement, Rule
 from qmframe.frozen import FrozenMap, frozen_str_map, is_array
 from qmframe.index import FrameworkIndex
 from qmframe.submission import EvidenceItem, Submission
 
 __all__ = [
     "AssessmentContext",
+    "Demand",
     "Evaluation",
+    "Reads",
     "RuleKind",
     "RuleResult",
     "Scope",
@@ -86,12 +88,92 @@ class AssessmentContext:
 Evaluation = Callable[[AssessmentContext], RuleResult]
 
 
+@attrs.frozen(kw_only=True)
+class Demand:
+    """What a per-item rule asks of one item on its own.
+
+    ``target`` must be at or above ``level`` (when given), and have the
+    evidence ``evidence`` asks for (when given). A rule with demands fails
+    whenever any one applicable item falls short of its demand, whatever the
+    other items are: :mod:`qmframe.testing` lowers each item in turn to check it.
+    """
+
+    target: str
+    level: str = ""
+    evidence: tuple[EvidenceRequirement, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Reads:
+    """What one rule's result depends on, declared by its kind (see :meth:`RuleKind.reads`).
+
+    ``None`` means "anything of this sort"; an empty set means "none".
+
+    ``targets``
+        The criteria and sections whose decided level or applicability the
+        rule reads (a section's level derived from its criteria is read
+        through the section).
+    ``evidence_types``
+        Evidence items of these types (their criteria and outcomes).
+    ``actions``
+        The action plan.
+    ``organisation``
+        The organisation's own fields: kind, context and linked organisations.
+    ``details``
+        These keys of the submission's ``details``.
+    ``other``
+        Anything else of the submission or review (its kind, dates,
+        ``previous_award``, reviewers).
+    ``demands``
+        For a per-item rule (every item must meet something on its own),
+        what it demands of each item; empty for any other rule.
+
+    The default, :meth:`everything`, promises nothing, which is always true.
+    """
+
+    targets: frozenset[str] | None = None
+    evidence_types: frozenset[str] | None = None
+    actions: bool = True
+    organisation: bool = True
+    details: frozenset[str] | None = None
+    other: bool = True
+    demands: tuple[Demand, ...] = ()
+
+    @classmethod
+    def everything(cls) -> Reads:
+        """Reads that promise nothing: the rule may look at any part of the case."""
+        return cls()
+
+    @classmethod
+    def only(
+        cls,
+        *,
+        targets: Iterable[str] = (),
+        evidence_types: Iterable[str] | None = (),
+        actions: bool = False,
+        organisation: bool = False,
+        details: Iterable[str] = (),
+        demands: Iterable[Demand] = (),
+    ) -> Reads:
+        """Reads of exactly what is named (``evidence_types=None``: evidence of any type)."""
+        return cls(
+            targets=frozenset(targets),
+            evidence_types=None if evidence_types is None else frozenset(evidence_types),
+            actions=actions,
+            organisation=organisation,
+            details=frozenset(details),
+            other=False,
+            demands=tuple(demands),
+        )
+
+
 class RuleKind:
     """Base class for rule kinds; subclass it and register an instance.
 
     ``name`` is what framework files write as ``kind``. ``monotone`` promises
     that raising a judgement or adding evidence never turns the rule from
-    holding to failing; :mod:`qmframe.testing` checks that promise.
+    holding to failing; :mod:`qmframe.testing` checks that promise, and the
+    one :meth:`reads` makes.
     """
 
     name: ClassVar[str] = ""
@@ -105,6 +187,16 @@ class RuleKind:
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         """Resolve the parameters once and return the per-submission function."""
         raise NotImplementedError
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        """What this rule's result depends on (called only for a rule that checks).
+
+        The default promises nothing (:meth:`Reads.everything`). A kind that
+        says what it reads lets :mod:`qmframe.testing` prove a rule dead or
+        shadowed by trying every value of those inputs, and check that the
+        rule's result never changes when anything else does.
+        """
+        return Reads.everything()
 
 
 @attrs.frozen

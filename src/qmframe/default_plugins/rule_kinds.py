@@ -19,7 +19,9 @@ from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
 from qmframe.rules import (
     AssessmentContext,
+    Demand,
     Evaluation,
+    Reads,
     RuleKind,
     RuleResult,
     Scope,
@@ -139,6 +141,13 @@ def _judge(
     return findings, seen, applicable, met
 
 
+def _scope_targets(rule: Rule, index: FrameworkIndex, *, allow_sections: bool = True) -> list[str]:
+    """The targets of a rule's scope (the rule has checked, so the scope resolves)."""
+    scope = resolve_scope(rule, index, allow_sections=allow_sections)
+    assert not isinstance(scope, list)
+    return list(scope.targets)
+
+
 def _target_ranks(index: FrameworkIndex, scope: Scope) -> dict[str, Mapping[str, int]]:
     # Plain dict copies, one per scale: read per target per submission. A target without
     # a scale is refused by _scope_and_level, so it never gets here.
@@ -183,6 +192,11 @@ class MinimumLevel(RuleKind):
             return RuleResult(True, saw, f"all {applicable} at or above {level!r}", tuple(findings))
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        targets = _scope_targets(rule, index)
+        level = str(rule.params["level"])
+        return Reads.only(targets=targets, demands=(Demand(target=t, level=level) for t in targets))
 
 
 class AtLeast(RuleKind):
@@ -236,6 +250,9 @@ class AtLeast(RuleKind):
 
         return evaluate
 
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        return Reads.only(targets=_scope_targets(rule, index))
+
 
 class NotableLevel(RuleKind):
     """Targets judged at a notable level (or at or above ``level``); for highlights."""
@@ -286,6 +303,9 @@ class NotableLevel(RuleKind):
             return RuleResult(True, saw, f"{len(found)} {what}: {listed}", tuple(found))
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        return Reads.only(targets=_scope_targets(rule, index))
 
 
 class EvidencePresent(RuleKind):
@@ -338,6 +358,16 @@ class EvidencePresent(RuleKind):
 
         return evaluate
 
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        scope = _scope_targets(rule, index, allow_sections=False)
+        wanted = [c for c in scope if index.criteria[c].evidence]
+        types = {t for c in wanted for req in index.criteria[c].evidence for t in req.types}
+        return Reads.only(
+            targets=wanted,
+            evidence_types=types,
+            demands=(Demand(target=c, evidence=index.criteria[c].evidence) for c in wanted),
+        )
+
 
 class ActionPlan(RuleKind):
     """The submission plans at least ``min_items`` open future actions."""
@@ -376,6 +406,9 @@ class ActionPlan(RuleKind):
             )
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        return Reads.only(actions=True)
 
 
 class OutcomeCoverage(RuleKind):
@@ -487,6 +520,18 @@ class OutcomeCoverage(RuleKind):
 
         return evaluate
 
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        set_id = str(rule.params["outcome_set"])
+        by = str(rule.params.get("by", "evidence"))
+        mapped = (
+            [c.id for c in index.criteria.values() if c.mappings.get(set_id)]
+            if by != "evidence"
+            else []
+        )
+        counted = rule.params.get("evidence_types")
+        types: list[str] | None = list(counted) if counted else None
+        return Reads.only(targets=mapped, evidence_types=types if by != "criteria" else ())
+
 
 def _finite(value: float) -> bool:
     """Neither NaN nor infinite (TOML has both), nor an integer too large for a float."""
@@ -585,6 +630,9 @@ class WeightedScore(RuleKind):
             return RuleResult(holds, saw, concluded, tuple(findings) if holds else ())
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        return Reads.only(targets=_scope_targets(rule, index))
 
 
 class Satisfied(RuleKind):

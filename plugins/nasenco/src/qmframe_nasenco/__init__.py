@@ -36,7 +36,7 @@ from qmframe import (
 from qmframe.framework import Rule
 from qmframe.frozen import is_array
 from qmframe.index import FrameworkIndex
-from qmframe.rules import Evaluation
+from qmframe.rules import Evaluation, Reads
 
 __all__ = ["FRAMEWORK_ID", "LINK", "ValidatingUniversity"]
 
@@ -103,6 +103,13 @@ class ValidatingUniversity(RuleKind):
 
         return evaluate
 
+    # -- start reads --
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        """Only the organisation: its kind, and the university it names."""
+        return Reads.only(organisation=True)
+
+    # -- end reads --
+
 
 @hookimpl
 def qmframe_register_frameworks(register: Callable[[object], None]) -> None:
@@ -165,15 +172,17 @@ def qmframe_check_submission(
 ) -> Iterable[Problem] | None:
     """Input rules the framework file cannot say (see the module docstring).
 
-    Without a review, the submission is checked; with one, the review (the
-    submission was checked already, and problems here are reported against
-    the review's file).
+    qmframe calls this once before every decision, with the review when there
+    is one: the application is checked either way, and the panel with a
+    review. (A decision table found that an application with a review once
+    skipped the application's checks.)
     """
     if framework.id != FRAMEWORK_ID:
         return None
-    if review is None:
-        return _check_application(submission)
-    return _check_panel(submission, review)
+    problems = _check_application(submission)
+    if review is not None:
+        problems += _check_panel(submission, review)
+    return problems
 
 
 def _check_application(submission: Submission) -> list[Problem]:
