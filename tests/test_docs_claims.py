@@ -290,7 +290,7 @@ def test_readme_and_cli_page_exit_codes(
         str(example.review),
     ]
     code, out, _ = _cli(capsys, *args)
-    assert (code, "NOT-YET-AWARDED" in out) == (0, True)  # a refusal is a job done
+    assert (code, "Not yet awarded [not-yet-awarded]" in out) == (0, True)  # a job done
     assert _cli(capsys, "assess", "nnecl-quality-mark")[0] == 2  # usage
     bad = tmp_path / "bad.toml"
     bad.write_text("framework = 1\n", encoding="utf-8")
@@ -947,7 +947,7 @@ def test_readme_wheels_install_offline_and_the_demo_runs(wheelhouse: Path, tmp_p
     assert Path(where.strip()).is_relative_to(tmp_path / "venv")  # not this checkout
     out = _run([bin_ / "qmframe", "demo", "--html", "demo.html"], work, env)
     assert "Demo: Brookmere College (England): a further-education college" in out
-    assert "Decision:     AWARDED" in out
+    assert "Decision:     Awarded the NNECL Quality Mark [awarded]" in out
     assert "HTML report written to demo.html" in out
     assert (work / "demo.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     # README.md, Layout: "Each plugin's wheel carries a copy of the files it needs."

@@ -1637,8 +1637,9 @@ def test_an_evidence_file_must_sit_inside_the_submissions_folder_and_match_its_s
             "warning",
         )
     ]
+    # A folder is no evidence file: said so, as a warning like a missing file.
     assert _evidence_problems("docs", folder) == [
-        _problem("file 'docs' not found beside the submission", where, "evidence-file", "warning")
+        _problem("'docs' is not a regular file", where, "evidence-file", "warning")
     ]
     assert _evidence_problems("../outside.pdf", folder) == [
         _problem("'../outside.pdf' points outside the submission's folder", where, "evidence-file")

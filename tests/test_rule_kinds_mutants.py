@@ -386,6 +386,7 @@ def test_at_least_holds_with_exactly_the_count_and_fails_one_short() -> None:
         "4 applicable criteria in a, b: a1=yes, a2=not judged, b1=wow, b2=no",
         "2 at or above 'yes', at least the 2 required",
         (_met("a1", "yes"), _met("b1", "wow")),
+        needed=2,  # how many of its findings must hold: what award-level progress counts
     )
     failed = _run("at-least", {"level": "yes", "count": 3, "scope": scope}, levels)
     assert failed == RuleResult(
@@ -398,6 +399,7 @@ def test_at_least_holds_with_exactly_the_count_and_fails_one_short() -> None:
             _met("b1", "wow"),
             Finding(target="b2", holds=False, level="no", note="'no' is below 'yes'"),
         ),
+        needed=3,
     )
 
 
@@ -430,6 +432,7 @@ def test_at_least_leaves_not_applicable_targets_out_of_the_count() -> None:
         "1 applicable criteria in a: a1=not applicable, a2=wow",
         "1 at or above 'wow', at least the 1 required",
         (_met("a2", "wow"),),
+        needed=1,
     )
 
 

@@ -158,7 +158,7 @@ def test_a_failing_case_says_what_was_expected_and_shows_the_explanation(
     [result] = run_table(table, registry)
     assert list(result.mismatches) == [
         "status: expected 'awarded', got 'not-awarded'",
-        "award_level: this version of qmframe has no award levels, so it cannot be checked",
+        "award_level: expected 'gold', got ''",
         "unmet: expected [], got ['action-plan']",
         "failing: expected [], got ['plan']",
         "holds.nope: expected True, but the rule is not in the explanation",

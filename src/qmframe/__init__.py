@@ -21,6 +21,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from qmframe.decision import (
+    AwardProgress,
     Comparison,
     Decision,
     Finding,
@@ -38,12 +39,15 @@ from qmframe.errors import (
 )
 from qmframe.framework import (
     Applicability,
+    AwardLevel,
     Context,
     Criterion,
     DecisionPolicy,
     EvidenceRequirement,
     EvidenceType,
     Framework,
+    Justification,
+    JustificationNeed,
     Level,
     Outcome,
     OutcomeSet,
@@ -51,6 +55,7 @@ from qmframe.framework import (
     Rule,
     Scale,
     Section,
+    StatusLabel,
     Validity,
 )
 from qmframe.frozen import FrozenMap
@@ -130,6 +135,8 @@ __all__ = [
     "Assessment",
     "AssessmentContext",
     "Assessor",
+    "AwardLevel",
+    "AwardProgress",
     "Comparison",
     "ConflictOfInterestError",
     "Context",
@@ -149,6 +156,8 @@ __all__ = [
     "InformationRequest",
     "Interest",
     "Judgement",
+    "Justification",
+    "JustificationNeed",
     "Level",
     "Organisation",
     "Outcome",
@@ -169,6 +178,7 @@ __all__ = [
     "RuleResult",
     "Scale",
     "Section",
+    "StatusLabel",
     "Submission",
     "Unmet",
     "ValidationError",

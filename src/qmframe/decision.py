@@ -17,6 +17,7 @@ from qmframe.frozen import frozen_str_map
 
 __all__ = [
     "JSON_FORMAT_VERSION",
+    "AwardProgress",
     "Comparison",
     "DecidedLevel",
     "Decision",
@@ -89,13 +90,51 @@ class Highlight:
 
 @attrs.frozen(kw_only=True)
 class Unmet:
-    """Something a required rule found missing: why (``reason``) and what to tell them."""
+    """Something a rule found missing: why (``reason``) and what to tell them.
+
+    In :attr:`Decision.unmet` it comes from a ``require`` or ``veto`` rule; in
+    :attr:`AwardProgress.missing`, from a rule an award level needs. ``target``
+    is empty when the rule found nothing about a section or criterion.
+    """
 
     target: str
     title: str
     rule: str
     reason: str
     feedback: str
+
+
+@attrs.frozen(kw_only=True)
+class AwardProgress:
+    """How far a decision has come towards one award level.
+
+    ``required`` counts what the level needs: the targets (criteria,
+    sections, outcomes, items) its rules found something about, each counted
+    once, or the rule itself where it found nothing about a target; a rule
+    that needs only some of its targets (``at-least``) counts as many as it
+    needs. ``held`` counts those that hold, and ``missing`` says what does
+    not hold yet (for a rule that needs only some targets, every target that
+    could still count). The lowest level's rules are the ``require`` and
+    ``veto`` rules. ``reached`` is true when this level's progress and that
+    of every lower level are complete and an award is made (an indication
+    reaches no level, but still shows its progress).
+    """
+
+    level: str
+    reached: bool
+    held: int
+    required: int
+    missing: tuple[Unmet, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """True when everything the level needs holds."""
+        return self.held == self.required
+
+    @property
+    def fraction(self) -> float:
+        """``held`` as a fraction of ``required`` (1.0 when the level needs nothing)."""
+        return self.held / self.required if self.required else 1.0
 
 
 @attrs.frozen(kw_only=True)
@@ -144,6 +183,9 @@ class Decision:
     not-applicable or unresolved target, in framework order.
     ``comparisons`` set self-rating against assessed level;
     ``panel_disagreements`` list the targets a panel's members judged differently.
+    ``award_level`` is the highest award level reached ("" when the framework
+    has none, or none is reached) and ``progress`` the progress towards each of
+    the framework's award levels, lowest first.
     """
 
     framework: str
@@ -166,11 +208,20 @@ class Decision:
     levels: tuple[DecidedLevel, ...] = ()
     indicated_status: str = ""
     basis_note: str = ""
+    award_level: str = ""
+    progress: tuple[AwardProgress, ...] = ()
 
     @property
     def is_indication(self) -> bool:
         """True when the reviewers the framework requires are missing: no award is made."""
         return self.basis == "indication"
+
+    def progress_of(self, award_level: str) -> AwardProgress | None:
+        """The progress towards one award level, or None when the framework has no such level."""
+        for progress in self.progress:
+            if progress.level == award_level:
+                return progress
+        return None
 
     def level_of(self, target: str) -> DecidedLevel | None:
         """The decided level of one target, or None when it was neither judged nor rated."""

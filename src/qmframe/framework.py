@@ -13,10 +13,19 @@ from typing import Any
 
 import attrs
 
-from qmframe.frozen import EMPTY, exact, frozen_str_map, frozen_table, frozen_tuple_map
+from qmframe.frozen import (
+    EMPTY,
+    FrozenMap,
+    exact,
+    frozen_str_map,
+    frozen_table,
+    frozen_tuple_map,
+)
 
 __all__ = [
+    "DEFAULT_JUSTIFICATION",
     "Applicability",
+    "AwardLevel",
     "Context",
     "Criterion",
     "DecisionPolicy",
@@ -26,6 +35,8 @@ __all__ = [
     "EvidenceType",
     "Figure",
     "Framework",
+    "Justification",
+    "JustificationNeed",
     "Level",
     "Lifecycle",
     "Outcome",
@@ -35,6 +46,7 @@ __all__ = [
     "Rule",
     "Scale",
     "Section",
+    "StatusLabel",
     "SubmissionDetail",
     "Validity",
 ]
@@ -161,6 +173,92 @@ class EvidenceRequirement:
     description: str = ""
 
 
+# -- award levels, status labels and justified ratings ------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class JustificationNeed:
+    """What the justification of one kind of rating must hold.
+
+    ``required`` asks for some text; ``min_chars`` for at least that many
+    characters (leading and trailing spaces not counted); ``url`` for a web
+    address (``http://`` or ``https://``) in it. Either of the last two asks
+    for text too. Nothing set: no justification is needed.
+    """
+
+    required: bool = False
+    min_chars: int = 0
+    url: bool = False
+
+    @property
+    def needed(self) -> bool:
+        """Whether a rating of this kind must carry a justification at all."""
+        return self.required or self.min_chars > 0 or self.url
+
+
+#: Shared defaults: these values are immutable, so one instance serves every criterion.
+_NOTHING_NEEDED = JustificationNeed()
+_REASON_NEEDED = JustificationNeed(required=True)
+
+
+@attrs.frozen(kw_only=True)
+class Justification:
+    """What justification a rating of a criterion or section needs, by what it says.
+
+    ``met`` applies to a rating at a level that meets the criterion,
+    ``notable`` (as well) to one at a notable level, ``unmet`` to one at a
+    level that does not meet it, and ``not_applicable`` to marking it not
+    applicable (by default a reason is required, as it always was).
+    ``unmet_satisfies`` makes an unmet rating, with the justification
+    ``unmet`` asks for, satisfy the criterion for rules of kind
+    ``satisfied`` (a criterion that *should*, not *must*, be met). The text
+    checked for a level is the rating's ``justification`` and ``narrative``
+    together; for not applicable, its ``justification``.
+    """
+
+    met: JustificationNeed = _NOTHING_NEEDED
+    notable: JustificationNeed = _NOTHING_NEEDED
+    unmet: JustificationNeed = _NOTHING_NEEDED
+    not_applicable: JustificationNeed = _REASON_NEEDED
+    unmet_satisfies: bool = False
+
+
+#: What a criterion or section without a ``justification`` table asks for.
+DEFAULT_JUSTIFICATION = Justification()
+
+
+def _frozen_labels(value: Mapping[str, StatusLabel]) -> FrozenMap[str, StatusLabel]:
+    """Converter for the status labels (each label is frozen already)."""
+    if type(value) is FrozenMap:
+        return value
+    return FrozenMap(value) if value else EMPTY
+
+
+@attrs.frozen(kw_only=True)
+class StatusLabel:
+    """How a status reads to people: a label, and a sentence saying what it means."""
+
+    label: str
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class AwardLevel:
+    """One step of an award that has levels (for example minimum and exemplary).
+
+    Award levels are listed lowest first and are cumulative: a level is
+    reached when every lower one is and every rule it names holds. The lowest
+    is the award itself: it is reached when the decision passes (its
+    ``require`` and ``veto`` rules hold), so it names no rules of its own.
+    Not to be confused with the levels of a scale, which criteria are judged at.
+    """
+
+    id: str
+    label: str
+    description: str = ""
+    rules: tuple[str, ...] = ()
+
+
 @attrs.frozen(kw_only=True)
 class Criterion:
     """One statement an organisation is judged against."""
@@ -177,6 +275,8 @@ class Criterion:
     not_applicable_allowed: bool = False
     mappings: Mapping[str, tuple[str, ...]] = attrs.field(default=EMPTY, converter=frozen_tuple_map)
     context_guidance: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
+    #: What justification each kind of rating needs (None: its section's, else the default).
+    justification: Justification | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -199,6 +299,9 @@ class Section:
     not_applicable_allowed: bool = False
     context_guidance: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
     criteria: tuple[Criterion, ...] = ()
+    #: What justification each kind of rating needs, for the section and (by default) its
+    #: criteria (None: the default).
+    justification: Justification | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -208,7 +311,8 @@ class Rule:
     ``effect`` says how the rule combines into the decision: ``require`` (must
     hold for the passing status), ``veto`` (if it fails, the decision takes the
     rule's own ``status`` whatever else holds), ``highlight`` (what it finds is
-    reported as highlights) or ``inform`` (reported only). ``params`` holds the
+    reported as highlights), ``inform`` (reported only) or ``level`` (counts only
+    towards the award levels that name it). ``params`` holds the
     kind's own keys, which sit beside the common ones in the file.
     """
 
@@ -230,6 +334,13 @@ class DecisionPolicy:
     fail_status: str = "not-awarded"
     statuses: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
+    #: How each status reads, by status (``indication`` included); unlabelled ones read as-is.
+    labels: Mapping[str, StatusLabel] = attrs.field(default=EMPTY, converter=_frozen_labels)
+
+    def label(self, status: str) -> str:
+        """The declared label of a status, or the status itself."""
+        found = self.labels.get(status)
+        return found.label if found is not None else status
 
     def all_statuses(self) -> tuple[str, ...]:
         extra = tuple(s for s in self.statuses if s not in (self.pass_status, self.fail_status))
@@ -396,6 +507,26 @@ class Framework:
     lifecycle: Lifecycle = attrs.field(factory=Lifecycle)
     submission_details: tuple[SubmissionDetail, ...] = ()
     disclosure: Disclosure = attrs.field(factory=Disclosure)
+    #: Ordered award levels, lowest first (empty: the award has a single pass status).
+    award_levels: tuple[AwardLevel, ...] = ()
+
+    def award_level(self, level_id: str) -> AwardLevel | None:
+        """The award level of that id, or None."""
+        for level in self.award_levels:
+            if level.id == level_id:
+                return level
+        return None
+
+    def justification_of(self, target_id: str) -> Justification:
+        """What a rating of a section or criterion must justify: its own table, else its
+        section's, else the default (a reason for not applicable, nothing else)."""
+        for section in self.sections:
+            if section.id == target_id:
+                return section.justification or DEFAULT_JUSTIFICATION
+            for criterion in section.criteria:
+                if criterion.id == target_id:
+                    return criterion.justification or section.justification or DEFAULT_JUSTIFICATION
+        return DEFAULT_JUSTIFICATION
 
     def iter_criteria(self) -> Iterator[tuple[Section, Criterion]]:
         """Every criterion with the section holding it, in file order."""

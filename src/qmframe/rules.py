@@ -42,12 +42,18 @@ __all__ = [
 
 @attrs.frozen
 class RuleResult:
-    """What one rule concluded for one submission."""
+    """What one rule concluded for one submission.
+
+    ``needed`` is for a rule that holds when only some of its findings hold
+    (``at-least``): how many must. None means all of them; award-level
+    progress counts a rule's targets by it.
+    """
 
     holds: bool
     saw: str
     concluded: str
     findings: tuple[Finding, ...] = ()
+    needed: int | None = None
 
 
 def _frozen_evidence(

@@ -87,6 +87,8 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "decision": "The decision vocabulary and the rules that make a decision.",
         "review": "How many reviewers judge a submission and how their levels combine.",
         "validity": "How long a passing decision lasts.",
+        "award_levels": "Ordered award levels, lowest first, each needing the one below "
+        "(empty: a single pass status).",
         "submission_details": "The facts every submission gives in its [details] table.",
         "disclosure": "How a public sector view rounds and suppresses figures about people.",
     },
@@ -180,6 +182,8 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "not_applicable_allowed": "Whether an organisation may mark the section not applicable.",
         "context_guidance": "Extra guidance per context id.",
         "criteria": "The section's criteria, in order.",
+        "justification": "What justification each kind of rating of the section, and by "
+        "default of its criteria, needs.",
     },
     "Criterion": {
         "id": "The criterion's id, used by ratings, judgements and evidence.",
@@ -195,6 +199,7 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "not_applicable_allowed": "Whether an organisation may mark it not applicable.",
         "mappings": "Outcome ids this criterion covers, by outcome set id.",
         "context_guidance": "Extra guidance per context id.",
+        "justification": "What justification each kind of rating needs (default: its section's).",
     },
     "Applicability": {
         "contexts": "Context ids it applies in (empty: all).",
@@ -210,12 +215,14 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "fail_status": "The status when a required rule does not hold.",
         "statuses": "Further statuses that veto rules may give.",
         "rules": "The decision rules, evaluated in this order.",
+        "labels": "How each status reads in reports, letters and the register, by status.",
     },
     "Rule": {
         "id": "The rule's id, shown in explanations and feedback.",
         "kind": "The rule kind (built in or from a plugin); its own keys sit beside this one.",
         "title": "What the rule checks, in words.",
-        "effect": "How the rule counts: require, veto, highlight or inform.",
+        "effect": "How the rule counts: require, veto, highlight, inform or level (only "
+        "towards the award levels that name it).",
         "status": "For a veto rule, the status the decision takes when it fails.",
         "feedback": "What to tell the organisation when the rule does not hold.",
         "params": "Not a key: the kind's own keys are written beside kind.",
@@ -253,7 +260,8 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "target": "The criterion or section id rated.",
         "level": "The level the organisation gives itself (leave out: not rated yet).",
         "not_applicable": "Marks the target not applicable, where the framework allows it.",
-        "justification": "Why it is not applicable.",
+        "justification": "Why: the reason it is not applicable, or (with the narrative) what "
+        "the framework's justification table asks for the level given.",
         "narrative": "The organisation's account of how it meets the criterion.",
     },
     "EvidenceItem": {
@@ -304,7 +312,16 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "rationale": "Why.",
         "evidence": "Evidence item ids the judgement relies on.",
     },
+    "AwardProgress": {
+        "level": "The award level (an id from the framework's award_levels).",
+        "reached": "Whether this level and every lower one are complete and an award is made.",
+        "held": "How many of what this level needs hold.",
+        "required": "How many things this level needs: targets, or rules that found none.",
+        "missing": "What this level still needs, as unmet items with their feedback.",
+    },
     "Decision": {
+        "award_level": "The highest award level reached; empty when none is (or none exist).",
+        "progress": "The progress towards each of the framework's award levels, lowest first.",
         "framework": "The id of the framework the decision is under.",
         "version": "The version of the framework text that was applied.",
         "organisation": "The id of the organisation assessed.",
@@ -383,6 +400,30 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "request": "What the organisation is asked for.",
         "target": "The criterion or section it is about.",
         "due": "When the answer is due.",
+    },
+    "AwardLevel": {
+        "id": "The award level's id, as the decision's award_level records it.",
+        "label": "The award level's name as people read it.",
+        "description": "What reaching this level means.",
+        "rules": "Ids of the rules this level needs besides those of the levels below (none "
+        "for the lowest).",
+    },
+    "StatusLabel": {
+        "label": "The status as people read it, for example in a letter.",
+        "description": "A sentence saying what the status means.",
+    },
+    "Justification": {
+        "met": "What a rating at a level that meets it needs.",
+        "notable": "What a rating at a notable level needs, besides what met asks.",
+        "unmet": "What a rating at a level that does not meet it needs.",
+        "not_applicable": "What marking it not applicable needs (default: a reason).",
+        "unmet_satisfies": "Whether an unmet rating, justified as unmet asks, satisfies it "
+        "for rules of kind satisfied.",
+    },
+    "JustificationNeed": {
+        "required": "Whether some justification text must be given.",
+        "min_chars": "The fewest characters the justification may have (0: any).",
+        "url": "Whether the justification must hold a web address (http:// or https://).",
     },
     "Lifecycle": {
         "transitions": "Replaces the default table: each state with the states it may move to.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomli_w
 
-from qmframe.framework import Framework
+from qmframe.framework import Framework, JustificationNeed
 
 __all__ = ["render_review_template", "render_template"]
 
@@ -96,8 +96,9 @@ def render_template(framework: Framework, *, organisation: str = "") -> str:
             out += ["", "[[ratings]]", f"# Your overall rating of {section.title}"]
             out.append(f"target = {_value(section.id)}")
             out.append(f"# level = one of: {', '.join(section_scale.level_ids())}")
+            out += _justification_notes(fw, section.id)
             if section.not_applicable_allowed:
-                out.append("# not_applicable = true   (allowed here; give a justification)")
+                out.append(f"# not_applicable = true   {_na_note(fw, section.id)}")
             out.append('narrative = ""')
         for criterion in section.criteria:
             scale = fw.scale(criterion.scale or section.scale)
@@ -117,8 +118,9 @@ def render_template(framework: Framework, *, organisation: str = "") -> str:
             out.append(f"target = {_value(criterion.id)}")
             if scale is not None:
                 out.append(f"# level = one of: {', '.join(scale.level_ids())}")
+            out += _justification_notes(fw, criterion.id)
             if criterion.not_applicable_allowed or section.not_applicable_allowed:
-                out.append("# not_applicable = true   (allowed here; give a justification)")
+                out.append(f"# not_applicable = true   {_na_note(fw, criterion.id)}")
             out.append('narrative = ""')
     if fw.evidence_types:
         out += [
@@ -196,3 +198,36 @@ def render_review_template(framework: Framework, *, organisation: str = "") -> s
         "# due = 2026-03-31",
     ]
     return "\n".join(out) + "\n"
+
+
+def _need_words(need: JustificationNeed) -> str:
+    parts = [f"at least {need.min_chars} characters"] if need.min_chars else []
+    parts += ["a web address (https://...)"] if need.url else []
+    return ", ".join(parts) or "a reason"
+
+
+def _justification_notes(fw: Framework, target: str) -> list[str]:
+    """What the framework's justification table asks of a rating of ``target``, as comments."""
+    policy = fw.justification_of(target)
+    asked = [
+        f"{words}: {_need_words(need)}"
+        for need, words in (
+            (policy.met, "met"),
+            (policy.notable, "at a notable level"),
+            (policy.unmet, "not met"),
+        )
+        if need.needed
+    ]
+    lines = [f"# justification (or narrative) needed when {'; '.join(asked)}"] if asked else []
+    if policy.unmet_satisfies:
+        lines.append("# (not met, with that justification, still satisfies it)")
+    return lines
+
+
+def _na_note(fw: Framework, target: str) -> str:
+    need = fw.justification_of(target).not_applicable
+    if not need.needed:
+        return "(allowed here)"
+    if need.min_chars or need.url:
+        return f"(allowed here; give a justification: {_need_words(need)})"
+    return "(allowed here; give a justification)"

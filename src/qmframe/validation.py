@@ -12,10 +12,21 @@ import re
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from qmframe import details
 from qmframe.errors import Problem
-from qmframe.framework import Framework, Lifecycle, RecurringEvent, Rule, SubmissionDetail
+from qmframe.framework import (
+    DEFAULT_JUSTIFICATION,
+    Framework,
+    Justification,
+    JustificationNeed,
+    Lifecycle,
+    RecurringEvent,
+    Rule,
+    Scale,
+    SubmissionDetail,
+)
 from qmframe.index import FrameworkIndex
 from qmframe.limits import MAX_EVIDENCE_BYTES, MAX_VALIDITY_MONTHS
 from qmframe.rules import RuleKind
@@ -50,6 +61,8 @@ __all__ = [
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+#: Candidate web addresses in free text; :func:`urllib.parse.urlsplit` then wants a host.
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 #: Provenance names as they read in the notice for non-official text.
 _AS_ADJECTIVE = {"paraphrase": "paraphrased"}
 
@@ -250,6 +263,8 @@ def check_framework(
         problems += _known(
             section.context_guidance, contexts, f"{path}.context_guidance", "context"
         )
+        if section.justification is not None:
+            problems += _check_justification(section.justification, f"{path}.justification")
         for j, criterion in enumerate(section.criteria):
             # Paths are only built where there is a problem: this loop runs per criterion.
             cpath = f"{path}.criteria[{j}]"
@@ -310,6 +325,8 @@ def check_framework(
                 problems += _known(
                     criterion.context_guidance, contexts, f"{cpath}.context_guidance", "context"
                 )
+            if criterion.justification is not None:
+                problems += _check_justification(criterion.justification, f"{cpath}.justification")
             for set_id, outcome_ids in criterion.mappings.items():
                 if set_id not in index.outcomes:
                     problems.append(
@@ -324,6 +341,8 @@ def check_framework(
                         outcome_ids, index.outcomes[set_id], f"{cpath}.mappings.{set_id}", "outcome"
                     )
     problems += _check_decision(fw, index, rule_kinds)
+    problems += _check_award_levels(fw)
+    problems += _check_labels(fw)
     if fw.review.min_reviewers < 1:
         problems.append(Problem("must be at least 1", "review.min_reviewers", code="out-of-range"))
     problems += _one_of(fw.review.combine, COMBINATIONS, "review.combine", "combination")
@@ -425,6 +444,96 @@ def _check_decision(
     return problems
 
 
+def _check_award_levels(fw: Framework) -> list[Problem]:
+    """Award levels: ids, the rules they name, and rules that count only towards them."""
+    problems = _ids(
+        ((f"award_levels[{i}]", lv.id) for i, lv in enumerate(fw.award_levels)), "award level"
+    )
+    rules = {r.id: r for r in fw.decision.rules}
+    named: set[str] = set()
+    for i, level in enumerate(fw.award_levels):
+        path = f"award_levels[{i}]"
+        if not level.label.strip():
+            problems.append(Problem("must not be empty", f"{path}.label", code="missing-value"))
+        if i == 0 and level.rules:
+            problems.append(
+                Problem(
+                    "the lowest award level is the award itself: it is reached when the "
+                    "require and veto rules hold, so it names no rules of its own",
+                    f"{path}.rules",
+                    code="inconsistent",
+                )
+            )
+        for rule_id in level.rules:
+            rule = rules.get(rule_id)
+            if rule is None:
+                problems.append(
+                    Problem(f"unknown rule {rule_id!r}", f"{path}.rules", code="unknown-reference")
+                )
+            elif rule.effect in ("require", "veto"):
+                problems.append(
+                    Problem(
+                        f"rule {rule_id!r} is a {rule.effect} rule, which decides the award "
+                        "itself; an award level names rules of effect 'level' (or inform or "
+                        "highlight)",
+                        f"{path}.rules",
+                        code="inconsistent",
+                    )
+                )
+            named.add(rule_id)
+    for i, rule in enumerate(fw.decision.rules):
+        if rule.effect == "level" and rule.id not in named:
+            problems.append(
+                Problem(
+                    f"a rule of effect 'level' counts only towards the award levels that name "
+                    f"it, and no award level names {rule.id!r}",
+                    f"decision.rules[{i}].effect",
+                    code="inconsistent",
+                )
+            )
+    return problems
+
+
+def _check_labels(fw: Framework) -> list[Problem]:
+    """Status labels: each for a status the framework has, each with words."""
+    problems = []
+    statuses = (*fw.decision.all_statuses(), INDICATION)
+    for status, label in fw.decision.labels.items():
+        path = f"decision.labels.{status}"
+        if status not in statuses:
+            problems.append(
+                Problem(
+                    f"unknown status {status!r} (expected one of: {', '.join(statuses)})",
+                    path,
+                    code="unknown-reference",
+                )
+            )
+        if not label.label.strip():
+            problems.append(Problem("must not be empty", f"{path}.label", code="missing-value"))
+    return problems
+
+
+def _check_justification(policy: Justification, path: str) -> list[Problem]:
+    problems = []
+    for name in ("met", "notable", "unmet", "not_applicable"):
+        need: JustificationNeed = getattr(policy, name)
+        if need.min_chars < 0:
+            problems.append(
+                Problem("cannot be negative", f"{path}.{name}.min_chars", code="out-of-range")
+            )
+    if policy.unmet_satisfies and not policy.unmet.needed:
+        problems.append(
+            Problem(
+                "an unmet rating satisfies it with no reason given: say what justification "
+                "it needs in 'unmet'",
+                f"{path}.unmet_satisfies",
+                severity="warning",
+                code="inconsistent",
+            )
+        )
+    return problems
+
+
 def _check_rule(
     rule: Rule, index: FrameworkIndex, rule_kinds: Mapping[str, RuleKind], path: str
 ) -> list[Problem]:  # pragma: no mutate block
@@ -495,6 +604,15 @@ def check_submission(
     problems += _one_of(submission.kind, SUBMISSION_KINDS, "kind", "submission kind")
     problems += check_details(submission, fw)
     seen: dict[str, int] = {}
+    # Only frameworks that declare justification tables pay for looking them up.
+    declared = any(
+        s.justification is not None or any(c.justification is not None for c in s.criteria)
+        for s in fw.sections
+    )
+
+    def justification(target: str) -> Justification:
+        return fw.justification_of(target) if declared else DEFAULT_JUSTIFICATION
+
     for i, rating in enumerate(submission.ratings):
         path = f"ratings[{i}]"
         target = index.targets.get(rating.target)
@@ -526,14 +644,12 @@ def check_submission(
                         code="not-allowed",
                     )
                 )
-            if not rating.justification.strip():
-                problems.append(
-                    Problem(
-                        "not applicable needs a justification",
-                        f"{path}.justification",
-                        code="needs-justification",
-                    )
-                )
+            problems += _justified(
+                rating.justification,
+                justification(rating.target).not_applicable,
+                "not applicable",
+                f"{path}.justification",
+            )
             if rating.level is not None:
                 problems.append(
                     Problem(
@@ -543,7 +659,17 @@ def check_submission(
                     )
                 )
         elif rating.level is not None:
-            problems += _level_problem(index, rating.target, rating.level, f"{path}.level")
+            wrong = _level_problem(index, rating.target, rating.level, f"{path}.level")
+            problems += wrong
+            if not wrong:
+                problems += _rating_justified(
+                    # For a level, the organisation's account of it counts as justification.
+                    f"{rating.justification.strip()} {rating.narrative.strip()}",
+                    rating.level,
+                    target.scale,
+                    justification(rating.target),
+                    f"{path}.justification",
+                )
     na_sections = {
         r.target for r in submission.ratings if r.not_applicable and r.target in index.sections
     }
@@ -595,6 +721,53 @@ def check_submission(
         )
         problems += _one_of(action.status, ACTION_STATUSES, f"actions[{i}].status", "action status")
     return problems
+
+
+def _rating_justified(
+    text: str, level_id: str, scale: Scale | None, policy: Justification, path: str
+) -> list[Problem]:
+    """Problems with the justification of a rating at ``level_id``, by what the level says."""
+    level = scale.get(level_id) if scale is not None else None
+    if level is None:
+        return []
+    if not level.meets:
+        return _justified(text, policy.unmet, f"a rating of {level_id!r} (not met)", path)
+    problems = _justified(text, policy.met, f"a rating of {level_id!r} (met)", path)
+    if level.notable and not problems:
+        problems = _justified(text, policy.notable, f"a rating of {level_id!r} (notable)", path)
+    return problems
+
+
+def _justified(text: str, need: JustificationNeed, what: str, path: str) -> list[Problem]:
+    """The one problem, if any, with a justification for what ``need`` asks."""
+    if not need.needed:
+        return []
+    given = text.strip()
+    if not given:
+        return [Problem(f"{what} needs a justification", path, code="needs-justification")]
+    if len(given) < need.min_chars:
+        return [
+            Problem(
+                f"{what} needs a justification of at least {need.min_chars} characters; "
+                f"this one has {len(given)}",
+                path,
+                code="needs-justification",
+            )
+        ]
+    if need.url and not _has_url(given):
+        return [
+            Problem(
+                f"{what} needs a justification with a web address (http:// or https://)",
+                path,
+                code="needs-url",
+            )
+        ]
+    return []
+
+
+def _has_url(text: str) -> bool:
+    """Whether the text holds an http or https address with a host."""
+    return any(urlsplit(word).netloc for word in _WEB_ADDRESS.findall(text))
 
 
 def _check_reference(reference: str, sha256: str, folder: Path | None, path: str) -> list[Problem]:

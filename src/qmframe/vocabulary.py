@@ -48,7 +48,8 @@ __all__ = [
 #: ``placeholder``: stands in for text that is not available yet.
 PROVENANCES = ("official", "paraphrase", "illustrative", "placeholder")
 #: How a rule's result combines into the decision (see :class:`~qmframe.framework.Rule`).
-EFFECTS = ("require", "veto", "highlight", "inform")
+#: ``level``: counts only towards the award levels that name the rule.
+EFFECTS = ("require", "veto", "highlight", "inform", "level")
 #: How a panel's levels for one target combine (see :class:`~qmframe.framework.ReviewPolicy`).
 COMBINATIONS = ("lowest", "median", "unanimous")
 

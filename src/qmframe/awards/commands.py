@@ -184,6 +184,16 @@ def _decision_from(data: object, label: str) -> Decision:
     return result
 
 
+def _status(framework: Framework, status: str, award_level: str = "") -> str:
+    """A recorded status: its id, after the framework's words for it (and the award level
+    reached) when it has any."""
+    words = framework.decision.label(status)
+    level = framework.award_level(award_level) if award_level else None
+    if level is not None:
+        words += f" ({level.label})"
+    return status if words == status else f"{words} [{status}]"
+
+
 def _framework(registry: Registry, ref: str) -> Framework:
     from qmframe import api
 
@@ -312,7 +322,9 @@ def _add(
             loaded.lifecycle,
         )
     what = f"now {one.event.state}" if one.event is not None else "no change to the current award"
-    _line(f"{one.award}: {decision.status} recorded ({what})")
+    _line(
+        f"{one.award}: {_status(loaded, decision.status, decision.award_level)} recorded ({what})"
+    )
     return EXIT_OK
 
 
@@ -562,7 +574,7 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
         extra = f" (version {e.version}, until {e.valid_until})" if e.version else ""
         _line(f"  {e.on}  {e.state}{extra}: {e.reason}")
     for r in decisions:
-        _line(f"  decision {r.award}: {r.status}")
+        _line(f"  decision {r.award}: {_status(loaded, r.status)}")
     return EXIT_OK
 
 

@@ -30,7 +30,14 @@ from qmframe.errors import QmframeError
 from qmframe.escaping import terminal
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
-from qmframe.reports import Assessment, ReportFormat, basis_sentence
+from qmframe.reports import (
+    Assessment,
+    ReportFormat,
+    basis_sentence,
+    progress_summary,
+    status_description,
+    status_words,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -219,6 +226,13 @@ def context(assessment: Assessment) -> dict[str, Any]:
         "submission": sub,
         "validity": _validity(d),
         "basis_sentence": basis_sentence(d),
+        "status_words": status_words(d, fw),
+        "status_description": status_description(d, fw),
+        "award_level": fw.award_level(d.award_level) if d.award_level else None,
+        "progress": [
+            (progress, name, state)
+            for progress, (name, state) in zip(d.progress, progress_summary(d, fw), strict=True)
+        ],
         "charts": _charts(assessment),
         "actions": sorted(
             sub.actions, key=lambda a: (a.due is None, a.due.isoformat() if a.due else "", a.id)

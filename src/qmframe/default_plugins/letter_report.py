@@ -22,9 +22,10 @@ import textwrap
 from collections.abc import Callable
 
 from qmframe.escaping import terminal
+from qmframe.framework import Framework
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
-from qmframe.reports import Assessment, ReportFormat
+from qmframe.reports import Assessment, ReportFormat, status_description
 
 __all__ = ["LetterReport"]
 
@@ -39,6 +40,18 @@ def _date(day: dt.date) -> str:
 def _words(status: str) -> str:
     """A status id as words: ``charter-awarded`` reads "charter awarded"."""
     return terminal(status.replace("-", " ").replace("_", " "))
+
+
+def _status(framework: Framework, status: str) -> str:
+    """A status as the letter says it: the framework's label, or the id as words."""
+    label = framework.decision.label(status)
+    return _words(label) if label == status else terminal(label)
+
+
+def _sentence(text: str) -> str:
+    """Text as a sentence: ending with a full stop."""
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _level(index: FrameworkIndex, target: str, level: str) -> str:
@@ -81,10 +94,18 @@ class LetterReport(ReportFormat):
         out.append("")
 
         # -- the decision -------------------------------------------------------------------
+        status = _status(fw, d.status)
+        reached = fw.award_level(d.award_level) if d.award_level else None
+        if reached is not None:
+            status += f", at the {terminal(reached.label)} level"
         if d.passed:
-            decided = f"We are pleased to tell you that the decision is: {_words(d.status)}."
+            decided = f"We are pleased to tell you that the decision is: {status}."
         else:
-            decided = f"The decision is: {_words(d.status)}."
+            decided = f"The decision is: {status}."
+        if status_description(d, fw):
+            decided += " " + _sentence(status_description(d, fw))
+        if reached is not None and reached.description:
+            decided += f" {terminal(reached.label)}: " + _sentence(reached.description)
         if d.valid_from and d.valid_until:
             decided += f" The award runs from {_date(d.valid_from)} to {_date(d.valid_until)}."
         out += [*_para(decided), ""]
@@ -92,7 +113,8 @@ class LetterReport(ReportFormat):
             out += _para(
                 "This is not an award. It is an early indication from what you sent: "
                 f"{d.basis_note}. On what you submitted, the framework's rules would "
-                f"conclude: {_words(d.indicated_status)}. That may change when it is reviewed."
+                f"conclude: {_status(fw, d.indicated_status)}. That may change when it is "
+                "reviewed."
             )
             out.append("")
         if d.midpoint_due:
@@ -100,6 +122,20 @@ class LetterReport(ReportFormat):
                 f"We will contact you for a mid-point review around {_date(d.midpoint_due)}, "
                 "to talk about progress with your action plan."
             )
+            out.append("")
+
+        # -- the next award level, for an award that has not reached the top --------------
+        following = [p for p in d.progress if not p.reached]
+        if d.passed and following:
+            nxt = following[0]
+            found = fw.award_level(nxt.level)
+            name = terminal(found.label if found is not None else nxt.level)
+            out += _para(
+                f"Towards the {name} level: {nxt.held} of the {nxt.required} things it needs "
+                "are in place. Still needed:"
+            )
+            for m in nxt.missing:
+                out += _para(f"{terminal(m.title or m.target or m.rule)}: {m.feedback}", "  * ")
             out.append("")
 
         # -- what was found -----------------------------------------------------------------

@@ -14,9 +14,25 @@ from collections.abc import Callable
 from qmframe._convert import unstructure_json
 from qmframe.decision import JSON_FORMAT_VERSION, Decision, PanelDisagreement, award_id
 from qmframe.escaping import json_text, markdown, markdown_code, terminal
+from qmframe.framework import Framework
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
-from qmframe.reports import Assessment, ReportFormat, basis_sentence
+from qmframe.reports import (
+    Assessment,
+    ReportFormat,
+    basis_sentence,
+    progress_summary,
+    status_description,
+    status_words,
+)
+
+
+def _decision_line(decision: Decision, framework: Framework) -> str:
+    """The status in the framework's words with its id, or in capitals when it has no label."""
+    words = status_words(decision, framework)
+    if words == decision.status:
+        return decision.status.upper()
+    return f"{words} [{decision.status}]"
 
 
 def _validity(decision: Decision) -> str:
@@ -41,13 +57,25 @@ class TextReport(ReportFormat):
         lines = [
             f"{fw.title} (version {d.version})",
             f"Organisation: {d.organisation_name} [{d.organisation}]",
-            f"Decision:     {d.status.upper()}",
+            f"Decision:     {_decision_line(d, fw)}",
+        ]
+        if status_description(d, fw):
+            lines.append(f"              {status_description(d, fw)}")
+        lines += [
             f"Assessed on:  {d.as_of.isoformat()}",
             f"Valid:        {_validity(d)}",
             "",
         ]
         if basis_sentence(d):
             lines += [basis_sentence(d), ""]
+        if d.progress:
+            lines.append("Award levels (lowest first; each needs the one below):")
+            for progress, (name, state) in zip(d.progress, progress_summary(d, fw), strict=True):
+                lines.append(f"  {'+' if progress.reached else '-'} {name}: {state}")
+                for m in progress.missing:
+                    where = f"{m.title} [{m.target}]" if m.target else m.title
+                    lines.append(f"      still needed: {where}: {_flow(m.feedback)}")
+            lines.append("")
         if d.highlights:
             lines.append("Highlights:")
             lines += [
@@ -110,14 +138,25 @@ class MarkdownReport(ReportFormat):
         out = [
             f"# {_md(fw.title)}: {_md(d.organisation_name)}",
             "",
-            f"- **Decision:** {_md(d.status)}",
+            f"- **Decision:** {_md(status_words(d, fw))}"
+            + (f" ({markdown_code(d.status)})" if status_words(d, fw) != d.status else ""),
             f"- **Framework version:** {_md(d.version)}",
             f"- **Assessed on:** {d.as_of.isoformat()}",
             f"- **Valid:** {_validity(d)}",
             "",
         ]
+        if status_description(d, fw):
+            out[-1:-1] = [f"- **Meaning:** {_md(status_description(d, fw))}"]
         if basis_sentence(d):
             out += [_md(basis_sentence(d)), ""]
+        if d.progress:
+            out += ["## Award levels", ""]
+            for progress, (name, state) in zip(d.progress, progress_summary(d, fw), strict=True):
+                out.append(f"- **{_md(name)}**: {_md(state)}")
+                out += [
+                    f"  - still needed: {_md(m.title)}: {_md(m.feedback)}" for m in progress.missing
+                ]
+            out.append("")
         if d.highlights:
             out += ["## Highlights", ""]
             out += [

@@ -246,7 +246,7 @@ class AtLeast(RuleKind):
             concluded = f"{met} at or above {level!r}, {verdict} the {count} required"
             # Only a failing count makes its short targets unmet.
             kept = tuple(findings) if not holds else tuple(f for f in findings if f.holds)
-            return RuleResult(holds, saw, concluded, kept)
+            return RuleResult(holds, saw, concluded, kept, needed=count)
 
         return evaluate
 
@@ -635,6 +635,132 @@ class WeightedScore(RuleKind):
         return Reads.only(targets=_scope_targets(rule, index))
 
 
+class Satisfied(RuleKind):
+    """Every applicable target in scope is met, or not met with a justification it accepts.
+
+    A target is met when its decided level is one its scale says meets it.
+    Where the framework's ``justification`` table for the target says
+    ``unmet_satisfies = true`` (a criterion that *should* be met), the
+    organisation's own rating at a level that does not meet it, carrying the
+    justification ``unmet`` asks for, satisfies it too, as long as the decided
+    level does not meet it either (the reviewers did not find it met).
+    """
+
+    name = "satisfied"
+    summary = (
+        "every applicable criterion or section in scope is met, or not met with the "
+        "justification its framework accepts"
+    )
+    _keys = ("scope", "if_empty")
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        problems = _unknown_keys(rule, self._keys)
+        scope = resolve_scope(rule, index)
+        if isinstance(scope, list):
+            return problems + scope
+        problems += [
+            Problem(f"{target!r} has no scale to judge it on", "scope", code="inconsistent")
+            for target in scope.targets
+            if index.targets[target].scale is None
+        ]
+        empty = _if_empty(rule, "fail")
+        return problems + ([empty] if isinstance(empty, Problem) else [])
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        scope = resolve_scope(rule, index)
+        assert not isinstance(scope, list)
+        if_empty = str(rule.params.get("if_empty", "fail"))
+        meets: dict[str, frozenset[str]] = {}
+        for target in scope.targets:
+            scale = index.targets[target].scale
+            assert scale is not None
+            meets[target] = frozenset(lv.id for lv in scale.levels if lv.meets)
+        fw = index.framework
+        accepting = frozenset(t for t in scope.targets if fw.justification_of(t).unmet_satisfies)
+
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            rated = (
+                {r.target: r for r in ctx.submission.ratings if r.target in accepting}
+                if accepting
+                else {}
+            )
+            findings: list[Finding] = []
+            seen: list[str] = []
+            for target in scope.targets:
+                if target in ctx.not_applicable:
+                    seen.append(f"{target}=not applicable")
+                    continue
+                got = ctx.levels.get(target)
+                if got is None:
+                    note = ctx.unresolved.get(target, "not judged")
+                    seen.append(f"{target}={note}")
+                    findings.append(Finding(target=target, holds=False, note=note))
+                    continue
+                seen.append(f"{target}={got}")
+                if got in meets[target]:
+                    findings.append(Finding(target=target, holds=True, level=got))
+                    continue
+                # The organisation itself rated it below meeting, with the justification
+                # validation made sure the framework asks for.
+                rating = rated.get(target)
+                if rating is not None and rating.level not in (None, *meets[target]):
+                    why = " ".join(rating.justification.split())
+                    note = "not met, with the justification it accepts" + (
+                        f": {why}" if why else ""
+                    )
+                    findings.append(Finding(target=target, holds=True, level=got, note=note))
+                    continue
+                findings.append(
+                    Finding(target=target, holds=False, level=got, note=f"{got!r} does not meet it")
+                )
+            if not findings:
+                return _empty_result(scope.description, if_empty)
+            saw = f"{len(findings)} applicable {scope.description}: " + ", ".join(seen)
+            short = [f.target for f in findings if not f.holds]
+            if short:
+                concluded = f"{len(short)} of {len(findings)} not satisfied: {', '.join(short)}"
+                return RuleResult(False, saw, concluded, tuple(findings))
+            justified = sum(1 for f in findings if f.note)
+            concluded = f"all {len(findings)} satisfied" + (
+                f" ({justified} not met, with an accepted justification)" if justified else ""
+            )
+            return RuleResult(True, saw, concluded, tuple(findings))
+
+        return evaluate
+
+
+class Renewal(RuleKind):
+    """The submission renews an award: it names the award in ``previous_award``.
+
+    For what only a renewal can show, such as an award level that needs a
+    record of delivery to judge.
+    """
+
+    name = "renewal"
+    summary = "the submission renews an award (it names its previous_award)"
+    _keys = ()
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        return [
+            Problem(
+                f"unknown key {key!r} for kind {rule.kind!r} (it takes no keys of its own)",
+                code="unknown-key",
+            )
+            for key in rule.params
+        ]
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            previous = ctx.submission.previous_award
+            if previous:
+                return RuleResult(True, f"previous_award {previous!r}", "a renewal")
+            return RuleResult(
+                False, "no previous_award", "not a renewal: the submission renews no award"
+            )
+
+        return evaluate
+
+
 BUILTIN_RULE_KINDS: tuple[RuleKind, ...] = (
     MinimumLevel(),
     AtLeast(),
@@ -643,6 +769,8 @@ BUILTIN_RULE_KINDS: tuple[RuleKind, ...] = (
     ActionPlan(),
     OutcomeCoverage(),
     WeightedScore(),
+    Satisfied(),
+    Renewal(),
 )
 
 

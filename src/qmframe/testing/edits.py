@@ -20,7 +20,7 @@ import attrs
 
 from qmframe.decision import Decision
 from qmframe.files import dumps
-from qmframe.framework import Framework
+from qmframe.framework import Framework, JustificationNeed
 from qmframe.index import FrameworkIndex
 from qmframe.submission import Judgement, Rating, Review, Reviewer, Submission
 
@@ -28,6 +28,7 @@ __all__ = [
     "AssessmentCase",
     "drop_actions",
     "drop_evidence",
+    "justification_for",
     "mark_not_applicable",
     "outcome_of",
     "set_level",
@@ -79,11 +80,11 @@ def outcome_of(decision: Decision) -> tuple[str, str]:
     """What a decision concludes, whether or not it is only an indication.
 
     The status the rules reached (for an indication, the status they
-    indicate) and the award level reached ('' while qmframe has no award
+    indicate) and the award level reached ('' when the framework has no award
     levels, or none was reached).
     """
     status = decision.indicated_status if decision.is_indication else decision.status
-    return status, str(getattr(decision, "award_level", "") or "")
+    return status, decision.award_level
 
 
 def _with_submission(case: AssessmentCase, **changes: Any) -> AssessmentCase:
@@ -173,6 +174,36 @@ def set_level(
     return attrs.evolve(case, submission=submission, review=review)
 
 
+def justification_for(
+    framework: Framework, target: str, text: str = "", *, not_applicable: bool = False
+) -> str:
+    """A justification for a rating of ``target`` that its framework accepts.
+
+    ``text`` when it already does; otherwise one with a web address and as
+    many characters as the framework's ``justification`` table asks. For a
+    level, it satisfies what a rating at any level needs, so raising or
+    lowering the rating keeps the submission valid; with ``not_applicable``,
+    what marking it not applicable needs.
+    """
+    policy = framework.justification_of(target)
+    needs = (
+        (policy.not_applicable,) if not_applicable else (policy.met, policy.notable, policy.unmet)
+    )
+    given = text.strip()
+
+    def accepted(need: JustificationNeed) -> bool:
+        if not need.needed:
+            return True
+        return bool(given) and len(given) >= need.min_chars and not need.url
+
+    if all(accepted(need) for need in needs):
+        return text
+    words = "See https://example.org/justification for why."
+    while len(words) < max(need.min_chars for need in needs):
+        words += " More of why."
+    return words
+
+
 def mark_not_applicable(
     case: AssessmentCase,
     target: str,
@@ -188,7 +219,15 @@ def mark_not_applicable(
     index = index or FrameworkIndex.build(case.framework)
     group = (target, *index.section_criteria.get(target, ()))
     ratings = [r for r in case.submission.ratings if r.target not in group]
-    ratings += [Rating(target=t, not_applicable=True, justification=justification) for t in group]
+    ratings += [
+        Rating(
+            target=t,
+            not_applicable=True,
+            # What the framework's justification table asks, if more than this reason.
+            justification=justification_for(case.framework, t, justification, not_applicable=True),
+        )
+        for t in group
+    ]
     changed = _with_submission(case, ratings=tuple(ratings))
     if case.review is not None:
         judgements = tuple(j for j in case.review.judgements if j.target not in group)

@@ -28,7 +28,8 @@ monotonicity
     self-rating), adding an evidence item, or adding an open action never
     turns a ``require`` or ``veto`` rule of a kind declared ``monotone`` from
     holding to failing, and, when every such rule is of a monotone kind,
-    never turns an award into a non-award.
+    never turns an award into a non-award; when the rules award levels count
+    are of monotone kinds too, it never lowers the award level reached.
 not-applicable neutrality
     Where the framework allows a criterion or section to be marked not
     applicable, and every level decided for it (and, for a section, its
@@ -43,7 +44,11 @@ bounds
     level its scale marks notable (or at or above the rule's own ``level``);
     every level a finding reports is on its target's scale; a weighted score
     lies within its declared range; validity dates are set exactly for an
-    award of a framework that declares them, and are in order.
+    award of a framework that declares them, and are in order; the decision
+    shows progress towards each award level the framework declares, in
+    order, complete exactly when every rule the level counts holds, and the
+    award level reached is the highest whose progress, and every lower
+    level's, is complete, for an award (none for an indication or a refusal).
 round trip
     Writing the framework, the submission, the review and the decision as
     TOML and reading them back gives equal objects.
@@ -349,6 +354,19 @@ def monotone(case: AssessmentCase, registry: Registry, data: st.DataObject) -> b
             f"the decision was {before.status!r}; after this change it is {after.status!r}: "
             f"{change}"
         )
+    levels = [lv.id for lv in case.framework.award_levels]
+    counted = {r for lv in case.framework.award_levels for r in lv.rules}
+    if all_monotone and after.passed and levels:
+        for rule in case.framework.decision.rules:
+            kind = registry.rule_kinds.get(rule.kind)
+            if rule.id in counted and (kind is None or not kind.monotone):
+                return before.passed
+        rank = {level: i for i, level in enumerate(levels)}
+        if rank.get(after.award_level, -1) < rank.get(before.award_level, -1):
+            _fail(
+                f"the award level was {before.award_level!r}; after this change it is "
+                f"{after.award_level!r}: {change}"
+            )
     return before.passed
 
 
@@ -441,6 +459,44 @@ def _basis_bounded(case: AssessmentCase, decision: Decision) -> None:
         _fail(f"an indication made an award: {decision.status!r}, {decision.valid_until}")
 
 
+def _levels_bounded(case: AssessmentCase, decision: Decision) -> None:
+    """Progress per award level, and the level reached, follow from the rules' results."""
+    fw = case.framework
+    declared = [lv.id for lv in fw.award_levels]
+    shown = [p.level for p in decision.progress]
+    if shown != declared:
+        _fail(f"progress is shown for award levels {shown}; the framework declares {declared}")
+    holds = _holds(decision)
+    deciding = [r.id for r in fw.decision.rules if r.effect in _DECIDING]
+    all_complete = decision.passed
+    reached = ""
+    for i, (level, progress) in enumerate(zip(fw.award_levels, decision.progress, strict=True)):
+        counted = [*deciding, *level.rules] if i == 0 else list(level.rules)
+        if not 0 <= progress.held <= progress.required:
+            _fail(f"award level {level.id!r}: {progress.held} of {progress.required} held")
+        if progress.complete != (not progress.missing):
+            _fail(
+                f"award level {level.id!r} is {'complete' if progress.complete else 'short'}"
+                f" ({progress.held} of {progress.required}) with {len(progress.missing)} missing"
+            )
+        if progress.complete != all(holds[r] for r in counted):
+            _fail(
+                f"award level {level.id!r}: progress {progress.held} of {progress.required}, "
+                f"but its rules {counted} hold: {[holds[r] for r in counted]}"
+            )
+        all_complete = all_complete and progress.complete
+        if progress.reached != all_complete:
+            _fail(
+                f"award level {level.id!r} is {'' if progress.reached else 'not '}reached; it "
+                "should be exactly when the award is made and it and every lower level are "
+                "complete"
+            )
+        if progress.reached:
+            reached = level.id
+    if decision.award_level != reached:
+        _fail(f"award level {decision.award_level!r}; the highest level reached is {reached!r}")
+
+
 def bounded(case: AssessmentCase, registry: Registry) -> bool:
     """Status, unmet list, highlights, levels, scores and dates stay within what is declared."""
     fw = case.framework
@@ -448,6 +504,7 @@ def bounded(case: AssessmentCase, registry: Registry) -> bool:
     decision = _assess(registry, case)
     declared = {rule.id: rule for rule in fw.decision.rules}
     _basis_bounded(case, decision)
+    _levels_bounded(case, decision)
     status = decision.indicated_status if decision.is_indication else decision.status
     if status not in fw.decision.all_statuses():
         _fail(f"status {status!r} is not one the framework declares")

@@ -4,7 +4,7 @@ Each *mutant* is the framework with one of its own declared rules changed the
 way a lenient or careless author might change it:
 
 ``drop``
-    the rule left out;
+    the rule left out (and from the award levels that name it);
 ``inform``
     a ``require`` or ``veto`` rule turned into ``inform``;
 ``level-down`` / ``level-up``
@@ -162,12 +162,17 @@ def _scope_changes(rule: Rule, index: FrameworkIndex) -> Iterator[tuple[str, str
 def _rule_mutants(framework: Framework, rule: Rule, index: FrameworkIndex) -> Iterator[Mutant]:
     rid = rule.id
     kept = [r for r in framework.decision.rules if r.id != rid]
+    # A rule an award level names is dropped from the level too, so the mutant still checks.
+    award_levels = tuple(
+        attrs.evolve(level, rules=tuple(r for r in level.rules if r != rid))
+        for level in framework.award_levels
+    )
     yield Mutant(
         id=f"drop:{rid}",
         operator="drop",
         rule=rid,
         description=f"rule {rid!r} dropped",
-        framework=_with_rules(framework, kept),
+        framework=attrs.evolve(_with_rules(framework, kept), award_levels=award_levels),
     )
     if rule.effect in ("require", "veto"):
         yield Mutant(

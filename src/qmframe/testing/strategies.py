@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from qmframe._convert import unstructure_toml
 from qmframe.framework import (
     Applicability,
+    AwardLevel,
     Context,
     Criterion,
     DecisionPolicy,
@@ -37,6 +38,8 @@ from qmframe.framework import (
     EvidenceRequirement,
     EvidenceType,
     Framework,
+    Justification,
+    JustificationNeed,
     Level,
     Outcome,
     OutcomeSet,
@@ -61,7 +64,7 @@ from qmframe.submission import (
     Reviewer,
     Submission,
 )
-from qmframe.testing.edits import AssessmentCase
+from qmframe.testing.edits import AssessmentCase, justification_for
 from qmframe.vocabulary import ACTION_STATUSES, DETAIL_TYPES
 
 __all__ = [
@@ -78,6 +81,7 @@ __all__ = [
     "invalid_frameworks",
     "invalid_reviews",
     "invalid_submissions",
+    "justification_for",
     "likely_awards",
     "reviews",
     "scales",
@@ -98,6 +102,8 @@ BUILTIN_KINDS = (
     "action-plan",
     "outcome-coverage",
     "weighted-score",
+    "satisfied",
+    "renewal",
 )
 #: The kinds of breakage the invalid strategies make.
 MUTATIONS = ("broken-reference", "duplicate-id", "wrong-type", "foreign-level")
@@ -361,6 +367,20 @@ def _rule(
             params["if_empty"] = draw(st.sampled_from(("fail", "hold")))
     elif kind == "action-plan":
         params = {"min_items": draw(st.integers(1, 2))}
+    elif kind == "satisfied":
+        scaled = [
+            (s, t)
+            for s, t in _scope_options(index, criteria_only=False)
+            if all(index.targets[x].scale for x in t)
+        ]
+        if not scaled:
+            return None
+        scope, _ = draw(st.sampled_from(scaled))
+        params = {"scope": scope}
+        if draw(st.booleans()):
+            params["if_empty"] = draw(st.sampled_from(("fail", "hold")))
+    elif kind == "renewal":
+        params = {}
     elif kind == "outcome-coverage":
         sets = [o.id for o in index.framework.outcome_sets if o.outcomes]
         if not sets:
@@ -413,6 +433,8 @@ def _frameworks(
     not_applicable: bool,
     contexts: bool,
     outcome_sets: bool,
+    award_levels: bool = False,
+    justification: bool = False,
     submission_details: bool = True,
 ) -> Framework:
     n_scales = draw(st.integers(1, 3))
@@ -470,6 +492,10 @@ def _frameworks(
                 not_applicable=not_applicable,
             )
         )
+        if justification:
+            criteria = tuple(
+                attrs.evolve(c, justification=draw(_justifications())) for c in criteria
+            )
         sections.append(
             Section(
                 id=f"s{i}",
@@ -482,6 +508,7 @@ def _frameworks(
                 applicability=Applicability(contexts=_subset(draw, context_ids, max_size=1)),
                 not_applicable_allowed=not_applicable and draw(st.booleans()),
                 criteria=criteria,
+                justification=draw(_justifications()) if justification else None,
             )
         )
     extra = draw(st.sampled_from(((), ("deferred",))))
@@ -503,6 +530,25 @@ def _frameworks(
     ]
     if not rules:  # every drawn kind needed something the framework lacks
         rules = [Rule(id="r0", kind="action-plan", params={"min_items": 1})]
+    levels: list[AwardLevel] = []
+    next_id = len(kinds) + 1  # past every id the rules above may have used
+    if award_levels:
+        for k in range(draw(st.integers(2, 3))):
+            named: list[str] = []
+            if k:  # the lowest is the award itself; each higher level adds rules of its own
+                for kind in draw(
+                    st.lists(st.sampled_from(tuple(rule_kinds)), min_size=1, max_size=2)
+                ):
+                    extra_rule = _rule(draw, kind, f"r{next_id}", index, extra)
+                    next_id += 1
+                    if extra_rule is not None:
+                        rules.append(attrs.evolve(extra_rule, effect="level", status=""))
+                        named.append(extra_rule.id)
+                informing = [r.id for r in rules if r.effect in ("inform", "highlight")]
+                named += _subset(draw, informing, max_size=1)
+            levels.append(
+                AwardLevel(id=f"level{k}", label=f"Level {k}", rules=tuple(dict.fromkeys(named)))
+            )
     months = draw(st.sampled_from((0, 12, 24)))
     declared = draw(_declared_details()) if submission_details else ()
     return attrs.evolve(
@@ -523,6 +569,31 @@ def _frameworks(
         validity=Validity(
             months=months, midpoint_months=draw(st.sampled_from((0, months // 2))) if months else 0
         ),
+        award_levels=tuple(levels),
+    )
+
+
+@st.composite
+def _needs(draw: st.DrawFn) -> JustificationNeed:
+    return JustificationNeed(
+        required=draw(st.booleans()),
+        min_chars=draw(st.sampled_from((0, 0, 10, 60))),
+        url=draw(st.booleans()),
+    )
+
+
+@st.composite
+def _justifications(draw: st.DrawFn) -> Justification | None:
+    if draw(st.booleans()):
+        return None
+    unmet = draw(_needs())
+    return Justification(
+        met=draw(_needs()),
+        notable=draw(_needs()),
+        unmet=unmet,
+        not_applicable=draw(_needs()),
+        # Accepting an unmet rating without a reason is worth a warning: ask for one.
+        unmet_satisfies=unmet.needed and draw(st.booleans()),
     )
 
 
@@ -538,6 +609,8 @@ def frameworks(
     not_applicable: bool = True,
     contexts: bool = True,
     outcome_sets: bool = True,
+    award_levels: bool = False,
+    justification: bool = False,
     submission_details: bool = True,
 ) -> st.SearchStrategy[Framework]:
     """Valid frameworks using the built-in rule kinds.
@@ -570,6 +643,13 @@ def frameworks(
         False declares no submission details; otherwise up to three, of any
         type, some required, some required only when another detail has a
         given value.
+    ``award_levels`` (default False)
+        True gives two or three award levels, each above the lowest naming
+        rules of effect ``level`` of its own (and sometimes an ``inform`` or
+        ``highlight`` rule).
+    ``justification`` (default False)
+        True gives some sections and criteria a ``justification`` table; the
+        submissions strategy then writes justifications that satisfy it.
 
     Requires hypothesis.
     """
@@ -591,6 +671,8 @@ def frameworks(
         not_applicable=not_applicable,
         contexts=contexts,
         outcome_sets=outcome_sets,
+        award_levels=award_levels,
+        justification=justification,
         submission_details=submission_details,
     )
 
@@ -773,7 +855,11 @@ def _submissions(
             # A section marked not applicable takes its criteria with it.
             ratings.append(
                 Rating(
-                    target=target, not_applicable=True, justification="its section does not apply"
+                    target=target,
+                    not_applicable=True,
+                    justification=justification_for(
+                        fw, target, "its section does not apply", not_applicable=True
+                    ),
                 )
             )
             continue
@@ -787,7 +873,13 @@ def _submissions(
         allowed_na = allowed_na and not pinned
         if target not in met and target not in levels and allowed_na and draw(st.booleans()):
             ratings.append(
-                Rating(target=target, not_applicable=True, justification="not relevant here")
+                Rating(
+                    target=target,
+                    not_applicable=True,
+                    justification=justification_for(
+                        fw, target, "not relevant here", not_applicable=True
+                    ),
+                )
             )
             if index.targets[target].kind == "section":
                 na_sections.add(target)
@@ -800,7 +892,10 @@ def _submissions(
             Rating(
                 target=target,
                 level=level,
-                justification=_justification(draw, target, justified),
+                # A framework's justification table comes first: what it asks is written.
+                justification=justification_for(
+                    fw, target, _justification(draw, target, justified)
+                ),
                 narrative=draw(_NARRATIVES),
             )
         )
