@@ -58,9 +58,11 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
 
 @pytest.fixture
 def mini(write: Callable[[str, str], Path]) -> dict[str, Path]:
-    """The mini framework, a submission and a review, as files."""
+    """The mini framework, a submission and a review, as files that say what they are."""
     return {
-        "framework": write("mini.toml", core_fixtures.FRAMEWORK),
-        "submission": write("sub/submission.toml", core_fixtures.SUBMISSION),
-        "review": write("sub/review.toml", core_fixtures.REVIEW),
+        "framework": write("mini.toml", 'document = "framework"\n' + core_fixtures.FRAMEWORK),
+        "submission": write(
+            "sub/submission.toml", 'document = "submission"\n' + core_fixtures.SUBMISSION
+        ),
+        "review": write("sub/review.toml", 'document = "review"\n' + core_fixtures.REVIEW),
     }

@@ -279,6 +279,41 @@ def test_batch_output_file_and_summary_on_stdout(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.jsonl")] == []
 
 
+def test_batch_output_dash_is_stdout_with_the_summary_on_stderr(
+    cases: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(["batch", _framework(cases), str(cases / "a-awarded"), "-o", "-"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert [json.loads(line)["result"] for line in out.splitlines()] == ["decided"]
+    assert err.strip() == "1 case: 1 decided (1 awarded), 0 invalid, 0 failed"
+    assert not (tmp_path / "-").exists()
+
+
+def test_batch_output_only_replaces_a_regular_file_and_keeps_its_mode(
+    cases: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import os
+
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(tmp_path / "elsewhere.jsonl")
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    for target in (link, fifo):
+        code = main(["batch", _framework(cases), str(cases / "a-awarded"), "-o", str(target)])
+        _, err = capsys.readouterr()
+        assert code == 2
+        assert "refusing to write" in err
+    assert not (tmp_path / "elsewhere.jsonl").exists()
+    kept = tmp_path / "kept.jsonl"
+    kept.write_text("old\n", "utf-8")
+    kept.chmod(0o640)
+    assert main(["batch", _framework(cases), str(cases / "a-awarded"), "-o", str(kept)]) == 0
+    assert (kept.stat().st_mode & 0o777, kept.read_text("utf-8").count("\n")) == (0o640, 1)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
+
+
 def test_batch_a_failing_plugin_exits_1_and_names_it(
     cases: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,7 +44,9 @@ def test_decision_is_a_pure_function_of_its_inputs(
 ) -> None:
     framework, submission, review = loaded
     first = registry.assessor(framework).assess(submission, review, as_of=AS_OF)
-    fresh = qmframe.Assessor(framework, registry.rule_kinds)
+    fresh = qmframe.Assessor(
+        framework, registry.rule_kinds, kind_sources=registry.rule_kind_sources
+    )
     assert fresh.assess(submission, review, as_of=AS_OF) == first
     assert fresh.assess(submission, review, as_of=AS_OF + dt.timedelta(days=1)) != first
 
@@ -55,7 +57,7 @@ def test_passing_decision_has_validity_and_midpoint(
     framework, submission, _ = loaded
     decision = qmframe.assess(framework, submission, as_of=AS_OF, registry=registry)
     assert decision.passed
-    assert decision.basis == "self-assessment"
+    assert decision.basis == "self-certified"
     assert (decision.valid_from, decision.valid_until, decision.midpoint_due) == (
         dt.date(2026, 3, 1),
         dt.date(2029, 2, 28),
@@ -121,7 +123,7 @@ def test_panel_judgements_combine_by_the_declared_policy(
 ) -> None:
     # min_reviewers = 1: here only b2 is judged by the whole panel of three.
     text = core_fixtures.FRAMEWORK.replace(
-        "[validity]", f'[review]\ncombine = "{combine}"\nmin_reviewers = 1\n\n[validity]'
+        "[review]\nrequired = false\n", f'[review]\ncombine = "{combine}"\nmin_reviewers = 1\n'
     )
     framework = qmframe.load_framework(write("f.toml", text), registry=registry)
     submission = qmframe.load_submission(
@@ -141,7 +143,7 @@ def test_a_target_needs_judgements_from_the_whole_panel(
     write: Callable[..., Path], registry: qmframe.Registry
 ) -> None:
     text = core_fixtures.FRAMEWORK.replace(
-        "[validity]", "[review]\nmin_reviewers = 3\n\n[validity]"
+        "[review]\nrequired = false\n", "[review]\nmin_reviewers = 3\n"
     )
     framework = qmframe.load_framework(write("f.toml", text), registry=registry)
     submission = qmframe.load_submission(
@@ -166,26 +168,35 @@ def test_too_few_reviewers_for_the_panel(
     write: Callable[..., Path], registry: qmframe.Registry
 ) -> None:
     text = core_fixtures.FRAMEWORK.replace(
-        "[validity]", "[review]\nmin_reviewers = 2\n\n[validity]"
+        "[review]\nrequired = false\n", "[review]\nmin_reviewers = 2\n"
     )
     framework = qmframe.load_framework(write("f.toml", text), registry=registry)
     submission = qmframe.load_submission(
         write("s/s.toml", core_fixtures.SUBMISSION), framework, registry=registry
     )
-    with pytest.raises(
-        qmframe.ValidationError,
-        match="reviewers: the framework asks for at least 2 reviewers; 1 named",
-    ):
-        qmframe.load_review(
-            write("s/r.toml", core_fixtures.REVIEW), framework, submission, registry=registry
-        )
+    # Too few reviewers is no error in the file: a decision on it is only an indication.
+    review = qmframe.load_review(
+        write("s/r.toml", core_fixtures.REVIEW), framework, submission, registry=registry
+    )
+    warnings = qmframe.validate_submission(framework, submission, review=review, registry=registry)
+    (warning,) = [p for p in warnings if p.code == "too-few-reviewers"]
+    assert warning.severity == "warning"
+    assert warning.message.startswith("the framework asks for at least 2 reviewers; 1 named")
+    decision = qmframe.assess(framework, submission, review, registry=registry)
+    assert (decision.status, decision.passed, decision.indicated_status) == (
+        "indication",
+        False,
+        "not-yet",
+    )
 
 
 def test_assessor_refuses_a_submission_for_another_version(
     loaded: tuple, registry: qmframe.Registry
 ) -> None:
     framework, submission, _ = loaded
-    with pytest.raises(qmframe.ValidationError, match="submission is for mini 1, not mini 2"):
+    with pytest.raises(
+        qmframe.ValidationError, match="this submission is for version '1' of 'mini'"
+    ):
         registry.assessor(framework).assess(
             attrs.evolve(submission, framework_version="1"), as_of=AS_OF
         )

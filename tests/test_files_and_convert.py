@@ -63,7 +63,7 @@ def test_json_form_uses_iso_dates(mini: dict[str, Path], registry: qmframe.Regis
     ("field", "value", "message"),
     [
         ("version", "2", "expected a string, got an integer (2)"),
-        ("title", "true", "expected a string, got true/false (True)"),
+        ("title", "true", "expected a string, got true/false (true)"),
     ],
 )
 def test_leaf_types_are_strict(tmp_path: Path, field: str, value: str, message: str) -> None:
@@ -93,10 +93,33 @@ def test_write_is_atomic_and_leaves_no_temporary_file(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(qmframe.ValidationError, match="disk full; the file is unchanged"):
         write_text(target, "new contents\n")
     assert target.read_text() == "old contents\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.toml"]
     monkeypatch.undo()
     write_text(target, "new contents\n")
     assert target.read_text() == "new contents\n"
+
+
+def test_validate_parses_each_file_once(
+    mini: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It parsed a framework twice: once to tell what it is, again to read it.
+    from qmframe import files as qmframe_files
+    from qmframe.cli import main
+
+    parsed: list[str] = []
+    parser = qmframe_files.toml_parser  # tomllib, or tomli's compiled parser (the fast extra)
+    real = parser.loads
+
+    def counting(text: str, **kwargs: object) -> dict[str, object]:
+        parsed.append(text)
+        return real(text, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(parser, "loads", counting)
+    files = [mini[kind] for kind in ("framework", "submission", "review")]
+    assert main(["validate", "--framework", str(files[0]), *map(str, files)]) == 0
+    texts = [file.read_text(encoding="utf-8") for file in files]
+    # The framework once for --framework, once as a file to check; the others once each.
+    assert [parsed.count(text) for text in texts] == [2, 1, 1]

@@ -13,7 +13,7 @@ import pytest
 import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
-from test_fuzz_loaders import FUZZ, _documents, broken_structures
+from test_fuzz_loaders import _documents, assert_in_our_words, broken_structures, fuzz
 
 from qmframe.cli import main
 from qmframe.files import dumps
@@ -35,11 +35,12 @@ def _assert_clean(code: int, out: str, err: str, path: Path) -> None:
         problem_lines = [line for line in err.splitlines() if line.strip()]
         assert problem_lines
         assert all(line.startswith(str(path)) for line in problem_lines), err
+        assert_in_our_words(err)
     else:
         assert f"{path}: ok" in out
 
 
-@FUZZ
+@fuzz(500)
 @given(data=st.data())
 def test_validate_survives_broken_documents(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], data: st.DataObject
@@ -54,7 +55,7 @@ def test_validate_survives_broken_documents(
     _assert_clean(code, out, err, path)
 
 
-@FUZZ
+@fuzz(3500)
 @given(text=st.text(alphabet=st.sampled_from("[]{}=\"'\n#,.=\\ ab1-"), max_size=80))
 def test_validate_survives_malformed_toml(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
@@ -75,3 +76,64 @@ def test_validate_refuses_deeply_nested_toml(
     assert code == 2
     assert f"{path}: malformed TOML: arrays or tables nested too deeply" in err
     _assert_clean(code, out, err, path)
+
+
+_DATES = st.one_of(
+    st.dates().map(str),
+    st.sampled_from(["9999-12-31", "0001-01-01", "2026-02-30", "today", ""]),
+    st.text(max_size=12),
+)
+_FORMATS = st.sampled_from(["text", "markdown", "json", "html", "letter", "csv", ""])
+
+
+@fuzz(500)
+@given(data=st.data())
+def test_any_command_line_exits_0_or_2_and_never_shows_python(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: st.DataObject
+) -> None:
+    """Each command, in-process through ``main(argv)``, with good, broken and odd arguments."""
+    kind, document, framework = data.draw(_documents())
+    good = tmp_path / "framework.toml"
+    good.write_text(dumps(framework), encoding="utf-8")
+    broken = tmp_path / f"broken-{kind}.toml"
+    broken.write_text(tomli_w.dumps(data.draw(broken_structures(document))), encoding="utf-8")
+    named = {"broken": broken, "missing": tmp_path / "missing.toml", "folder": tmp_path}
+    file = st.sampled_from([str(good), *map(str, named.values())]) | st.text(max_size=6)
+    out = str(tmp_path / "out" / "report") if data.draw(st.booleans()) else str(tmp_path / "r")
+    argv: list[str] = data.draw(
+        st.one_of(
+            st.tuples(st.just("validate"), file, file).map(list),
+            st.tuples(st.just("assess"), file, file).map(list)
+            | st.tuples(
+                st.just("assess"),
+                st.just(str(good)),
+                file,
+                st.just("--review"),
+                file,
+                st.just("--as-of"),
+                _DATES,
+                st.just("--format"),
+                _FORMATS,
+            ).map(list),
+            st.tuples(
+                st.just("template"), file, st.just("--organisation"), st.text(max_size=8)
+            ).map(list),
+            st.tuples(st.just("diff"), file, file, st.just("--format"), _FORMATS).map(list),
+            st.tuples(st.just("rescore"), file, file, file).map(list),
+            st.tuples(
+                st.just("schema"),
+                st.sampled_from(["framework", "submission", "review", "outcome-set", "x"]),
+                st.just("--framework"),
+                file,
+            ).map(list),
+        )
+    )
+    if data.draw(st.booleans()) and argv[0] in ("assess", "template", "schema"):
+        argv += ["-o", out]
+    capsys.readouterr()
+    code = main(argv)
+    _, err = capsys.readouterr()
+    assert code in (0, 2), (argv, err)
+    assert "Traceback" not in err
+    assert "internal error" not in err
+    assert_in_our_words(err)

@@ -27,9 +27,11 @@ Write = Callable[[str, str], Path]
 
 
 def _framework_text(combine: str, min_reviewers: int = 2, rules: str = "") -> str:
-    return core_fixtures.FRAMEWORK.replace(
-        "[validity]",
-        f'{rules}[review]\ncombine = "{combine}"\nmin_reviewers = {min_reviewers}\n\n[validity]',
+    return (
+        core_fixtures.FRAMEWORK.replace("[validity]", f"{rules}[validity]")
+        .replace("[review]\nrequired = false\n", "")
+        .rstrip()
+        + f'\n[review]\ncombine = "{combine}"\nmin_reviewers = {min_reviewers}\n'
     )
 
 

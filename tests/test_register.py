@@ -10,15 +10,19 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 import qmframe
+from qmframe._convert import unstructure_json
 from qmframe.awards import register as register_module
-from qmframe.awards.lifecycle import Event
+from qmframe.awards.lifecycle import AwardHistory, Event, event_for_decision, record
 from qmframe.awards.register import (
     MIGRATIONS,
+    Addition,
     Register,
     RegisterError,
     award_id,
@@ -95,7 +99,7 @@ def test_a_missing_file_is_not_created_by_a_read(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_register_is_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(RegisterError, match="not a usable register"):
+    with pytest.raises(RegisterError, match="is not a register"):
         Register(junk)
 
 
@@ -169,7 +173,7 @@ def test_a_refused_move_writes_nothing(db: Path) -> None:
         late = Event(state="mid-point-reviewed", on=dt.date(2026, 6, 1), reason="late")
         with pytest.raises(qmframe.ValidationError, match="cannot go from 'expired'"):
             register.add_event("fw", "alpha", late)
-        strict = Lifecycle(start=("submitted",))
+        strict = Lifecycle(start=("expression-of-interest",))
         with pytest.raises(qmframe.ValidationError, match="cannot begin"):
             register.add_decision(_decision("beta", dt.date(2026, 3, 2)), strict)
     assert _counts(db) == (1, 1)
@@ -366,3 +370,351 @@ def test_the_public_sqlite_file(filled: Path, tmp_path: Path) -> None:
     assert tables == ["public_register"]
     with pytest.raises(qmframe.ValidationError, match="not a public field"):
         write_public_sqlite(rows, ["document"], tmp_path / "x.sqlite")
+
+
+def test_a_mid_point_review_on_the_day_of_the_award_counts(db: Path) -> None:
+    with Register(db) as register:
+        register.add_decision(_decision("alpha", START))
+        register.add_event(
+            "fw", "alpha", Event(state="mid-point-reviewed", on=START, reason="early")
+        )
+        assert register.due("fw", START + dt.timedelta(days=600), 0) == []
+
+
+def test_an_award_recorded_by_hand_exports_the_passing_decision_of_its_day(db: Path) -> None:
+    day = START + dt.timedelta(days=5)
+    with Register(db) as register:
+        register.add_decision(_decision("alpha", START))
+        register.add_decision(_decision("alpha", day, version="2"))  # renewed, by decision
+        register.add_event("fw", "alpha", Event(state="renewed", on=day, reason="by hand"))
+        register.add_decision(_decision("alpha", day, passed=False))  # changes nothing
+        (row,) = register.public_rows(FRAMEWORK, day)
+    assert row["status"] == "mark-awarded"
+    assert row["highlights"] == ["Section one (wow)"]
+
+
+# -- indications, the first steps, several decisions a day ------------------------------------
+
+
+def _indication(org: str, as_of: dt.date) -> Decision:
+    return Decision(
+        framework="fw",
+        version="1",
+        organisation=org,
+        organisation_name=org.title(),
+        status="indication",
+        passed=False,
+        basis="indication",
+        as_of=as_of,
+        indicated_status="mark-awarded",
+        basis_note="no review: the framework needs 1 reviewer",
+        highlights=(Highlight(target="s1", title="Section one", level="wow", rule="shine"),),
+    )
+
+
+def test_an_indication_is_never_an_award(db: Path) -> None:
+    with Register(db) as register:
+        recorded, event = register.add_decision(_indication("alpha", START))
+        assert event is not None
+        assert event.state == "submitted"
+        assert "not yet reviewed" in event.reason
+        assert [r.award for r in register.decisions()] == [recorded.award]
+        later = START + dt.timedelta(days=30)
+        assert register.holders("fw", later) == []
+        assert register.public_rows(FRAMEWORK, later) == []
+        assert register.due("fw", later, 3650) == []
+        assert register.sector_view(FRAMEWORK).passed == 0
+        (summary,) = register.summaries("fw", "alpha")
+        assert (summary.basis, summary.passed) == ("indication", False)
+
+
+def test_an_indication_cannot_be_dressed_up_as_an_award(db: Path) -> None:
+    forged = attrs.evolve(
+        _indication("alpha", START), passed=True, valid_until=START + dt.timedelta(days=900)
+    )
+    with Register(db) as register:
+        with pytest.raises(qmframe.ValidationError, match="an indication") as caught:
+            register.add_decision(forged)
+        assert [p.code for p in caught.value.problems] == ["not-allowed"]
+        assert register.holders("fw", START) == []
+    assert _counts(db) == (0, 0)
+
+
+def test_an_indication_after_an_award_leaves_the_award_alone(db: Path) -> None:
+    with Register(db) as register:
+        register.add_decision(_decision("alpha", START))
+        _, event = register.add_decision(_indication("alpha", START + dt.timedelta(days=40)))
+        assert event is None
+        assert [e.state for e in register.history("fw", "alpha").events] == ["awarded"]
+        (holding,) = register.holders("fw", START + dt.timedelta(days=41))
+        assert holding.since == START
+
+
+def test_an_indication_the_lifecycle_cannot_show_is_kept_without_an_event(db: Path) -> None:
+    strict = Lifecycle(start=("expression-of-interest",))
+    with Register(db) as register:
+        _, event = register.add_decision(_indication("alpha", START), strict)
+        assert event is None
+        assert register.history("fw", "alpha").events == ()
+        assert len(register.decisions("fw", "alpha")) == 1
+
+
+def test_a_history_can_start_with_an_expression_of_interest(db: Path) -> None:
+    strict = Lifecycle(start=("expression-of-interest",))
+    with Register(db) as register:
+        interest = Event(state="expression-of-interest", on=START, reason="enquiry")
+        register.add_event("fw", "alpha", interest, strict)
+        _, event = register.add_decision(_decision("alpha", START + dt.timedelta(days=60)), strict)
+        assert event is not None
+        assert event.state == "awarded"
+        events = register.history("fw", "alpha").events
+        assert [(e.state, e.on) for e in events] == [
+            ("expression-of-interest", START),
+            ("submitted", START + dt.timedelta(days=60)),
+            ("awarded", START + dt.timedelta(days=60)),
+        ]
+        assert events[1].reason == "submission implied by the decision"
+        assert [h.organisation for h in register.holders("fw", START + dt.timedelta(days=61))] == [
+            "alpha"
+        ]
+
+
+@pytest.mark.parametrize("passed", [True, False])
+def test_a_reviewed_decision_after_in_preparation_implies_the_submission(
+    db: Path, passed: bool
+) -> None:
+    with Register(db) as register:
+        register.add_event("fw", "alpha", Event(state="in-preparation", on=START, reason="x"))
+        _, event = register.add_decision(_decision("alpha", START, passed=passed))
+        assert event is not None
+        states = [e.state for e in register.history("fw", "alpha").events]
+    assert states == ["in-preparation", "submitted", "awarded" if passed else "not-awarded"]
+
+
+def test_a_decision_the_lifecycle_refuses_even_through_a_submission_is_refused(db: Path) -> None:
+    with Register(db) as register:
+        register.add_decision(_decision("alpha", START))
+        register.add_event("fw", "alpha", Event(state="suspended", on=START, reason="x"))
+        late = Event(state="withdrawn", on=START + dt.timedelta(days=1), reason="x")
+        register.add_event("fw", "alpha", late)
+        # withdrawn -> awarded is not allowed, but withdrawn -> submitted -> awarded is.
+        _, event = register.add_decision(_decision("alpha", START + dt.timedelta(days=2)))
+        assert event is not None
+        # Before the last event: refused, and no submission is implied either.
+        with pytest.raises(qmframe.ValidationError, match="before the last event"):
+            register.add_decision(_decision("alpha", START, days=5))
+        assert [e.state for e in register.history("fw", "alpha").events][-2:] == [
+            "submitted",
+            "awarded",
+        ]
+
+
+def test_several_decisions_on_one_day_are_kept_in_order(db: Path) -> None:
+    with Register(db) as register:
+        first, _ = register.add_decision(_indication("alpha", START))
+        second, event = register.add_decision(_decision("alpha", START))
+        third, _ = register.add_decision(_decision("alpha", START, passed=False))
+        assert event is not None
+        assert event.state == "awarded"
+        assert [first.award, second.award, third.award] == [
+            "fw/alpha/2026-03-02",
+            "fw/alpha/2026-03-02/2",
+            "fw/alpha/2026-03-02/3",
+        ]
+        assert award_id(second.decision) == "fw/alpha/2026-03-02"  # the stable base id
+        stored = register.decisions("fw", "alpha")
+        assert [r.award for r in stored] == [first.award, second.award, third.award]
+        assert [r.decision.status for r in stored] == ["indication", "mark-awarded", "not-yet"]
+        assert [e.state for e in register.history("fw", "alpha").events] == [
+            "submitted",
+            "awarded",
+        ]
+        assert register.has_award("fw/alpha/2026-03-02/2")
+        # The same decision again is still refused, whichever of the day's ids it has.
+        with pytest.raises(qmframe.ValidationError, match="already recorded") as caught:
+            register.add_decision(_decision("alpha", START))
+        assert "fw/alpha/2026-03-02/2" in str(caught.value)
+    assert _counts(db) == (3, 2)
+
+
+# -- many decisions at once -----------------------------------------------------------------
+
+
+def test_many_decisions_in_one_transaction(db: Path) -> None:
+    with Register(db) as register:
+        added = register.add_decisions(
+            [
+                _decision("alpha", START, days=365),
+                Addition(
+                    decision=_decision("alpha", START + dt.timedelta(days=360), version="2"),
+                    previous_award="fw/alpha/2026-03-02",
+                    details={"recruitment": "7"},
+                ),
+                _decision("beta", START, passed=False),
+                _indication("gamma", START),
+            ]
+        )
+        assert [(a.award, a.event.state if a.event else None) for a in added] == [
+            ("fw/alpha/2026-03-02", "awarded"),
+            ("fw/alpha/2027-02-25", "renewed"),  # follows the award made earlier in the batch
+            ("fw/beta/2026-03-02", "not-awarded"),
+            ("fw/gamma/2026-03-02", "submitted"),
+        ]
+        renewal = register.decisions("fw", "alpha")[1]
+        assert (renewal.previous_award, renewal.details) == (
+            "fw/alpha/2026-03-02",
+            {"recruitment": "7"},
+        )
+    assert _counts(db) == (4, 4)
+
+
+def test_a_bulk_add_with_problems_writes_nothing_and_names_every_problem(db: Path) -> None:
+    with Register(db) as register:
+        register.add_decision(_decision("alpha", START))
+    before = db.read_bytes()
+    batch = [
+        Addition(decision=_decision("beta", START), source="beta.json"),
+        Addition(decision=_decision("alpha", START), source="again.json"),  # recorded already
+        Addition(decision=_decision("gamma", START), source="gamma.json"),
+        Addition(
+            decision=_decision("beta", START - dt.timedelta(days=1)), source="early.json"
+        ),  # before beta's award above
+    ]
+    with Register(db) as register, pytest.raises(qmframe.ValidationError) as caught:
+        register.add_decisions(batch)
+    problems = caught.value.problems
+    assert [(p.file, p.code) for p in problems] == [
+        ("again.json", "duplicate-id"),
+        ("early.json", "not-allowed"),
+    ]
+    assert "fw/beta" in problems[1].message
+    assert db.read_bytes() == before
+    assert _counts(db) == (1, 1)
+
+
+def test_a_bulk_add_reads_its_decisions_as_they_come(db: Path) -> None:
+    taken = []
+
+    def stream() -> Iterator[Decision]:
+        for i in range(5):
+            taken.append(i)
+            yield _decision(f"org-{i}", START)
+
+    with Register(db) as register:
+        added = register.add_decisions(stream())
+    assert taken == [0, 1, 2, 3, 4]
+    assert len(added) == 5
+    assert _counts(db) == (5, 5)
+
+
+# -- migrating a register written before reads were answered in SQL --------------------------
+
+# What qmframe wrote before schema version 3, statement for statement.
+OLD_DECISION = (
+    "INSERT INTO decisions (award, framework, version, organisation, organisation_name,"
+    " status, passed, basis, as_of, valid_from, valid_until, midpoint_due, previous_award,"
+    " details, document, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+OLD_EVENT = (
+    "INSERT INTO events (framework, organisation, state, on_date, reason, version,"
+    " valid_until, midpoint_due, decision_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _old_register(path: Path, steps: list[Decision | tuple[str, Event]]) -> None:
+    """A version-2 register holding ``steps``, written the way qmframe wrote it then."""
+    raw = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:2]:
+        assert isinstance(script, str)
+        for statement in register_module._statements(script):
+            raw.execute(statement)
+    raw.execute("PRAGMA user_version = 2")
+    histories: dict[str, AwardHistory] = {}
+    for step in steps:
+        if isinstance(step, Decision):
+            org, row = step.organisation, None
+            history = histories.get(org, AwardHistory(organisation=org, framework="fw"))
+            event = event_for_decision(history, step)
+            cursor = raw.execute(
+                OLD_DECISION,
+                (award_id(step), "fw", step.version, org, step.organisation_name, step.status,
+                 int(step.passed), step.basis, step.as_of.isoformat(),
+                 register_module._text(step.valid_from), register_module._text(step.valid_until),
+                 register_module._text(step.midpoint_due), "", "{}",
+                 json.dumps(unstructure_json(step)), "2026-01-01T00:00:00+00:00"),
+            )  # fmt: skip
+            row = cursor.lastrowid
+        else:
+            org, event = step
+            history = histories.get(org, AwardHistory(organisation=org, framework="fw"))
+        if event is None:
+            continue
+        histories[org] = record(history, event)
+        raw.execute(
+            OLD_EVENT,
+            ("fw", org, event.state, event.on.isoformat(), event.reason, event.version,
+             register_module._text(event.valid_until), register_module._text(event.midpoint_due),
+             row),
+        )  # fmt: skip
+    raw.close()
+
+
+STEPS: list[Decision | tuple[str, Event]] = [
+    _decision("alpha", START, days=400),
+    _decision("beta", START, passed=False),
+    _decision("beta", START + dt.timedelta(days=30)),
+    ("beta", Event(state="suspended", on=START + dt.timedelta(days=50), reason="x")),
+    _decision("alpha", START + dt.timedelta(days=390), version="2"),
+    ("gamma", Event(state="expression-of-interest", on=START, reason="x")),
+    ("beta", Event(state="reinstated", on=START + dt.timedelta(days=80), reason="x")),
+]
+
+
+def test_an_old_register_is_migrated_and_answers_as_a_new_one(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.sqlite", tmp_path / "new.sqlite"
+    _old_register(old, STEPS)
+    with Register(new) as register:
+        for step in STEPS:
+            if isinstance(step, Decision):
+                register.add_decision(step)
+            else:
+                register.add_event("fw", step[0], step[1])
+    with Register(old) as migrated, Register(new) as fresh:
+        assert migrated.schema_version == len(MIGRATIONS) == 4
+        for offset in (0, 30, 60, 90, 400, 800):
+            day = START + dt.timedelta(days=offset)
+            assert migrated.holders("fw", day) == fresh.holders("fw", day)
+            assert migrated.due("fw", day, 365) == fresh.due("fw", day, 365)
+            assert migrated.public_rows(FRAMEWORK, day) == fresh.public_rows(FRAMEWORK, day)
+        assert migrated.holders("fw", START + dt.timedelta(days=90))  # not trivially empty
+        assert migrated.sector_view(FRAMEWORK) == fresh.sector_view(FRAMEWORK)
+        assert [r.award for r in migrated.decisions()] == [r.award for r in fresh.decisions()]
+        # Recording goes on from the migrated state.
+        _, event = migrated.add_decision(_decision("gamma", START + dt.timedelta(days=100)))
+        assert event is not None
+        assert event.state == "awarded"
+    tables = ("decided_levels", "unmet", "highlights")
+    raw = sqlite3.connect(old)
+    counts = [raw.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables]
+    raw.close()
+    assert counts == [0, 0, 4]  # three passing decisions with a highlight, and gamma's
+
+
+def test_a_row_that_is_not_json_stops_the_migration_and_changes_nothing(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite"
+    _old_register(old, STEPS[:3])
+    raw = sqlite3.connect(old)
+    raw.execute("UPDATE decisions SET document = '{\"levels\": [' WHERE id = 2")
+    raw.commit()
+    raw.close()
+    before = old.read_bytes()
+    with pytest.raises(qmframe.ValidationError) as caught:
+        Register(old)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.path, problem.code) == (
+        str(old),
+        "decisions[2].document",
+        "bad-register-row",
+    )
+    assert "fw/beta/2026-03-02" in problem.message
+    assert old.read_bytes() == before

@@ -215,3 +215,63 @@ def test_the_register_file_defaults_to_the_environment(
     code, _, err = _run(capsys, "register", "list", fw, "--db", other)
     assert code == 2
     assert "no register here" in err
+
+
+def test_a_record_that_starts_with_an_expression_of_interest(
+    files: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = Path(files["framework"]).read_text(encoding="utf-8")
+    assert "[review]\nrequired = false\n" in text
+    reviewed = Path(files["framework"]).with_name("reviewed.toml")
+    reviewed.write_text(text.replace("required = false", "required = true"), encoding="utf-8")
+    fw, db = str(reviewed), files["db"]
+    assert not Path(db).exists()
+    code, out, err = _run(
+        capsys, "register", "event", fw, "org-1", "expression-of-interest", "--on", "2025-11-01",
+        "--reason", "enquiry at the open day", "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    assert Path(db).exists()  # the first event of a history may start the register
+    # Without its review the decision is only an indication: a submission received.
+    code, out, _ = _run(capsys, "register", "add", fw, files["submission"], "--db", db)
+    assert code == 0
+    assert "mini/org-1/2026-01-15: indication recorded (now submitted)" in out
+    code, out, _ = _run(capsys, "register", "list", fw, "--on", "2026-03-01", "--db", db)
+    assert "0 holding" in out
+    code, _, err = _run(
+        capsys, "register", "badge", fw, "org-1", "--issuer-id", "https://mini.example.org",
+        "--on", "2026-03-01", "--db", db,
+    )  # fmt: skip
+    assert code == 2
+    assert "has no award" in err
+    # The reviewed decision: an award, the same day as the review.
+    code, out, _ = _run(
+        capsys, "register", "add", fw, files["submission"], "--review", files["review"], "--db", db
+    )
+    assert code == 0
+    assert "mini/org-1/2026-02-01: awarded recorded (now awarded)" in out
+    code, out, _ = _run(capsys, "register", "history", fw, "org-1", "--format", "json", "--db", db)
+    data = json.loads(out)
+    assert [e["state"] for e in data["history"]["events"]] == [
+        "expression-of-interest",
+        "submitted",
+        "awarded",
+    ]
+    assert [d["status"] for d in data["decisions"]] == ["indication", "awarded"]
+
+
+def test_a_reviewed_decision_after_in_preparation_from_the_command_line(
+    files: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    fw, db = files["framework"], files["db"]
+    code, _, err = _run(
+        capsys, "register", "event", fw, "org-1", "in-preparation", "--on", "2026-01-02",
+        "--reason", "writing the self-assessment", "--db", db,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = _run(
+        capsys, "register", "add", fw, files["submission"], "--review", files["review"], "--db", db
+    )
+    assert code == 0, err
+    code, out, _ = _run(capsys, "register", "history", fw, "org-1", "--db", db)
+    assert "2026-02-01  submitted: submission implied by the decision" in out

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 
 import pluggy
 import pytest
@@ -177,3 +178,105 @@ def test_register_unregisters_even_when_the_test_fails(pytester: pytest.Pytester
     assert _outcomes(result) == {"failed": 1}
     # The registered object is gone once qmframe_register's teardown ran.
     result.stdout.fnmatch_lines(["*left behind after teardown: [[]0[]]*"])
+
+
+# -- decision tables ---------------------------------------------------------------------------
+
+CHARTER_TABLE = """\
+framework = "example-charter"
+base = "example-riverside"
+
+[[case]]
+id = "as-sent"
+[case.expect]
+status = "charter-awarded"
+highlights = ["recruit"]
+
+[[case]]
+id = "no-plan-still-awarded"
+source = "a wrong expectation, to see the failure"
+drop_actions = ["*"]
+[case.expect]
+status = "charter-awarded"
+"""
+
+
+def test_each_case_of_a_decision_table_is_a_test_item(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".cases.toml", charter=CHARTER_TABLE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "charter.cases.toml::as-sent PASSED*",
+            "charter.cases.toml::no-plan-still-awarded FAILED*",
+            "*case 'no-plan-still-awarded': the decision is not what the table expects",
+            "  (expected because: a wrong expectation, to see the failure)",
+            "  status: expected 'charter-awarded', got 'not-yet-awarded'",
+            "explanation:",
+            "  FAILS  plan (action-plan, require): saw 0 action-plan item(s), 0 open;*",
+        ]
+    )
+
+
+def test_a_table_that_cannot_be_read_is_a_collection_error(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".cases.toml", broken='framework = "example-charter"\n[[case]]\nid = 3\n')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["the decision table cannot be read:", "*broken.cases.toml: case?0?.id: expected a string*"]
+    )
+
+
+def test_the_mutation_option_prints_the_score_and_fails_on_a_survivor(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(".cases.toml", charter=CHARTER_TABLE.split('[[case]]\nid = "no-plan')[0])
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--qmframe-mutation")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*qmframe.testing: mutation scores*",
+            "example-charter: * of 21 mutants killed (0 equivalent, 1 not valid, 1 table cases)",
+            "  survived    drop:plan  (rule 'plan' dropped)",
+        ]
+    )
+    # Without the option, the same table passes and no score is shown.
+    quiet = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert quiet.ret == pytest.ExitCode.OK
+    assert "mutation scores" not in quiet.stdout.str()
+
+
+def test_the_shipped_tables_score_every_mutant_through_the_option(
+    pytester: pytest.Pytester,
+) -> None:
+    import qmframe_example
+
+    from qmframe.testing.tables import find_tables
+
+    [table] = find_tables("example-charter", qmframe.Registry())
+    pytester.makefile(".cases.toml", charter=Path(table.path).read_text(encoding="utf-8"))
+    assert qmframe_example is not None
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--qmframe-mutation")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(
+        ["example-charter: 21 of 21 mutants killed (0 equivalent, 1 not valid, 17 table cases)"]
+    )
+
+
+def test_the_properties_report_what_they_reached(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_counts="""
+        from qmframe.testing import invariants
+
+        def test_bounds():
+            invariants.check_bounds("example-charter", max_examples=5)
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*qmframe.testing: cases per property*",
+            "bounded on example-charter: 5 cases, 5 reached it, 0 refused by the checks",
+        ]
+    )

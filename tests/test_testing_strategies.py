@@ -8,11 +8,15 @@ must be reported at the place they say they broke.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import tomllib
 
+import core_fixtures
+import hypothesis
 import pytest
 import tomli_w
-from hypothesis import assume, find, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import qmframe
@@ -23,6 +27,13 @@ from qmframe.testing.strategies import AssessmentCase, Invalid
 from qmframe.validation import check_framework, check_review, check_submission
 
 REGISTRY = qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=False))
+
+
+def _mini() -> qmframe.Framework:
+    """The core's small hand-written framework."""
+    framework = structure(tomllib.loads(core_fixtures.FRAMEWORK), qmframe.Framework)
+    assert isinstance(framework, qmframe.Framework)
+    return framework
 
 
 def errors(problems: list[qmframe.Problem]) -> list[str]:
@@ -162,25 +173,57 @@ def test_each_mutation_can_be_asked_for(mutation: str, data: st.DataObject) -> N
     assert invalid.mutation == mutation
 
 
-def test_shrinking_gives_a_small_readable_framework() -> None:
-    # The smallest framework with two sections: what a failing test would show.
-    smallest = find(qs.frameworks(), lambda fw: len(fw.sections) >= 2)
-    assert [s.id for s in smallest.sections] == ["s0", "s1"]
-    assert [len(s.criteria) for s in smallest.sections] == [1, 1]
-    assert len(smallest.decision.rules) == 1
-    assert len(smallest.scales) == 1
-    assert len(qmframe.dumps(smallest).splitlines()) < 60
+@settings(max_examples=20)
+@given(qs.frameworks())
+def test_ids_come_from_positions_so_a_counterexample_reads_like_a_file(
+    framework: qmframe.Framework,
+) -> None:
+    # What a shrunk counterexample shows: s0, c0-0, r0, scales named from a short list,
+    # levels from LEVEL_WORDS. (Waiting for find() to shrink one took minutes.)
+    assert [s.id for s in framework.sections] == [f"s{i}" for i in range(len(framework.sections))]
+    for i, section in enumerate(framework.sections):
+        assert [c.id for c in section.criteria] == [
+            f"c{i}-{j}" for j in range(len(section.criteria))
+        ]
+    assert all(re.fullmatch(r"r\d+", rule.id) for rule in framework.decision.rules)
+    assert all(re.fullmatch(r"(scale|grade|rank)\d*", scale.id) for scale in framework.scales)
+    assert {lv.id for scale in framework.scales for lv in scale.levels} <= set(qs.LEVEL_WORDS)
 
 
-def test_shrinking_gives_a_small_readable_case() -> None:
-    smallest = find(
-        qs.assessment_cases(reviewed=True), lambda case: len(case.submission.evidence) >= 1
+def _small_case() -> AssessmentCase:
+    framework = _mini()
+    submission = qmframe.Submission(
+        framework="mini",
+        framework_version="2",
+        organisation=qmframe.Organisation(id="org", name="Org", kind="college", context="north"),
+        evidence=(qmframe.EvidenceItem(id="e0", type="doc", title="A policy"),),
     )
-    assert len(smallest.submission.evidence) == 1
-    assert [e.id for e in smallest.submission.evidence] == ["e0"]
+    review = qmframe.Review(
+        framework="mini",
+        framework_version="2",
+        organisation="org",
+        reviewers=(qmframe.Reviewer(id="rev0", name="R"),),
+        judgements=(qmframe.Judgement(target="a1", level="yes"),),
+    )
+    return AssessmentCase(
+        framework=framework, submission=submission, review=review, as_of=dt.date(2026, 1, 1)
+    )
+
+
+def test_a_case_has_a_short_repr_and_describes_itself_as_toml() -> None:
+    case = _small_case()
     # The short repr names the framework instead of printing it whole.
-    assert repr(smallest).startswith("AssessmentCase(framework=<")
-    assert "# --- review ---" in smallest.describe()
+    assert repr(case) == (
+        "AssessmentCase(framework=<mini 2>, as_of=datetime.date(2026, 1, 1), ratings=0, "
+        "evidence=1, review=<1 judgements>)"
+    )
+    text = case.describe()
+    assert text.startswith("# as_of = 2026-01-01\n# --- framework ---\n")
+    assert "# --- review ---" in text
+    documents = text.split("# --- ")[1:]
+    assert [d.split(" ---")[0] for d in documents] == ["framework", "submission", "review"]
+    assert tomllib.loads(documents[2].split("\n", 1)[1])["judgements"][0]["target"] == "a1"
+    assert "# --- framework ---" not in case.describe(with_framework=False)
 
 
 @pytest.mark.parametrize(
@@ -201,17 +244,27 @@ def test_bad_arguments_are_refused_when_the_strategy_is_made(
 
 
 def test_unknown_target_in_all_met_is_an_error() -> None:
-    framework = find(qs.frameworks(), lambda fw: True)
+    framework = _mini()
+
+    @settings(max_examples=1, database=None)
+    @given(qs.submissions(framework, all_met=["nope"]))
+    def draw(submission: qmframe.Submission) -> None:
+        raise AssertionError("drawn without an error")
+
     with pytest.raises(ValueError, match="unknown criterion or section 'nope'"):
-        find(qs.submissions(framework, all_met=["nope"]), lambda s: True)
+        draw()
 
 
-def test_types_are_registered_with_hypothesis_through_the_entry_point() -> None:
+@settings(max_examples=3)
+@given(st.from_type(qmframe.Framework), st.from_type(qmframe.Submission))
+def test_types_are_registered_with_hypothesis_through_the_entry_point(
+    framework: qmframe.Framework, submission: qmframe.Submission
+) -> None:
     # The hypothesis entry point ran when hypothesis was imported.
-    framework = find(st.from_type(qmframe.Framework), lambda fw: True)
     assert errors(check_framework(framework, REGISTRY.rule_kinds)) == []
-    submission = find(st.from_type(qmframe.Submission), lambda s: True)
     assert isinstance(submission, qmframe.Submission)
+    index = FrameworkIndex.build(framework)
+    assert all(level.id in qs.LEVEL_WORDS for s in index.scales.values() for level in s.levels)
 
 
 @given(qs.frameworks(), st.data())
@@ -235,3 +288,78 @@ def test_likely_awards_have_complete_evidence_and_the_given_organisation(
             assert len(have) >= req.min_count
     covered = {o for e in items for o in e.outcomes}
     assert {o.id for s in framework.outcome_sets for o in s.outcomes} <= covered
+
+
+# -- reaching everything -----------------------------------------------------------------------
+
+
+def _sample(strategy: st.SearchStrategy[AssessmentCase], n: int = 40) -> list[AssessmentCase]:
+    drawn: list[AssessmentCase] = []
+
+    @hypothesis.seed(0)
+    @settings(max_examples=n, database=None, phases=[hypothesis.Phase.generate])
+    @given(strategy)
+    def collect(case: AssessmentCase) -> None:
+        drawn.append(case)
+
+    collect()
+    return drawn
+
+
+def test_the_default_cases_reach_renewals_justifications_and_interests() -> None:
+    cases = _sample(qs.assessment_cases(reviewed=True))
+    renewals = [c for c in cases if c.submission.previous_award]
+    assert 0 < len(renewals) < len(cases)
+    assert any(a.carried_from for c in renewals for a in c.submission.actions)
+    assert not any(
+        a.carried_from
+        for c in cases
+        if not c.submission.previous_award
+        for a in c.submission.actions
+    )
+    justified = [r for c in cases for r in c.submission.ratings if r.level and r.justification]
+    assert any("https://" in r.justification for r in justified)
+    assert any(not r.justification for c in cases for r in c.submission.ratings if r.level)
+    interested = [i for c in cases if c.review for r in c.review.reviewers for i in r.interests]
+    assert interested
+    assert {i.kind for i in interested} <= set(qs.INTEREST_KINDS)
+    assert all(
+        i.organisation != c.submission.organisation.id
+        for c in cases
+        if c.review
+        for r in c.review.reviewers
+        for i in r.interests
+    )
+
+
+@settings(max_examples=15)
+@given(st.data())
+def test_each_option_gives_what_it_says(data: st.DataObject) -> None:
+    framework = data.draw(qs.frameworks())
+    renewal = data.draw(qs.submissions(framework, renewals=True, justified=True))
+    assert renewal.previous_award == f"{framework.id}-{renewal.organisation.id}-previous"
+    assert all(
+        r.justification.startswith("Shown by the evidence") for r in renewal.ratings if r.level
+    )
+    plain = data.draw(
+        qs.submissions(
+            framework,
+            renewals=False,
+            justified=False,
+            details={"definition": st.just("statutory")},
+        )
+    )
+    assert plain.previous_award == ""
+    assert all(not r.justification for r in plain.ratings if r.level)
+    # Given details are added to those the framework declares (valid for its declarations).
+    assert plain.details["definition"] == "statutory"
+    review = data.draw(qs.reviews(framework, plain, interests=True))
+    assert all(1 <= len(r.interests) <= 2 for r in review.reviewers)
+    assert errors(check_review(review, FrameworkIndex.build(framework), plain)) == []
+    alone = data.draw(qs.reviews(framework, plain, interests=False))
+    assert all(r.interests == () for r in alone.reviewers)
+
+
+def test_likely_awards_are_reviewed_when_awards_need_a_review() -> None:
+    cases = _sample(qs.likely_awards(), n=30)
+    assert all(c.review is not None for c in cases if c.framework.review.required)

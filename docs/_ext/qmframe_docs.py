@@ -76,6 +76,14 @@ def _default(field: attrs.Attribute) -> nodes.Node:  # type: ignore[type-arg]
     if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
         default = default.factory()  # type: ignore[attr-defined]
     if attrs.has(type(default)):
+        # A default that sets some of its keys (not applicable's "a reason") says which.
+        changed = [
+            f"{a.name} = " + (str(value).lower() if isinstance(value, bool) else repr(value))
+            for a in attrs.fields(type(default))
+            if (value := getattr(default, a.name)) != a.default
+        ]
+        if changed:
+            return nodes.literal("", "{ " + ", ".join(changed) + " }")
         return nodes.Text("its keys' defaults")
     if default in ((), {}, ""):
         return nodes.Text("empty")

@@ -1,8 +1,17 @@
 """qmframe: define quality frameworks as plain TOML and score submissions into explained decisions.
 
-The names here are the supported API; modules whose names start with ``_``
-are not. Each name loads its module on first use: ``import qmframe`` alone
-imports nothing, the value classes load with the first of them used, and the
+The names here are the supported API. Public modules, for what this package
+does not re-export: :mod:`qmframe.vocabulary` (the fixed word lists),
+:mod:`qmframe.engine` (the one path to a decision), :mod:`qmframe.plugins`
+and :mod:`qmframe.hookspecs` (plugins), :mod:`qmframe.validation` (the
+checks), :mod:`qmframe.rules` and :mod:`qmframe.reports` (the interfaces of
+rule kinds and report formats), :mod:`qmframe.awards` (awards over time)
+and :mod:`qmframe.testing` (the kit for plugin authors' tests). Modules
+whose names start with ``_`` are private. docs/architecture.md shows how
+the modules depend on each other.
+
+Each name loads its module on first use: ``import qmframe`` alone imports
+nothing, the value classes load with the first of them used, and the
 machinery (the converter, the engine, plugins and files) only when a name
 that needs it is, so a program that only handles values starts quickly.
 """
@@ -24,6 +33,7 @@ if TYPE_CHECKING:  # every name below loads on first use; see __getattr__
         validate_submission,
     )
     from qmframe.decision import (
+        AwardProgress,
         Comparison,
         Decision,
         Finding,
@@ -41,15 +51,25 @@ if TYPE_CHECKING:  # every name below loads on first use; see __getattr__
         ValidationError,
     )
     from qmframe.examples import Example
-    from qmframe.files import dumps, read_framework, read_review, read_submission, write_toml
+    from qmframe.files import (
+        dumps,
+        loads,
+        read_framework,
+        read_review,
+        read_submission,
+        write_toml,
+    )
     from qmframe.framework import (
         Applicability,
+        AwardLevel,
         Context,
         Criterion,
         DecisionPolicy,
         EvidenceRequirement,
         EvidenceType,
         Framework,
+        Justification,
+        JustificationNeed,
         Level,
         Outcome,
         OutcomeSet,
@@ -57,8 +77,10 @@ if TYPE_CHECKING:  # every name below loads on first use; see __getattr__
         Rule,
         Scale,
         Section,
+        StatusLabel,
         Validity,
     )
+    from qmframe.frozen import FrozenMap
     from qmframe.hookspecs import hookimpl
     from qmframe.index import FrameworkIndex
     from qmframe.plugins import Registry, get_plugin_manager
@@ -84,8 +106,8 @@ __version__ = "0.1.0"
 #: modules behind the names it uses (the value classes first, the machinery on demand).
 _LAZY = {
     **dict.fromkeys(
-        ("Comparison", "Decision", "Finding", "Highlight", "PanelDisagreement", "RuleOutcome",
-         "Unmet"),
+        ("AwardProgress", "Comparison", "Decision", "Finding", "Highlight", "PanelDisagreement",
+         "RuleOutcome", "Unmet"),
         "qmframe.decision",
     ),
     **dict.fromkeys(
@@ -93,9 +115,10 @@ _LAZY = {
         "qmframe.errors",
     ),
     **dict.fromkeys(
-        ("Applicability", "Context", "Criterion", "DecisionPolicy", "EvidenceRequirement",
-         "EvidenceType", "Framework", "Level", "Outcome", "OutcomeSet", "ReviewPolicy", "Rule",
-         "Scale", "Section", "Validity"),
+        ("Applicability", "AwardLevel", "Context", "Criterion", "DecisionPolicy",
+         "EvidenceRequirement", "EvidenceType", "Framework", "Justification", "JustificationNeed",
+         "Level", "Outcome", "OutcomeSet", "ReviewPolicy", "Rule", "Scale", "Section",
+         "StatusLabel", "Validity"),
         "qmframe.framework",
     ),
     **dict.fromkeys(
@@ -103,6 +126,7 @@ _LAZY = {
          "Organisation", "Rating", "Review", "Reviewer", "Submission"),
         "qmframe.submission",
     ),
+    "FrozenMap": "qmframe.frozen",
     "hookimpl": "qmframe.hookspecs",
     "assess": "qmframe.api",
     "default_registry": "qmframe.api",
@@ -115,6 +139,7 @@ _LAZY = {
     "Assessor": "qmframe.engine",
     "Example": "qmframe.examples",
     "dumps": "qmframe.files",
+    "loads": "qmframe.files",
     "read_framework": "qmframe.files",
     "read_review": "qmframe.files",
     "read_submission": "qmframe.files",
@@ -136,6 +161,8 @@ __all__ = [
     "Assessment",
     "AssessmentContext",
     "Assessor",
+    "AwardLevel",
+    "AwardProgress",
     "Comparison",
     "ConflictOfInterestError",
     "Context",
@@ -150,10 +177,13 @@ __all__ = [
     "Finding",
     "Framework",
     "FrameworkIndex",
+    "FrozenMap",
     "Highlight",
     "InformationRequest",
     "Interest",
     "Judgement",
+    "Justification",
+    "JustificationNeed",
     "Level",
     "Organisation",
     "Outcome",
@@ -174,6 +204,7 @@ __all__ = [
     "RuleResult",
     "Scale",
     "Section",
+    "StatusLabel",
     "Submission",
     "Unmet",
     "ValidationError",
@@ -188,6 +219,7 @@ __all__ = [
     "load_framework",
     "load_review",
     "load_submission",
+    "loads",
     "read_framework",
     "read_review",
     "read_submission",

@@ -15,6 +15,7 @@ import click
 
 __all__ = [
     "DATE",
+    "ClosedPipe",
     "OrderedGroup",
     "colour",
     "complete_dir",
@@ -36,6 +37,11 @@ def colour(stream: TextIO) -> bool:
 
 
 def _write(stream: TextIO, text: str, style: dict[str, Any]) -> None:
+    from qmframe.escaping import terminal
+
+    # The last guard for a terminal: control and bidi characters from any file are shown,
+    # not obeyed. Lines and tabs are the command's own; fields escape their line breaks.
+    text = terminal(text, multiline=True)
     end = "" if text.endswith("\n") else "\n"
     if style and colour(stream):
         text = click.style(text.removesuffix("\n"), **style) + "\n"
@@ -55,11 +61,17 @@ def err(text: str, **style: Any) -> None:
 
 
 def parse_date(text: str) -> dt.date:
-    """A YYYY-MM-DD date, or :class:`ValueError` with a plain message."""
+    """A YYYY-MM-DD date within the dates qmframe handles, or :class:`ValueError` saying why."""
+    from qmframe.limits import date_problem
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    problem = date_problem(day)
+    if problem:
+        raise ValueError(problem)
+    return day
 
 
 class _Date(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic in newer click
@@ -80,11 +92,25 @@ class _Date(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generi
 DATE = _Date()
 
 
+class ClosedPipe(Exception):
+    """Standard output's reader went away (``qmframe demo | head``).
+
+    Raised in place of :class:`BrokenPipeError`, which click would turn into
+    ``sys.exit(1)``; :func:`qmframe.cli.main` ends quietly with exit code 141.
+    """
+
+
 class OrderedGroup(click.Group):
     """A command group that lists its commands in the order they were added, not sorted."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise ClosedPipe from exc
 
 
 # -- shell completion (see docs/cli.md) ----------------------------------------------------

@@ -13,19 +13,26 @@ silently. Every structuring problem ends as a located :class:`Problem`.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import math
+import types
+import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-import cattrs.v
+import cattrs.cols
 from cattrs.errors import ForbiddenExtraKeysError
-from cattrs.gen import make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.preconf.json import make_converter as make_json_converter
 from cattrs.preconf.tomllib import make_converter as make_toml_converter
 
 from qmframe.errors import Problem
 from qmframe.framework import Rule
+from qmframe.frozen import thaw
+from qmframe.limits import EARLIEST_DATE, LATEST_DATE
+from qmframe.submission import Submission
 
 __all__ = ["json_converter", "structure", "toml_converter", "unstructure_json", "unstructure_toml"]
 
@@ -37,9 +44,42 @@ class _WrongType(ValueError):
 
 
 def _describe(value: object) -> str:
-    names = {str: "a string", bool: "true/false", int: "an integer", float: "a number"}
-    name = names.get(type(value), type(value).__name__)
-    return f"{name} ({value!r})" if not isinstance(value, (dict, list)) else name
+    """A TOML value as a file's author would name it: "an integer (12)", "a table"."""
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, dt.datetime):
+        return f"a date and time ({value.isoformat()})"
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, dt.time):
+        return f"a time ({value.isoformat()})"
+    names = {str: "a string", int: "an integer", float: "a number"}
+    name = names.get(type(value))
+    return f"{name} ({value!r})" if name else "a value of another kind"
+
+
+def _expected(type_: Any) -> str:
+    """What a value of ``type_`` looks like in a file: "a table", "a list", "a string"."""
+    origin = typing.get_origin(type_) or type_
+    if origin in (typing.Union, types.UnionType):
+        kinds = [_expected(arg) for arg in typing.get_args(type_) if arg is not type(None)]
+        return " or ".join(dict.fromkeys(kinds))
+    if attrs.has(origin) or (isinstance(origin, type) and issubclass(origin, Mapping)):
+        return "a table"
+    if isinstance(origin, type) and issubclass(origin, (tuple, list, set, frozenset)):
+        return "a list"
+    names = {
+        str: "a string",
+        bool: "true or false",
+        int: "an integer",
+        float: "a number",
+        dt.date: "a date (YYYY-MM-DD)",
+    }
+    return names.get(origin, "a value of another kind")
 
 
 def _strict_str(value: object, _: type) -> str:
@@ -63,20 +103,50 @@ def _strict_int(value: object, _: type) -> int:
 def _strict_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _WrongType(f"expected a number, got {_describe(value)}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if not math.isfinite(number):  # TOML's nan and inf would poison every sum and comparison
+        raise _WrongType(f"expected a finite number, got {_describe(value)}")
+    return number
+
+
+def _iso_date(value: object) -> dt.date | None:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _strict_date(value: object, _: type) -> dt.date:
     if isinstance(value, dt.datetime):
         raise _WrongType(f"expected a date (YYYY-MM-DD), got a date and time ({value})")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _WrongType(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+    day = value if isinstance(value, dt.date) else _iso_date(value)
+    if day is None:
+        raise _WrongType(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+    if not EARLIEST_DATE <= day <= LATEST_DATE:  # date arithmetic must not overflow later
+        raise _WrongType(f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {day}")
+    return day
+
+
+def _is_list_type(type_: Any) -> bool:
+    args = typing.get_args(type_)
+    return typing.get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _list_hook(type_: Any, converter: cattrs.Converter) -> Callable[[Any, type], Any]:
+    """A ``tuple[X, ...]`` from a list only: a string is not read as a list of characters."""
+    base = cattrs.cols.homogenous_tuple_structure_factory(type_, converter)
+
+    def structure_list(value: Any, cls: type) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise _WrongType(f"expected a list, got {_describe(value)}")
+        return base(value, cls)
+
+    return structure_list
 
 
 _RULE_KEYS = tuple(a.name for a in attrs.fields(Rule) if a.name != "params")
@@ -100,14 +170,44 @@ def _structure_rule(value: object, _: type) -> Rule:
     return Rule(**common, params=params)
 
 
-def _unstructure_rule(rule: Rule) -> dict[str, Any]:
+def _unstructure_rule(rule: Rule, converter: cattrs.Converter) -> dict[str, Any]:
     out: dict[str, Any] = {"id": rule.id, "kind": rule.kind}
     defaults = Rule(id="", kind="")
     for key in _RULE_KEYS[2:]:
         if getattr(rule, key) != getattr(defaults, key):
             out[key] = getattr(rule, key)
-    out.update(rule.params)
+    # The frozen params (FrozenMap, tuples) back to the tables and arrays files hold.
+    out.update(converter.unstructure(thaw(rule.params)))
     return out
+
+
+def _detail_text(value: object) -> object:
+    """A ``[details]`` value written as a TOML number or date, as its text ("23", "2011-03-21").
+
+    Details are text (see :mod:`qmframe.details`); anything else is left for
+    the string hook to refuse with its located message.
+    """
+    if isinstance(value, (bool, dt.datetime)):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format(decimal.Decimal(repr(value)), "f")  # 1e20 as digits, never "1e+20"
+    return value
+
+
+def _submission_hook(converter: cattrs.Converter) -> Callable[[Any, type], Submission]:
+    base = make_dict_structure_fn(Submission, converter)
+
+    def structure_submission(value: Any, cls: type) -> Submission:
+        if isinstance(value, Mapping) and isinstance(value.get("details"), Mapping):
+            text = {key: _detail_text(item) for key, item in value["details"].items()}
+            value = {**value, "details": text}
+        return base(value, cls)
+
+    return structure_submission
 
 
 def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Converter:
@@ -118,7 +218,9 @@ def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Co
     converter.register_structure_hook(float, _strict_float)
     converter.register_structure_hook(dt.date, _strict_date)
     converter.register_structure_hook(Rule, _structure_rule)
-    converter.register_unstructure_hook(Rule, _unstructure_rule)
+    converter.register_structure_hook_factory(_is_list_type, _list_hook)
+    converter.register_unstructure_hook(Rule, lambda rule: _unstructure_rule(rule, converter))
+    converter.register_structure_hook(Submission, _submission_hook(converter))
     if omit_defaults:
         converter.register_unstructure_hook_factory(
             lambda cl: attrs.has(cl) and cl is not Rule,
@@ -133,6 +235,9 @@ toml_converter: cattrs.Converter = _configure(
 json_converter: cattrs.Converter = _configure(
     make_json_converter(forbid_extra_keys=True), omit_defaults=False
 )
+# JSON has no dates or times: a rule parameter holding a TOML time is written as ISO text,
+# as dates and date-times already are by the JSON preset.
+json_converter.register_unstructure_hook(dt.time, dt.time.isoformat)
 
 
 def _format_exception(exc: BaseException, type_: type | None) -> str:
@@ -143,11 +248,9 @@ def _format_exception(exc: BaseException, type_: type | None) -> str:
         return f"unknown key{'s' if len(exc.extra_fields) > 1 else ''} {keys}"
     if isinstance(exc, KeyError):
         return "required key missing"
-    if isinstance(exc, TypeError) and type_ is not None and "not iterable" in str(exc):
-        return "expected a list"
-    if isinstance(exc, (AttributeError, TypeError)) and "items" in str(exc):
-        return "expected a table"
-    return cattrs.v.format_exception(exc, type_)
+    # Anything else is a value of the wrong shape that a generated hook tripped over
+    # ("'list' object has no attribute 'keys'"): say what was expected, never Python's text.
+    return f"expected {_expected(type_)}" if type_ is not None else "a value of the wrong kind"
 
 
 def _code_of(message: str) -> str:
@@ -156,13 +259,18 @@ def _code_of(message: str) -> str:
         return "unknown-key"
     if "missing" in message:
         return "missing-key"
+    if message.startswith(("expected a date from", "expected a finite number")):
+        return "out-of-range"  # the right type, beyond the bounds (qmframe.limits)
     return "wrong-type"
 
 
-def structure(data: Any, cls: type[T], *, file: str = "") -> T | list[Problem]:
-    """Build ``cls`` from parsed TOML, or return every located problem."""
+def structure(
+    data: Any, cls: type[T], *, file: str = "", format: str = "toml"
+) -> T | list[Problem]:
+    """Build ``cls`` from parsed TOML (or JSON), or return every located problem."""
+    converter = json_converter if format == "json" else toml_converter
     try:
-        return toml_converter.structure(data, cls)
+        return converter.structure(data, cls)
     except Exception as exc:  # cattrs groups every field error in one exception
         lines = cattrs.transform_error(exc, path="$", format_exception=_format_exception)
         problems = []

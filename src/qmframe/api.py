@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 from qmframe.decision import Decision
 from qmframe.errors import Problem, ValidationError, raise_errors
@@ -25,6 +26,7 @@ from qmframe.files import (
 )
 from qmframe.framework import Framework
 from qmframe.index import FrameworkIndex
+from qmframe.limits import LATEST_DATE, MAX_VALIDITY_MONTHS, check_date
 from qmframe.plugins import Registry
 from qmframe.reports import Assessment
 from qmframe.submission import Review, Submission
@@ -57,16 +59,18 @@ def _errors(problems: list[Problem]) -> list[Problem]:
 
 
 def inspect_framework(
-    source: Source, *, registry: Registry | None = None
+    source: Source, *, registry: Registry | None = None, data: dict[str, Any] | None = None
 ) -> tuple[Framework | None, list[Problem]]:
     """Read and check a framework file: the framework (None if unreadable) and every problem.
 
     Problems include warnings and notices (for example, criteria whose text is
-    illustrative rather than the owner's).
+    illustrative rather than the owner's). ``data`` is the file's parsed
+    table, when the caller has read it already: the file is not parsed again.
     """
     registry = registry or default_registry()
     try:
-        framework = read_framework(source)
+        framework = read_framework(source, data=data)
+        data = None  # a large framework's table is not kept while it is checked
     except ValidationError as exc:
         return None, list(exc.problems)
     label = file_label(source)
@@ -175,7 +179,27 @@ def assess(
             or submission.submitted_on
             or dt.date.today()
         )
+    problems = _date_problems(as_of, framework)
+    if problems:
+        raise ValidationError(problems)
     return registry.assessor(framework).assess(submission, review, as_of=as_of, folder=folder)
+
+
+def _date_problems(as_of: dt.date, framework: Framework) -> list[Problem]:
+    """The decision date, and the award's end and mid-point, must be dates qmframe handles."""
+    problems = check_date(as_of, "as_of")
+    months = max(framework.validity.months, framework.validity.midpoint_months)
+    last_month = as_of.year * 12 + as_of.month - 1 + months
+    if not problems and (months > MAX_VALIDITY_MONTHS or last_month // 12 > LATEST_DATE.year):
+        problems.append(
+            Problem(
+                f"an award decided on {as_of} would run past {LATEST_DATE}, the latest date "
+                "qmframe handles",
+                "as_of",
+                code="out-of-range",
+            )
+        )
+    return problems
 
 
 def render(

@@ -20,7 +20,6 @@ however many cases there are; :func:`find_cases` walks folders lazily.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
+from qmframe.escaping import json_text
 
 if TYPE_CHECKING:
     from qmframe.decision import Decision
@@ -251,15 +251,21 @@ def json_line(outcome: Outcome) -> Line:
     status = ""
     if outcome.decision is not None:
         from qmframe._convert import unstructure_json
+        from qmframe.decision import JSON_FORMAT_VERSION, award_id
 
-        status = outcome.decision.status
-        data["decision"] = unstructure_json(outcome.decision)  # as `assess --format json`
-        data["decision"]["disagreements"] = unstructure_json(outcome.decision.disagreements)
+        decision = outcome.decision
+        status = decision.status
+        data["decision"] = {  # as `assess --format json` writes it
+            "format_version": JSON_FORMAT_VERSION,
+            "award": award_id(decision),
+            **unstructure_json(decision),
+            "disagreements": unstructure_json(decision.disagreements),
+        }
     elif outcome.result == INVALID:
         data["problems"] = [_problem_json(p) for p in outcome.problems]
     else:
         data["error"] = outcome.error
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json_text(data, indent=None)  # one line: no control or invisible character raw
     return Line(outcome.case.label, outcome.result, status, text)
 
 

@@ -12,6 +12,7 @@ when it runs, so ``qmframe --help`` reads no plugin and no framework.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,6 +21,7 @@ import click
 from qmframe import __version__
 from qmframe._console import (
     DATE,
+    ClosedPipe,
     OrderedGroup,
     complete_example,
     complete_file,
@@ -40,7 +42,9 @@ if TYPE_CHECKING:
 __all__ = ["cli", "main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
-SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set")
+#: A closed standard output (``qmframe demo | head``): 128 + SIGPIPE, as a shell reports it.
+EXIT_CLOSED_PIPE = 141
+SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set", "decision")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -82,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             standalone_mode=False,
             color=False if os.environ.get("NO_COLOR") else None,
         )
+        sys.stdout.flush()  # a reader that went away shows here, not in the flush at exit
+    except (ClosedPipe, BrokenPipeError):
+        return _closed_pipe()
     except click.ClickException as exc:  # usage errors (exit code 2) and the like
         exc.show()
         return exc.exit_code
@@ -104,6 +111,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err("This is a bug; please report it with the command you ran.")
         return EXIT_INTERNAL
     return code if isinstance(code, int) else EXIT_OK
+
+
+def _wrote(output: str, message: str) -> None:
+    """Say where the output went, unless it went to standard output (``-o -``)."""
+    if output != "-":
+        _out(message)
+
+
+def _closed_pipe() -> int:
+    """The reader went away (``qmframe demo | head``): stop quietly, as SIGPIPE would.
+
+    Standard output is pointed at the null device, so the flush at exit
+    cannot fail a second time; the exit code is the shell's for SIGPIPE.
+    """
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # not a real stream (as under test)
+        pass
+    return EXIT_CLOSED_PIPE
 
 
 def _registry(*, warn: bool = True) -> Registry:
@@ -201,14 +229,42 @@ def plugins(as_json: bool, show_all: bool) -> int:
 # -- validate ------------------------------------------------------------------------------
 
 
+#: Top-level keys only a submission has, and only a review has.
+_SUBMISSION_ONLY = ("ratings", "evidence", "actions", "submitted_on", "previous_award")
+_REVIEW_ONLY = ("reviewers", "judgements", "requests", "reviewed_on", "notes")
+
+
+#: The key that says what a file is, and the values it takes (see docs/cli.md).
+DOCUMENT_KEY = "document"
+_DOCUMENT_KINDS = ("framework", "submission", "review", "outcome-set")
+
+
 def _kind_of(data: dict[str, Any]) -> str:
-    if isinstance(data.get("organisation"), dict):
+    """What a file is: its ``document`` key, or else a guess from its keys (docs/cli.md)."""
+    declared = data.get(DOCUMENT_KEY)
+    if isinstance(declared, str) and declared in _DOCUMENT_KINDS:
+        return declared
+    organisation = data.get("organisation")
+    if isinstance(organisation, dict) or any(key in data for key in _SUBMISSION_ONLY):
         return "submission"
-    if "judgements" in data or "reviewers" in data:
+    if isinstance(organisation, str) or any(key in data for key in _REVIEW_ONLY):
         return "review"
+    if "framework" in data or "framework_version" in data:
+        return "submission"  # only submissions and reviews name their framework
     if "outcomes" in data and "version" not in data:
-        return "outcome set"
+        return "outcome-set"
     return "framework"
+
+
+def _guessed(kind: str, label: str) -> Problem:
+    from qmframe.errors import Problem
+
+    return Problem(
+        f'read as a {kind} (guessed from its keys; add {DOCUMENT_KEY} = "{kind}" to say so)',
+        file=label,
+        severity="notice",
+        code="guessed-kind",
+    )
 
 
 @cli.command(short_help="check framework, submission and review files")
@@ -224,12 +280,17 @@ def _kind_of(data: dict[str, Any]) -> str:
 def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> int:
     """Check framework, submission, review and outcome-set files.
 
-    Each FILE is told apart by its keys and checked as what it is: a
-    framework with the installed plugins' checks too, a submission or a
-    review against the framework it names (or --framework). Every problem is
-    printed, naming the file and the place inside it; errors go to stderr,
-    warnings and notices to stdout. The exit code is 2 when any file has an
-    error.
+    Each FILE is checked as what its top-level key document = "framework",
+    "submission", "review" or "outcome-set" says it is; without that key,
+    what its keys suggest, with a notice saying so. A framework is checked
+    with the installed plugins' checks too, a submission or a review against
+    the framework it names (or --framework). A submission and a review of the
+    same organisation given together are checked together, with the checks
+    every decision runs (a judgement of unknown evidence, a conflict of
+    interest). Every problem is printed in one run, the plugins' checks
+    beside the others, naming the file and the place inside it; errors go to
+    stderr, warnings and notices to stdout. The exit code is 2 when any file
+    has an error.
 
     With --json, stdout holds one JSON array instead, an object per FILE in
     the order given: "file" (as given), "kind" ("framework", "submission",
@@ -250,9 +311,12 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
     registry = _registry()
     failed = 0
     override = _load_framework(registry, framework) if framework else None
+    tables: dict[Path, dict[str, Any]] = {}  # each file parsed once, shared by both passes
+    partners = _pairs([Path(name) for name in files], tables)
+    together: dict[tuple[Path, Path], list[Problem]] = {}
     results: list[dict[str, Any]] = []
     for name in files:
-        kind, problems = _validate_one(registry, Path(name), override)
+        kind, problems = _validate_one(registry, Path(name), override, partners, together, tables)
         errors = [p for p in problems if p.severity == "error"]
         failed += bool(errors)
         if as_json:
@@ -273,10 +337,55 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
+def _parsed(path: Path, tables: dict[Path, dict[str, Any]]) -> dict[str, Any]:
+    """The file's table, parsed on first use and kept; a shallow copy, for the readers."""
+    from qmframe.files import read_toml
+
+    if path not in tables:
+        tables[path] = read_toml(path)
+    return dict(tables[path])
+
+
+def _pairs(paths: list[Path], tables: dict[Path, dict[str, Any]]) -> dict[Path, Path]:
+    """Submissions and reviews given together, each to its partner: the same organisation
+    and framework, the first review for each submission."""
+    from qmframe.files import read_review, read_submission
+
+    submissions: dict[tuple[str, str], Path] = {}
+    reviews: dict[tuple[str, str], Path] = {}
+    for path in paths:
+        try:
+            data = _parsed(path, tables)
+            kind = _kind_of(data)
+            if kind == "submission":
+                sub = read_submission(path, data=data)
+                submissions.setdefault((sub.framework, sub.organisation.id), path)
+            elif kind == "review":
+                rev = read_review(path, data=data)
+                reviews.setdefault((rev.framework, rev.organisation), path)
+        except ValidationError:
+            continue  # reported when the file is checked on its own
+    partners: dict[Path, Path] = {}
+    for key, sub_path in submissions.items():
+        if key in reviews:
+            partners[sub_path] = reviews[key]
+            partners[reviews[key]] = sub_path
+    return partners
+
+
 def _validate_one(
-    registry: Registry, path: Path, override: Framework | None
+    registry: Registry,
+    path: Path,
+    override: Framework | None,
+    partners: dict[Path, Path] | None = None,
+    together: dict[tuple[Path, Path], list[Problem]] | None = None,
+    tables: dict[Path, dict[str, Any]] | None = None,
 ) -> tuple[str | None, list[Problem]]:
-    """The kind of file ``path`` is (None when unreadable) and its problems."""
+    """The kind of file ``path`` is (None when unreadable) and its problems.
+
+    A submission or review in ``partners`` is checked with its partner; the
+    problems of both files are kept in ``together``, so each pair is checked once.
+    """
     import attrs
 
     from qmframe import api
@@ -285,7 +394,6 @@ def _validate_one(
         read_document,
         read_review,
         read_submission,
-        read_toml,
         submission_folder,
     )
     from qmframe.framework import Framework, OutcomeSet
@@ -294,68 +402,101 @@ def _validate_one(
 
     label = file_label(path)
     kind: str | None = None
+    notes: list[Problem] = []
     try:
-        kind = _kind_of(read_toml(path))
+        kept = tables if tables is not None else {}
+        data = _parsed(path, kept)  # parsed once, told apart by its keys, then structured
+        kind = _kind_of(data)
+        if data.get(DOCUMENT_KEY) != kind:
+            notes.append(_guessed(kind, label))
         if kind == "framework":
-            _, problems = api.inspect_framework(path, registry=registry)
-            return kind, problems
-        if kind == "outcome set":
-            outcome_set = read_document(path, OutcomeSet)
+            # Dropped from the cache first: the table is freed once the framework is read.
+            kept.pop(path, None)
+            framework_table, data = data, {}
+            _, problems = api.inspect_framework(path, registry=registry, data=framework_table)
+            return kind, notes + problems
+        if kind == "outcome-set":
+            outcome_set = read_document(path, OutcomeSet, data=data)
             probe = Framework(
                 id="outcome-set-check", version="0", title="", outcome_sets=(outcome_set,)
             )
             # Paths as in this file: "outcomes[3].group", not "outcome_sets[0].outcomes[3].group".
-            return "outcome-set", [
+            return "outcome-set", notes + [
                 attrs.evolve(p, path=p.path.removeprefix("outcome_sets[0]").lstrip(".")).located(
                     file=label
                 )
                 for p in check_framework(probe)
                 if p.path.startswith("outcome_sets")
             ]
+        partner = (partners or {}).get(path)
+        if partner is not None and together is not None:
+            sub_path, rev_path = (path, partner) if kind == "submission" else (partner, path)
+            if (sub_path, rev_path) not in together:
+                submission = read_submission(sub_path, data=_parsed(sub_path, kept))
+                framework = override or registry.framework(submission.framework)
+                together[(sub_path, rev_path)] = registry.assessor(framework).check(
+                    submission,
+                    read_review(rev_path, data=_parsed(rev_path, kept)),
+                    folder=submission_folder(sub_path),
+                    submission_file=file_label(sub_path),
+                    review_file=file_label(rev_path),
+                    every=True,
+                )
+            return kind, notes + [p for p in together[(sub_path, rev_path)] if p.file == label]
         if kind == "submission":
-            submission = read_submission(path)
+            submission = read_submission(path, data=data)
             framework = override or registry.framework(submission.framework)
-            return kind, api.validate_submission(
-                framework, submission, folder=submission_folder(path), file=label, registry=registry
+            return kind, notes + registry.assessor(framework).check(
+                submission, folder=submission_folder(path), submission_file=label, every=True
             )
-        review = read_review(path)
+        review = read_review(path, data=data)
         framework = override or registry.framework(review.framework)
-        return kind, [
+        return kind, notes + [
             p.located(file=label) for p in check_review(review, FrameworkIndex.build(framework))
         ]
     except ValidationError as exc:
-        return (kind and kind.replace(" ", "-")), [p.located(file=label) for p in exc.problems]
+        return kind, notes + [p.located(file=label) for p in exc.problems]
 
 
 # -- template ------------------------------------------------------------------------------
 
 
-@cli.command(short_help="write a blank self-assessment for a framework")
+@cli.command(short_help="write a blank self-assessment or review for a framework")
 @click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
 @click.option("--organisation", default="", metavar="ID", help="organisation id to fill in")
+@click.option("--review", is_flag=True, help="write a blank review instead of a self-assessment")
 @click.option(
     "-o", "--output", metavar="FILE", shell_complete=complete_file,
     help="write here instead of stdout",
 )  # fmt: skip
-def template(framework: str, organisation: str, output: str | None) -> int:
-    """Write a blank self-assessment for FRAMEWORK (a framework id or file).
+def template(framework: str, organisation: str, review: bool, output: str | None) -> int:
+    """Write a blank self-assessment (or, with --review, a review) for FRAMEWORK.
 
-    Every section and criterion gets a rating to fill in, with the
-    criterion's guidance as comments.
+    FRAMEWORK is a framework id or file. Every section and criterion gets a
+    rating to fill in, with the criterion's guidance as comments, and every
+    detail the framework declares ([[submission_details]]) is listed with its
+    help: a required one with an empty value to fill in, the others commented
+    out. A blank review has a reviewer and a judgement of every criterion
+    (and every section rated as a whole) with its levels as a comment. The
+    file says what it is (document = "submission" or "review"); the empty
+    values to fill in are the only problems `qmframe validate` finds in it.
 
     \b
     Examples:
       qmframe template example-charter
       qmframe template example-charter --organisation my-centre -o my-submission.toml
+      qmframe template example-charter --review -o my-review.toml
     """
     from qmframe.files import write_text
-    from qmframe.template import render_template
+    from qmframe.template import render_review_template, render_template
 
     loaded = _load_framework(_registry(), framework)
-    text = render_template(loaded, organisation=organisation)
+    render = render_review_template if review else render_template
+    text = render(loaded, organisation=organisation)
+    what = "review" if review else "self-assessment"
     if output:
         write_text(output, text)
-        _out(f"Wrote a blank self-assessment for {loaded.id} {loaded.version} to {output}")
+        _wrote(output, f"Wrote a blank {what} for {loaded.id} {loaded.version} to {output}")
     else:
         _out(text)
     return EXIT_OK
@@ -411,17 +552,36 @@ def assess(
       qmframe assess example-charter submission.toml --format html -o report.html
     """
     from qmframe import api
-    from qmframe.files import write_text
+    from qmframe.errors import raise_errors
+    from qmframe.files import (
+        file_label,
+        read_review,
+        read_submission,
+        submission_folder,
+        write_text,
+    )
 
     registry = _registry()
     loaded = _load_framework(registry, framework)
-    sub = api.load_submission(submission, loaded, registry=registry)
-    rev = api.load_review(review, loaded, sub, registry=registry) if review else None
-    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry)
+    sub = read_submission(submission)
+    rev = read_review(review) if review else None
+    folder = submission_folder(submission)
+    # The checks every decision runs, with the files named; warnings are shown, not lost.
+    problems = registry.assessor(loaded).check(
+        sub,
+        rev,
+        folder=folder,
+        submission_file=file_label(submission),
+        review_file=file_label(review) if review else "",
+    )
+    raise_errors(problems)
+    for problem in problems:
+        _err(str(problem))
+    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry, folder=folder)
     text = api.render(decision, loaded, sub, rev, format=fmt, registry=registry)
     if output:
         write_text(output, text)
-        _out(f"{decision.status}: report written to {output}")
+        _wrote(output, f"{decision.status}: report written to {output}")
     else:
         _out(text)
     return EXIT_OK
@@ -475,6 +635,7 @@ def batch(
 
     from qmframe import batch as batching
     from qmframe.awards.commands import Progress
+    from qmframe.output import STDOUT, StreamedOutput
 
     _registry()  # names plugins that failed to load, once
     ref = batching.framework_ref(framework)
@@ -486,7 +647,7 @@ def batch(
     progress = Progress(total, "assessing")
     results: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
-    target = _Output(output)
+    target = StreamedOutput(output or STDOUT)
     try:
         lines = batching.run(batching.AssessJson(ref), cases, jobs=jobs)
         for done, line in enumerate(lines, start=1):
@@ -508,47 +669,10 @@ def batch(
     if statuses:
         summary += " (" + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) + ")"
     summary += f", {results['invalid']} invalid, {results['failed']} failed"
-    (_out if output else _err)(summary)
+    (_out if output and output != STDOUT else _err)(summary)
     if results["failed"]:
         return EXIT_INTERNAL
     return EXIT_BAD_INPUT if results["invalid"] else EXIT_OK
-
-
-class _Output:
-    """stdout, or a file written beside its target and moved into place when complete."""
-
-    def __init__(self, path: str | None) -> None:
-        import sys
-        import tempfile
-
-        self.path = path
-        self.temporary = ""
-        if path is None:
-            self.stream = sys.stdout
-            return
-        folder = os.path.dirname(os.path.abspath(path))
-        handle, self.temporary = tempfile.mkstemp(
-            dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
-        )
-        self.stream = open(handle, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-
-    def write(self, text: str) -> None:
-        self.stream.write(text)
-
-    def commit(self) -> None:
-        if self.path is None:
-            self.stream.flush()
-            return
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-        self.stream.close()
-        os.replace(self.temporary, self.path)
-        self.temporary = ""
-
-    def close(self) -> None:
-        if self.path is not None and self.temporary:
-            self.stream.close()
-            os.unlink(self.temporary)
 
 
 # -- demo ----------------------------------------------------------------------------------
@@ -654,7 +778,7 @@ def demo(
             _out(f"No HTML report: {exc}\n")
         else:
             write_text(where, page)
-            _out(f"HTML report written to {where}\n")
+            _wrote(str(where), f"HTML report written to {where}\n")
     command = f"qmframe assess {framework.id} {file_label(chosen.submission)}"
     if chosen.review is not None:
         command += f" --review {file_label(chosen.review)}"
@@ -670,29 +794,48 @@ def demo(
 @cli.command(short_help="print the JSON Schema of a file kind, for editors to check and complete")
 @click.argument("document", type=click.Choice(SCHEMA_DOCUMENTS))
 @click.option(
+    "--framework",
+    metavar="FRAMEWORK",
+    shell_complete=complete_framework,
+    help="a submission schema for this framework (id or file): its details, kinds, contexts",
+)
+@click.option(
     "-o", "--output", metavar="FILE", shell_complete=complete_file,
     help="write here instead of stdout",
 )  # fmt: skip
-def schema(document: str, output: str | None) -> int:
+def schema(document: str, framework: str | None, output: str | None) -> int:
     """Print the JSON Schema of one kind of file, for editors to check and complete.
 
     DOCUMENT is the kind of file. Point an editor's TOML support (any editor
-    using taplo) at the schema to check files as they are typed.
+    using taplo) at the schema to check files as they are typed. With
+    --framework, the submission schema is made for that framework: its id and
+    version, its organisation kinds and contexts, and the [details] it
+    declares.
 
     \b
     Examples:
       qmframe schema framework -o framework.schema.json
       qmframe schema submission
+      qmframe schema submission --framework example-charter -o submission.schema.json
     """
     import json
 
+    from qmframe.errors import Problem
     from qmframe.files import write_text
-    from qmframe.schema import json_schema
+    from qmframe.schema import json_schema, submission_schema
 
-    text = json.dumps(json_schema(document), indent=2) + "\n"
+    if framework is not None and document != "submission":
+        raise ValidationError(
+            [Problem("--framework makes a submission schema: use it with `schema submission`")]
+        )
+    made, what = json_schema(document), f"{document} files"
+    if framework is not None:
+        loaded = _load_framework(_registry(), framework)
+        made, what = submission_schema(loaded), f"submission files of {loaded.id}"
+    text = json.dumps(made, indent=2) + "\n"
     if output:
         write_text(output, text)
-        _out(f"Wrote the JSON Schema for {document} files to {output}")
+        _wrote(output, f"Wrote the JSON Schema for {what} to {output}")
     else:
         _out(text)
     return EXIT_OK

@@ -13,7 +13,11 @@ from collections.abc import Mapping
 
 import attrs
 
+from qmframe.frozen import frozen_str_map
+
 __all__ = [
+    "JSON_FORMAT_VERSION",
+    "AwardProgress",
     "Comparison",
     "DecidedLevel",
     "Decision",
@@ -22,7 +26,11 @@ __all__ = [
     "PanelDisagreement",
     "RuleOutcome",
     "Unmet",
+    "award_id",
 ]
+
+#: The version of a decision's JSON (``format_version``): raised when a reader must change.
+JSON_FORMAT_VERSION = 1
 
 
 @attrs.frozen(kw_only=True)
@@ -82,13 +90,51 @@ class Highlight:
 
 @attrs.frozen(kw_only=True)
 class Unmet:
-    """Something a required rule found missing: why (``reason``) and what to tell them."""
+    """Something a rule found missing: why (``reason``) and what to tell them.
+
+    In :attr:`Decision.unmet` it comes from a ``require`` or ``veto`` rule; in
+    :attr:`AwardProgress.missing`, from a rule an award level needs. ``target``
+    is empty when the rule found nothing about a section or criterion.
+    """
 
     target: str
     title: str
     rule: str
     reason: str
     feedback: str
+
+
+@attrs.frozen(kw_only=True)
+class AwardProgress:
+    """How far a decision has come towards one award level.
+
+    ``required`` counts what the level needs: the targets (criteria,
+    sections, outcomes, items) its rules found something about, each counted
+    once, or the rule itself where it found nothing about a target; a rule
+    that needs only some of its targets (``at-least``) counts as many as it
+    needs. ``held`` counts those that hold, and ``missing`` says what does
+    not hold yet (for a rule that needs only some targets, every target that
+    could still count). The lowest level's rules are the ``require`` and
+    ``veto`` rules. ``reached`` is true when this level's progress and that
+    of every lower level are complete and an award is made (an indication
+    reaches no level, but still shows its progress).
+    """
+
+    level: str
+    reached: bool
+    held: int
+    required: int
+    missing: tuple[Unmet, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """True when everything the level needs holds."""
+        return self.held == self.required
+
+    @property
+    def fraction(self) -> float:
+        """``held`` as a fraction of ``required`` (1.0 when the level needs nothing)."""
+        return self.held / self.required if self.required else 1.0
 
 
 @attrs.frozen(kw_only=True)
@@ -115,7 +161,7 @@ class PanelDisagreement:
 
     target: str
     title: str
-    levels: Mapping[str, str]
+    levels: Mapping[str, str] = attrs.field(converter=frozen_str_map)
     decided: str
     policy: str
 
@@ -137,6 +183,9 @@ class Decision:
     not-applicable or unresolved target, in framework order.
     ``comparisons`` set self-rating against assessed level;
     ``panel_disagreements`` list the targets a panel's members judged differently.
+    ``award_level`` is the highest award level reached ("" when the framework
+    has none, or none is reached) and ``progress`` the progress towards each of
+    the framework's award levels, lowest first.
     """
 
     framework: str
@@ -159,11 +208,20 @@ class Decision:
     levels: tuple[DecidedLevel, ...] = ()
     indicated_status: str = ""
     basis_note: str = ""
+    award_level: str = ""
+    progress: tuple[AwardProgress, ...] = ()
 
     @property
     def is_indication(self) -> bool:
         """True when the reviewers the framework requires are missing: no award is made."""
         return self.basis == "indication"
+
+    def progress_of(self, award_level: str) -> AwardProgress | None:
+        """The progress towards one award level, or None when the framework has no such level."""
+        for progress in self.progress:
+            if progress.level == award_level:
+                return progress
+        return None
 
     def level_of(self, target: str) -> DecidedLevel | None:
         """The decided level of one target, or None when it was neither judged nor rated."""
@@ -176,3 +234,14 @@ class Decision:
     def disagreements(self) -> tuple[Comparison, ...]:
         """Targets where the self-rating and the assessed level differ."""
         return tuple(c for c in self.comparisons if not c.agrees)
+
+
+def award_id(decision: Decision) -> str:
+    """A stable name for a decision: what a re-submission's ``previous_award`` refers to.
+
+    ``FRAMEWORK/ORGANISATION/AS-OF``; the register keys its awards by it and the
+    JSON report carries it as ``award``. The register keeps several decisions of
+    one organisation on one day; the second and later get ``/2``, ``/3`` ...
+    after this id (see :attr:`qmframe.awards.register.RecordedDecision.award`).
+    """
+    return f"{decision.framework}/{decision.organisation}/{decision.as_of.isoformat()}"

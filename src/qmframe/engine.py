@@ -19,6 +19,7 @@ once per submission, the ``qmframe_decide`` hook.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -27,9 +28,11 @@ from pathlib import Path
 import attrs
 
 from qmframe.decision import (
+    AwardProgress,
     Comparison,
     DecidedLevel,
     Decision,
+    Finding,
     Highlight,
     PanelDisagreement,
     RuleOutcome,
@@ -38,7 +41,7 @@ from qmframe.decision import (
 from qmframe.errors import PluginError, Problem, ValidationError, raise_errors
 from qmframe.framework import Framework, Rule
 from qmframe.index import FrameworkIndex
-from qmframe.rules import AssessmentContext, Evaluation, RuleKind
+from qmframe.rules import AssessmentContext, Evaluation, RuleKind, RuleResult
 from qmframe.scales import aggregate, lower_median
 from qmframe.submission import EvidenceItem, Review, Submission
 from qmframe.validation import check_framework, check_review, check_submission
@@ -56,8 +59,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
-    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
-    last_day = (next_month - dt.timedelta(days=1)).day
+    # Not "the day before the next month's first": December 9999 has no next month.
+    last_day = calendar.monthrange(year, month)[1]
     return dt.date(year, month, min(day.day, last_day))
 
 
@@ -126,6 +129,14 @@ class Assessor:
         )
         self._section_of = {c: t.section for c, t in idx.targets.items() if t.kind == "criterion"}
         self._combine = framework.review.combine
+        # The rules each award level counts, lowest first: the lowest counts the rules the
+        # award itself needs.
+        self._rule_by_id = {rule.id: rule for rule in framework.decision.rules}
+        deciding = tuple(r.id for r in framework.decision.rules if r.effect in ("require", "veto"))
+        self._level_rules = tuple(
+            (*deciding, *level.rules) if i == 0 else level.rules
+            for i, level in enumerate(framework.award_levels)
+        )
         # Titles for explanations: an outcome a rule finds uncovered is named by its text.
         self._titles: dict[str, str] = {
             o.id: o.text for s in framework.outcome_sets for o in s.outcomes
@@ -282,6 +293,7 @@ class Assessor:
         folder: Path | None = None,
         submission_file: str = "",
         review_file: str = "",
+        every: bool = False,
     ) -> list[Problem]:
         """Every problem with a submission and its review, errors and warnings alike.
 
@@ -289,7 +301,10 @@ class Assessor:
         evidence files), the review's cross-checks against the submission, and
         then, when those found no error, the plugins' checks (which may assume
         well-formed input). ``submission_file`` and ``review_file`` name the
-        files in the problems.
+        files in the problems. With ``every`` (``qmframe validate``), the
+        plugins' checks run even after errors, and a plugin check that fails on
+        the broken input is one more problem (code ``plugin-check-failed``)
+        naming the plugin, beside the others, instead of an exception.
         """
         problems = [
             p.located(file=submission_file)
@@ -299,7 +314,27 @@ class Assessor:
             problems += [
                 p.located(file=review_file) for p in check_review(review, self.index, submission)
             ]
-        if self._check is not None and not any(p.severity == "error" for p in problems):
+        broken = any(p.severity == "error" for p in problems)
+        if self._check is not None and broken and every:
+            try:
+                found = self._check(self.framework, submission, review)
+            except PluginError as exc:
+                message = (
+                    f"the checks of plugin {exc.plugin!r} failed on this input ({exc.message}); "
+                    "fix the errors above and validate again to see them"
+                )
+                return [
+                    *problems,
+                    Problem(
+                        message, file=submission_file, severity="warning",
+                        code="plugin-check-failed",
+                    ),
+                ]  # fmt: skip
+            return problems + [
+                p.located(file=review_file if p.path.startswith(_REVIEW_KEYS) else submission_file)
+                for p in found
+            ]
+        if self._check is not None and not broken:
             problems += [
                 # A plugin's problem about reviewers or judgements is in the review's file.
                 p.located(file=review_file if p.path.startswith(_REVIEW_KEYS) else submission_file)
@@ -348,6 +383,7 @@ class Assessor:
         unmet: list[Unmet] = []
         required_ok = True
         vetoed = ""
+        results: dict[str, RuleResult] = {}
         for prepared in self._rules:
             rule = prepared.rule
             try:
@@ -358,6 +394,7 @@ class Assessor:
                     f"rule kind {rule.kind!r} (rule {rule.id!r})",
                     f"{type(exc).__name__}: {exc}",
                 ) from exc
+            results[rule.id] = result
             explanation.append(
                 RuleOutcome(
                     rule=rule.id,
@@ -414,6 +451,8 @@ class Assessor:
             # The rules' conclusion is shown, but nothing is awarded on it.
             status, indicated = INDICATION, status
         passed = required_ok and basis != INDICATION
+        progress = self._progress(results, rationale, awarded=passed)
+        reached = [p.level for p in progress if p.reached]
         valid_from = valid_until = midpoint = None
         if passed and fw.validity.months:
             valid_from = as_of
@@ -443,6 +482,8 @@ class Assessor:
             ),
             requests=tuple(r.request for r in review.requests) if review is not None else (),
             explanation=tuple(explanation),
+            award_level=reached[-1] if reached else "",
+            progress=progress,
         )
         if self._decide is not None:
             adjusted = self._decide(fw, submission, review, decision)
@@ -450,6 +491,102 @@ class Assessor:
                 _check_adjusted(decision, adjusted)
                 return adjusted
         return decision
+
+    def _progress(
+        self, results: Mapping[str, RuleResult], rationale: Mapping[str, str], *, awarded: bool
+    ) -> tuple[AwardProgress, ...]:
+        """Progress towards each award level, lowest first, from the rules' findings.
+
+        A level is complete exactly when every rule it counts holds (the
+        lowest counts the ``require`` and ``veto`` rules), so the level
+        reached is the highest whose progress, and every lower level's, is
+        complete, when an award is made.
+        """
+        out: list[AwardProgress] = []
+        reached = awarded
+        for rule_ids in self._level_rules:
+            held = required = 0
+            # Targets counted once each: a target holds for the level only if it holds for
+            # every rule that found something about it. Keys are target ids, or
+            # ("rule", id) for a rule that found nothing about a target.
+            counted: dict[object, bool] = {}
+            missing: dict[object, Unmet] = {}
+            for rule_id in rule_ids:
+                rule, result = self._rule_by_id[rule_id], results[rule_id]
+                holding = [f for f in result.findings if f.holds]
+                if result.needed is not None:
+                    # Only some targets are needed: count as many as the rule needs.
+                    need = result.needed
+                    required += need
+                    if result.holds:
+                        held += need
+                        continue
+                    held += min(need, len(holding))
+                    failing = [f for f in result.findings if not f.holds]
+                    if len(holding) < need:
+                        for f in failing:
+                            missing.setdefault(f.target, self._missing(rule, result, f, rationale))
+                        if not failing:  # nothing left that could count: the rule is missing
+                            missing.setdefault(
+                                ("rule", rule_id), self._missing(rule, result, None, {})
+                            )
+                        continue
+                    # It fails although enough of its targets hold: the rule itself is missing.
+                    counted[("rule", rule_id)] = False
+                    missing.setdefault(("rule", rule_id), self._missing(rule, result, None, {}))
+                    continue
+                if result.holds:
+                    keys: list[object] = [f.target for f in holding] or [("rule", rule_id)]
+                    for key in keys:
+                        counted.setdefault(key, True)
+                    continue
+                for f in result.findings:
+                    counted[f.target] = counted.get(f.target, True) and f.holds
+                    if not f.holds:
+                        missing.setdefault(f.target, self._missing(rule, result, f, rationale))
+                if not any(not f.holds for f in result.findings):
+                    counted[("rule", rule_id)] = False
+                    missing.setdefault(("rule", rule_id), self._missing(rule, result, None, {}))
+            held += sum(counted.values())
+            required += len(counted)
+            reached = reached and held == required
+            out.append(
+                AwardProgress(
+                    level=self.framework.award_levels[len(out)].id,
+                    reached=reached,
+                    held=held,
+                    required=required,
+                    missing=tuple(missing.values()),
+                )
+            )
+        return tuple(out)
+
+    def _missing(
+        self, rule: Rule, result: RuleResult, finding: Finding | None, rationale: Mapping[str, str]
+    ) -> Unmet:
+        """What an award level still needs, worded as an unmet entry."""
+        if finding is None:
+            return Unmet(
+                target="",
+                title=rule.title or rule.id,
+                rule=rule.id,
+                reason=result.concluded,
+                feedback=rule.feedback or result.concluded,
+            )
+        return Unmet(
+            target=finding.target,
+            title=_title(self._titles, finding.target) or rule.title or rule.id,
+            rule=rule.id,
+            reason=finding.note,
+            # As in the decision's unmet list, except for a rule only award levels count:
+            # its advice says what the level asks, while the reviewers' rationale explains the
+            # level they gave, which already meets the award.
+            feedback=(
+                rule.feedback or rationale.get(finding.target) or finding.note
+                if rule.effect not in ("require", "veto")
+                else rationale.get(finding.target) or rule.feedback or finding.note
+            ),
+        )
 
     def _basis(self, review: Review | None) -> tuple[str, str]:
         """What the decision rests on, and for an indication what is missing."""
@@ -509,17 +646,30 @@ class Assessor:
 def _check_adjusted(decision: Decision, adjusted: Decision) -> None:
     """Refuse a ``qmframe_decide`` result that changes what the decision rests on.
 
-    A plugin may refine a decision (another status, more explanation) but not
-    turn an indication into an award, or change the basis or decided levels
-    every reader relies on.
+    A plugin may refine a decision (another status, more explanation, a lower
+    award level) but not turn an indication into an award, raise the award
+    level above what the rules reached, or change the basis, decided levels or
+    progress every reader relies on.
     """
     changed = [
         name
-        for name in ("basis", "basis_note", "levels", "organisation", "framework", "version")
+        for name in (
+            "basis",
+            "basis_note",
+            "levels",
+            "progress",
+            "organisation",
+            "framework",
+            "version",
+        )
         if getattr(adjusted, name) != getattr(decision, name)
     ]
     if decision.is_indication and (adjusted.passed or adjusted.status != INDICATION):
         changed.append("status (an indication cannot be made an award)")
+    if adjusted.award_level and adjusted.award_level not in {
+        p.level for p in decision.progress if p.reached
+    }:
+        changed.append(f"award_level ({adjusted.award_level!r} was not reached)")
     if changed:
         raise PluginError(
             "a qmframe_decide implementation",

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import attrs
 
 from qmframe.framework import Applicability, Criterion, Framework, Scale, Section
+from qmframe.frozen import FrozenMap
 
 __all__ = ["FrameworkIndex", "Target"]
 
@@ -87,15 +88,16 @@ class FrameworkIndex:
                     criterion.not_applicable_allowed or section.not_applicable_allowed,
                 )
         outcomes = {s.id: frozenset(o.id for o in s.outcomes) for s in framework.outcome_sets}
+        # Frozen: the index is shared by every rule and every assessment of the framework.
         return cls(
             framework=framework,
-            targets=targets,
-            criteria=criteria,
-            sections={s.id: s for s in framework.sections},
-            scales=scales,
-            ranks=ranks,
-            section_criteria=section_criteria,
-            outcomes=outcomes,
+            targets=FrozenMap(targets),
+            criteria=FrozenMap(criteria),
+            sections=FrozenMap({s.id: s for s in framework.sections}),
+            scales=FrozenMap(scales),
+            ranks=FrozenMap({scale: FrozenMap(levels) for scale, levels in ranks.items()}),
+            section_criteria=FrozenMap(section_criteria),
+            outcomes=FrozenMap(outcomes),
         )
 
     def level_label(self, target: str, level: str) -> str:

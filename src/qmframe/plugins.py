@@ -35,6 +35,7 @@ layer between them and the rest of qmframe.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import inspect
@@ -87,6 +88,8 @@ DEFAULT_PLUGINS = (
     "qmframe.default_plugins.letter_report",
 )
 _DEFAULT_NAMES = frozenset(DEFAULT_PLUGINS)
+#: How many frameworks' assessors a Registry keeps (the least recently used go first).
+_ASSESSORS_KEPT = 64
 
 #: The entry-point group installed plugins announce themselves in.
 ENTRY_POINT_GROUP = "qmframe"
@@ -231,6 +234,9 @@ class QmframePluginManager(pluggy.PluginManager):
         try:
             self.register(plugin, name=entry_point.name)
         except (pluggy.PluginValidationError, ValueError) as exc:
+            # pluggy before 1.7 leaves a plugin it refused half-registered: take it out.
+            if self.get_plugin(entry_point.name) is not None:
+                self.unregister(name=entry_point.name)
             return str(exc)
         unknown = self.unknown_hooks(plugin)
         if unknown:
@@ -444,7 +450,10 @@ class Registry:
         self._by_id: dict[str, Registered] | None = None
         self._found: dict[str, Registered] = {}  # looked up by id before all were read
         self._source_of: dict[str, str] = {}
-        self._assessors: dict[int, tuple[Framework, Assessor]] = {}
+        # Keyed by the framework's value, bounded; lru_cache is thread-safe.
+        self._assessors: Callable[[Framework], Assessor] = functools.lru_cache(
+            maxsize=_ASSESSORS_KEPT
+        )(self._new_assessor)
         self._has_decide = bool(self.pm.hook.qmframe_decide.get_hookimpls())
         self._has_checks = bool(self.pm.hook.qmframe_check_submission.get_hookimpls())
 
@@ -748,19 +757,26 @@ class Registry:
         return problems
 
     def assessor(self, framework: Framework) -> Assessor:
-        """The (cached) assessor for a framework object."""
-        cached = self._assessors.get(id(framework))
-        if cached is not None and cached[0] is framework:
-            return cached[1]
-        assessor = Assessor(
+        """The assessor for a framework, kept for the frameworks used most recently.
+
+        Kept by the framework's value, not its identity: an equal framework
+        (read again, or built again in code) gets the same assessor, and the
+        assessors of at most 64 frameworks are kept.
+        """
+        try:
+            hash(framework)
+        except TypeError:  # built in code with a list where a tuple belongs: not a key
+            return self._new_assessor(framework)
+        return self._assessors(framework)
+
+    def _new_assessor(self, framework: Framework) -> Assessor:
+        return Assessor(
             framework,
             self.rule_kinds,
             decide=self._decide if self._has_decide else None,
             check=self.check_submission if self._has_checks else None,
             kind_sources=self.rule_kind_sources,
         )
-        self._assessors[id(framework)] = (framework, assessor)
-        return assessor
 
     def _decide(
         self,

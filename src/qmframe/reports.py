@@ -14,7 +14,14 @@ from qmframe.decision import Decision
 from qmframe.framework import Framework
 from qmframe.submission import Review, Submission
 
-__all__ = ["Assessment", "ReportFormat", "basis_sentence"]
+__all__ = [
+    "Assessment",
+    "ReportFormat",
+    "basis_sentence",
+    "progress_summary",
+    "status_description",
+    "status_words",
+]
 
 
 def basis_sentence(decision: Decision) -> str:
@@ -34,6 +41,41 @@ def basis_sentence(decision: Decision) -> str:
             "is the basis of the decision."
         )
     return ""
+
+
+def status_words(decision: Decision, framework: Framework) -> str:
+    """The status as people read it: the framework's label for it (or the status id), with
+    the award level reached after it, for example "Awarded the Mark (Exemplary)"."""
+    words = framework.decision.label(decision.status)
+    level = framework.award_level(decision.award_level) if decision.award_level else None
+    return f"{words} ({level.label})" if level is not None else words
+
+
+def status_description(decision: Decision, framework: Framework) -> str:
+    """What the framework says the decision's status means ("" when it says nothing)."""
+    found = framework.decision.labels.get(decision.status)
+    return found.description if found is not None else ""
+
+
+def progress_summary(decision: Decision, framework: Framework) -> list[tuple[str, str]]:
+    """Each award level as (label with id, how far the decision came), lowest first."""
+    rows = []
+    for progress in decision.progress:
+        level = framework.award_level(progress.level)
+        name = f"{level.label if level else progress.level} [{progress.level}]"
+        count = f"{progress.held} of {progress.required}"
+        if progress.reached:
+            state = f"reached ({count})"
+        elif progress.complete:
+            state = f"complete ({count}), but not reached: " + (
+                "an indication reaches no award level"
+                if decision.is_indication
+                else "it needs the award and every level below it"
+            )
+        else:
+            state = f"{progress.fraction:.0%} ({count}), not reached"
+        rows.append((name, state))
+    return rows
 
 
 @attrs.frozen(kw_only=True)

@@ -15,20 +15,23 @@ steps so scoring stays cheap:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
 from qmframe.decision import Finding
 from qmframe.errors import Problem
-from qmframe.framework import Rule
+from qmframe.framework import EvidenceRequirement, Rule
+from qmframe.frozen import FrozenMap, frozen_str_map, is_array
 from qmframe.index import FrameworkIndex
 from qmframe.submission import EvidenceItem, Submission
 
 __all__ = [
     "AssessmentContext",
+    "Demand",
     "Evaluation",
+    "Reads",
     "RuleKind",
     "RuleResult",
     "Scope",
@@ -39,12 +42,24 @@ __all__ = [
 
 @attrs.frozen
 class RuleResult:
-    """What one rule concluded for one submission."""
+    """What one rule concluded for one submission.
+
+    ``needed`` is for a rule that holds when only some of its findings hold
+    (``at-least``): how many must. None means all of them; award-level
+    progress counts a rule's targets by it.
+    """
 
     holds: bool
     saw: str
     concluded: str
     findings: tuple[Finding, ...] = ()
+    needed: int | None = None
+
+
+def _frozen_evidence(
+    value: Mapping[str, tuple[EvidenceItem, ...]],
+) -> FrozenMap[str, tuple[EvidenceItem, ...]]:
+    return FrozenMap(value)
 
 
 @attrs.frozen
@@ -54,19 +69,102 @@ class AssessmentContext:
     ``levels`` holds the level decided on for each judged target (assessor
     judgements when there is a review, self-ratings otherwise);
     ``not_applicable`` the targets that do not count for this organisation;
-    ``unresolved`` targets a panel could not agree on, with why.
+    ``unresolved`` targets a panel could not agree on, with why. Every
+    mapping is a read-only :class:`~qmframe.frozen.FrozenMap`, so no rule can
+    change what the rules after it see.
     """
 
     index: FrameworkIndex
     submission: Submission
     as_of: dt.date
-    levels: Mapping[str, str]
+    levels: Mapping[str, str] = attrs.field(converter=frozen_str_map)
     not_applicable: frozenset[str]
-    unresolved: Mapping[str, str]
-    evidence_by_criterion: Mapping[str, tuple[EvidenceItem, ...]]
+    unresolved: Mapping[str, str] = attrs.field(converter=frozen_str_map)
+    evidence_by_criterion: Mapping[str, tuple[EvidenceItem, ...]] = attrs.field(
+        converter=_frozen_evidence
+    )
 
 
 Evaluation = Callable[[AssessmentContext], RuleResult]
+
+
+@attrs.frozen(kw_only=True)
+class Demand:
+    """What a per-item rule asks of one item on its own.
+
+    ``target`` must be at or above ``level`` (when given), and have the
+    evidence ``evidence`` asks for (when given). A rule with demands fails
+    whenever any one applicable item falls short of its demand, whatever the
+    other items are: :mod:`qmframe.testing` lowers each item in turn to check it.
+    """
+
+    target: str
+    level: str = ""
+    evidence: tuple[EvidenceRequirement, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Reads:
+    """What one rule's result depends on, declared by its kind (see :meth:`RuleKind.reads`).
+
+    ``None`` means "anything of this sort"; an empty set means "none".
+
+    ``targets``
+        The criteria and sections whose decided level or applicability the
+        rule reads (a section's level derived from its criteria is read
+        through the section).
+    ``evidence_types``
+        Evidence items of these types (their criteria and outcomes).
+    ``actions``
+        The action plan.
+    ``organisation``
+        The organisation's own fields: kind, context and linked organisations.
+    ``details``
+        These keys of the submission's ``details``.
+    ``other``
+        Anything else of the submission or review (its kind, dates,
+        ``previous_award``, reviewers).
+    ``demands``
+        For a per-item rule (every item must meet something on its own),
+        what it demands of each item; empty for any other rule.
+
+    The default, :meth:`everything`, promises nothing, which is always true.
+    """
+
+    targets: frozenset[str] | None = None
+    evidence_types: frozenset[str] | None = None
+    actions: bool = True
+    organisation: bool = True
+    details: frozenset[str] | None = None
+    other: bool = True
+    demands: tuple[Demand, ...] = ()
+
+    @classmethod
+    def everything(cls) -> Reads:
+        """Reads that promise nothing: the rule may look at any part of the case."""
+        return cls()
+
+    @classmethod
+    def only(
+        cls,
+        *,
+        targets: Iterable[str] = (),
+        evidence_types: Iterable[str] | None = (),
+        actions: bool = False,
+        organisation: bool = False,
+        details: Iterable[str] = (),
+        demands: Iterable[Demand] = (),
+    ) -> Reads:
+        """Reads of exactly what is named (``evidence_types=None``: evidence of any type)."""
+        return cls(
+            targets=frozenset(targets),
+            evidence_types=None if evidence_types is None else frozenset(evidence_types),
+            actions=actions,
+            organisation=organisation,
+            details=frozenset(details),
+            other=False,
+            demands=tuple(demands),
+        )
 
 
 class RuleKind:
@@ -74,7 +172,8 @@ class RuleKind:
 
     ``name`` is what framework files write as ``kind``. ``monotone`` promises
     that raising a judgement or adding evidence never turns the rule from
-    holding to failing; :mod:`qmframe.testing` checks that promise.
+    holding to failing; :mod:`qmframe.testing` checks that promise, and the
+    one :meth:`reads` makes.
     """
 
     name: ClassVar[str] = ""
@@ -88,6 +187,16 @@ class RuleKind:
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         """Resolve the parameters once and return the per-submission function."""
         raise NotImplementedError
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        """What this rule's result depends on (called only for a rule that checks).
+
+        The default promises nothing (:meth:`Reads.everything`). A kind that
+        says what it reads lets :mod:`qmframe.testing` prove a rule dead or
+        shadowed by trying every value of those inputs, and check that the
+        rule's result never changes when anything else does.
+        """
+        return Reads.everything()
 
 
 @attrs.frozen
@@ -127,10 +236,10 @@ def resolve_scope(
             Problem(f"expected {allowed}, got {of!r}", path="scope.of", code="wrong-value")
         )
         return problems
-    sections = raw.get("section", [])
+    sections = raw.get("section", ())
     if isinstance(sections, str):
-        sections = [sections]
-    if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
+        sections = (sections,)
+    if not is_array(sections) or not all(isinstance(s, str) for s in sections):
         problems.append(
             Problem(
                 "expected a section id or a list of them", path="scope.section", code="wrong-value"

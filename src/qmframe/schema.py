@@ -27,12 +27,21 @@ from typing import Any
 
 import attrs
 
-from qmframe.framework import Framework, OutcomeSet, Rule
+from qmframe import details
+from qmframe.decision import JSON_FORMAT_VERSION, Decision
+from qmframe.framework import Framework, OutcomeSet, Rule, SubmissionDetail
 from qmframe.scales import AGGREGATES
 from qmframe.submission import Review, Submission
-from qmframe.vocabulary import ACTION_STATUSES, COMBINATIONS, EFFECTS, PROVENANCES
+from qmframe.vocabulary import (
+    ACTION_STATUSES,
+    COMBINATIONS,
+    DETAIL_TYPES,
+    EFFECTS,
+    FIGURE_TYPES,
+    PROVENANCES,
+)
 
-__all__ = ["DOCUMENTS", "FIELD_DOCS", "json_schema"]
+__all__ = ["DOCUMENTS", "FIELD_DOCS", "json_schema", "submission_schema"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -42,6 +51,7 @@ DOCUMENTS: Mapping[str, type] = {
     "submission": Submission,
     "review": Review,
     "outcome-set": OutcomeSet,
+    "decision": Decision,
 }
 
 #: Values a key must take, where validation allows only a fixed set.
@@ -53,6 +63,8 @@ _ENUMS: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("Rule", "effect"): EFFECTS,
     ("ReviewPolicy", "combine"): COMBINATIONS,
     ("ActionItem", "status"): ACTION_STATUSES,
+    ("SubmissionDetail", "type"): DETAIL_TYPES,
+    ("Figure", "type"): FIGURE_TYPES,
 }
 
 #: One sentence per key of every file, by class name and attribute name.
@@ -75,6 +87,46 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "decision": "The decision vocabulary and the rules that make a decision.",
         "review": "How many reviewers judge a submission and how their levels combine.",
         "validity": "How long a passing decision lasts.",
+        "award_levels": "Ordered award levels, lowest first, each needing the one below "
+        "(empty: a single pass status).",
+        "submission_details": "The facts every submission gives in its [details] table.",
+        "disclosure": "How a public sector view rounds and suppresses figures about people.",
+    },
+    "SubmissionDetail": {
+        "key": "The detail's key in a submission's [details] table.",
+        "type": "What it holds: text, choice, date (YYYY-MM-DD), number or url.",
+        "required": "Whether every submission must give it.",
+        "required_if": "Makes it required only when another detail has a given value.",
+        "choices": "For a choice: each value it may take, with what that value means.",
+        "help": "What to write, shown in the template and in messages.",
+    },
+    "DetailCondition": {
+        "key": "The other detail's key.",
+        "equals": "The value of that detail that makes this one required.",
+    },
+    "RecurringEvent": {
+        "id": "The event's id, used by `register return` and in the due list.",
+        "title": "The event's name, for example Annual statistical return.",
+        "every_months": "How many months apart the returns fall due during an award.",
+        "first_due_months": "Months from the award (or renewal) to the first return "
+        "(default: every_months).",
+        "description": "What the return is for.",
+        "figures": "The figures each return reports.",
+    },
+    "Figure": {
+        "id": "The figure's id, used by `register return --figure ID=VALUE`.",
+        "label": "What the figure counts, in words.",
+        "type": "count (a whole number of people, 0 or more) or number.",
+        "required": "Whether every return must report it.",
+        "at_most": "The id of another figure of the same event this one cannot exceed.",
+        "description": "More about what to count.",
+    },
+    "Disclosure": {
+        "round_to": "Totals of people are rounded to the nearest multiple of this, halves "
+        "upwards (default 5; 1: no rounding).",
+        "suppress_below": "A total above 0 and below this is shown as '..' instead "
+        "(default 0: none).",
+        "min_percentage_base": "No percentage of fewer people than this is shown (default 22.5).",
     },
     "Context": {
         "id": "The context's id, used by organisations and applicability.",
@@ -130,6 +182,8 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "not_applicable_allowed": "Whether an organisation may mark the section not applicable.",
         "context_guidance": "Extra guidance per context id.",
         "criteria": "The section's criteria, in order.",
+        "justification": "What justification each kind of rating of the section, and by "
+        "default of its criteria, needs.",
     },
     "Criterion": {
         "id": "The criterion's id, used by ratings, judgements and evidence.",
@@ -145,6 +199,7 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "not_applicable_allowed": "Whether an organisation may mark it not applicable.",
         "mappings": "Outcome ids this criterion covers, by outcome set id.",
         "context_guidance": "Extra guidance per context id.",
+        "justification": "What justification each kind of rating needs (default: its section's).",
     },
     "Applicability": {
         "contexts": "Context ids it applies in (empty: all).",
@@ -160,12 +215,14 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "fail_status": "The status when a required rule does not hold.",
         "statuses": "Further statuses that veto rules may give.",
         "rules": "The decision rules, evaluated in this order.",
+        "labels": "How each status reads in reports, letters and the register, by status.",
     },
     "Rule": {
         "id": "The rule's id, shown in explanations and feedback.",
         "kind": "The rule kind (built in or from a plugin); its own keys sit beside this one.",
         "title": "What the rule checks, in words.",
-        "effect": "How the rule counts: require, veto, highlight or inform.",
+        "effect": "How the rule counts: require, veto, highlight, inform or level (only "
+        "towards the award levels that name it).",
         "status": "For a veto rule, the status the decision takes when it fails.",
         "feedback": "What to tell the organisation when the rule does not hold.",
         "params": "Not a key: the kind's own keys are written beside kind.",
@@ -203,7 +260,8 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "target": "The criterion or section id rated.",
         "level": "The level the organisation gives itself (leave out: not rated yet).",
         "not_applicable": "Marks the target not applicable, where the framework allows it.",
-        "justification": "Why it is not applicable.",
+        "justification": "Why: the reason it is not applicable, or (with the narrative) what "
+        "the framework's justification table asks for the level given.",
         "narrative": "The organisation's account of how it meets the criterion.",
     },
     "EvidenceItem": {
@@ -254,17 +312,126 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "rationale": "Why.",
         "evidence": "Evidence item ids the judgement relies on.",
     },
+    "AwardProgress": {
+        "level": "The award level (an id from the framework's award_levels).",
+        "reached": "Whether this level and every lower one are complete and an award is made.",
+        "held": "How many of what this level needs hold.",
+        "required": "How many things this level needs: targets, or rules that found none.",
+        "missing": "What this level still needs, as unmet items with their feedback.",
+    },
+    "Decision": {
+        "award_level": "The highest award level reached; empty when none is (or none exist).",
+        "progress": "The progress towards each of the framework's award levels, lowest first.",
+        "framework": "The id of the framework the decision is under.",
+        "version": "The version of the framework text that was applied.",
+        "organisation": "The id of the organisation assessed.",
+        "organisation_name": "The organisation's name as the submission gives it.",
+        "status": "The outcome in the framework's own words (``indication`` for an indication).",
+        "passed": "True only when an award is made.",
+        "basis": "What the decision rests on: review, self-certified or indication.",
+        "as_of": "The day the decision was made for.",
+        "valid_from": "The first day of the award (null when there is no award or no validity).",
+        "valid_until": "The last day of the award (null when there is no award or no validity).",
+        "midpoint_due": "When the mid-term review is due (null when the framework has none).",
+        "highlights": "Targets judged at a level the framework marks as notable.",
+        "unmet": "What required rules found missing, with why and what to tell the organisation.",
+        "comparisons": "Self-rating and assessed level of each target, side by side.",
+        "panel_disagreements": "Targets the panel's members judged at different levels.",
+        "requests": "Information the review asks the organisation for.",
+        "explanation": "Every rule evaluated, in order, with what it saw and concluded.",
+        "levels": "The decided level of every target, with where it came from.",
+        "indicated_status": "For an indication, what the rules would have concluded.",
+        "basis_note": "For an indication, what is missing for a decision.",
+    },
+    "Finding": {
+        "target": "The criterion, section, outcome or item the finding is about.",
+        "holds": "Whether the rule held for this target.",
+        "level": "The target's level the rule saw, if any.",
+        "note": "What the rule noted about it.",
+    },
+    "RuleOutcome": {
+        "rule": "The rule's id.",
+        "kind": "The rule's kind.",
+        "effect": "What the rule does to the decision (its effect).",
+        "title": "The rule's title.",
+        "holds": "Whether the rule held.",
+        "saw": "What the rule looked at.",
+        "concluded": "What the rule concluded.",
+        "findings": "What it concluded about each target.",
+        "evaluated_by": "The plugin whose code evaluated the rule (qmframe for built-in kinds).",
+    },
+    "DecidedLevel": {
+        "target": "The criterion or section.",
+        "level": "The level decided (empty when not applicable or unresolved).",
+        "source": "Where the level came from: judgement, self-rating, derived, not-applicable "
+        "or unresolved.",
+        "note": "Why, for a derived, not-applicable or unresolved level, or an overruling "
+        "judgement's rationale.",
+    },
+    "Highlight": {
+        "target": "The section or criterion.",
+        "title": "Its title.",
+        "level": "The notable level it was judged at.",
+        "rule": "The rule that noted it.",
+    },
+    "Unmet": {
+        "target": "What was found missing.",
+        "title": "Its title.",
+        "rule": "The rule that found it missing.",
+        "reason": "Why it is not met.",
+        "feedback": "What to tell the organisation about it.",
+    },
+    "Comparison": {
+        "target": "The criterion or section.",
+        "title": "Its title.",
+        "self_level": "The organisation's own rating.",
+        "assessed_level": "The level the reviewers judged.",
+        "agrees": "Whether the two are the same.",
+    },
+    "PanelDisagreement": {
+        "target": "The criterion or section.",
+        "title": "Its title.",
+        "levels": "Each reviewer's id with the level they gave, in review order.",
+        "decided": "The combined level (empty when the policy left it unresolved).",
+        "policy": "The framework's review.combine policy that combined them.",
+    },
     "InformationRequest": {
         "id": "The request's id.",
         "request": "What the organisation is asked for.",
         "target": "The criterion or section it is about.",
         "due": "When the answer is due.",
     },
+    "AwardLevel": {
+        "id": "The award level's id, as the decision's award_level records it.",
+        "label": "The award level's name as people read it.",
+        "description": "What reaching this level means.",
+        "rules": "Ids of the rules this level needs besides those of the levels below (none "
+        "for the lowest).",
+    },
+    "StatusLabel": {
+        "label": "The status as people read it, for example in a letter.",
+        "description": "A sentence saying what the status means.",
+    },
+    "Justification": {
+        "met": "What a rating at a level that meets it needs.",
+        "notable": "What a rating at a notable level needs, besides what met asks.",
+        "unmet": "What a rating at a level that does not meet it needs.",
+        "not_applicable": "What marking it not applicable needs (default: a reason).",
+        "unmet_satisfies": "Whether an unmet rating, justified as unmet asks, satisfies it "
+        "for rules of kind satisfied.",
+    },
+    "JustificationNeed": {
+        "required": "Whether some justification text must be given.",
+        "min_chars": "The fewest characters the justification may have (0: any).",
+        "url": "Whether the justification must hold a web address (http:// or https://).",
+    },
     "Lifecycle": {
         "transitions": "Replaces the default table: each state with the states it may move to.",
         "add": "Moves to allow on top of the default table, by state.",
         "remove": "Moves of the default table to forbid, by state.",
         "start": "The states an award's history may begin in.",
+        "recurring": "What every holder does again and again during an award, such as an "
+        "annual return.",
     },
 }
 
@@ -339,8 +506,8 @@ def _define(cls: type, defs: dict[str, Any]) -> None:
 
 
 def json_schema(document: str) -> dict[str, Any]:
-    """The JSON Schema of one kind of file: ``framework``, ``submission``, ``review`` or
-    ``outcome-set``.
+    """The JSON Schema of one kind of file: ``framework``, ``submission``, ``review``,
+    ``outcome-set``, or ``decision`` (the JSON of ``qmframe assess --format json``).
 
     Raises KeyError for another name.
     """
@@ -348,9 +515,132 @@ def json_schema(document: str) -> dict[str, Any]:
     defs: dict[str, Any] = {}
     _define(cls, defs)
     root = defs.pop(cls.__name__)
+    if cls is Submission:
+        # Details are text; a number or date may be written as a TOML number or date.
+        details_table = root["properties"]["details"]
+        details_table["additionalProperties"] = {"anyOf": [{"type": "string"}, {"type": "number"}]}
+    title = f"qmframe {document} file"
+    if cls is Decision:
+        title = "qmframe decision (JSON)"
+        _decision_json(root, defs)
+    else:
+        root["properties"] = {
+            "document": {
+                "const": document,
+                "description": f"Says this file is a {document} (optional; without it, "
+                "qmframe validate guesses from the keys).",
+            },
+            **root["properties"],
+        }
     return {
         "$schema": DRAFT,
         **root,
-        "title": f"qmframe {document} file",
+        "title": title,
         "$defs": dict(sorted(defs.items())),
     }
+
+
+def _decision_json(root: dict[str, Any], defs: dict[str, Any]) -> None:
+    """Fit the decision schema to its JSON: nulls for absent dates, and the keys beside it."""
+    hints = typing.get_type_hints(Decision)
+    for field in attrs.fields(Decision):
+        if type(None) in typing.get_args(hints[field.name]):  # JSON writes None as null
+            prop = root["properties"][field.name]
+            described = {"description": prop.pop("description")} if "description" in prop else {}
+            root["properties"][field.name] = {"anyOf": [prop, {"type": "null"}], **described}
+    root["properties"] = {
+        "format_version": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": JSON_FORMAT_VERSION,
+            "description": "The version of this JSON format; a reader refuses a newer one.",
+        },
+        "award": {
+            "type": "string",
+            "description": "The award id, FRAMEWORK/ORGANISATION/AS-OF (ignored when read back).",
+        },
+        **root["properties"],
+        "disagreements": {
+            "type": "array",
+            "items": {"$ref": "#/$defs/Comparison"},
+            "description": "The comparisons where self-rating and assessed level differ "
+            "(ignored when read back).",
+        },
+    }
+
+
+def _detail_schema(detail: SubmissionDetail) -> dict[str, Any]:
+    """One declared detail's value, as :func:`qmframe.details.value_problem` accepts it."""
+    text: dict[str, Any] = {"type": "string"}
+    if detail.type == "choice":
+        schema: dict[str, Any] = {"enum": list(detail.choices)}
+        meanings = "; ".join(f"{value}: {meaning}" for value, meaning in detail.choices.items())
+        help_text = f"{detail.help} {meanings}".strip()
+    elif detail.type == "number":
+        schema = {"anyOf": [{"type": "number"}, {**text, "pattern": details.NUMBER_PATTERN}]}
+        help_text = detail.help
+    elif detail.type == "date":
+        schema = {**text, "format": "date"}
+        help_text = detail.help
+    elif detail.type == "url":
+        schema = {**text, "pattern": details.URL_PATTERN}
+        help_text = detail.help
+    else:
+        schema = {**text, "pattern": r"\S"} if details.is_required(detail, {}) else text
+        help_text = detail.help
+    return {**schema, "description": help_text} if help_text else schema
+
+
+def submission_schema(framework: Framework) -> dict[str, Any]:
+    """The JSON Schema of a submission file for one framework.
+
+    The general submission schema, narrowed to this framework: its id and
+    version, its organisation kinds and contexts, and its declared
+    ``[details]`` (each typed, the required ones required, the conditional
+    ones required when their condition holds, no other key allowed). A
+    framework that declares no details leaves ``[details]`` open.
+    """
+    schema = json_schema("submission")
+    schema["title"] = f"qmframe submission file for {framework.id} {framework.version}"
+    properties = schema["properties"]
+    properties["framework"] = {**properties["framework"], "const": framework.id}
+    properties["framework_version"] = {
+        **properties["framework_version"],
+        "const": framework.version,
+    }
+    organisation = schema["$defs"]["Organisation"] = dict(schema["$defs"]["Organisation"])
+    organisation["properties"] = dict(organisation["properties"])
+    if framework.organisation_kinds:
+        kind = organisation["properties"]["kind"]
+        organisation["properties"]["kind"] = {**kind, "enum": list(framework.organisation_kinds)}
+    if framework.contexts:
+        context = organisation["properties"]["context"]
+        contexts = [c.id for c in framework.contexts]
+        organisation["properties"]["context"] = {**context, "enum": contexts}
+    declared = framework.submission_details
+    if not declared:
+        return schema
+    table: dict[str, Any] = {
+        "type": "object",
+        "description": properties["details"]["description"],
+        "properties": {d.key: _detail_schema(d) for d in declared},
+        "required": [d.key for d in declared if d.required],
+        "additionalProperties": False,
+    }
+    conditions = [
+        {
+            "if": {
+                "properties": {d.required_if.key: {"const": d.required_if.equals}},
+                "required": [d.required_if.key],
+            },
+            "then": {"required": [d.key], "properties": {d.key: {"pattern": r"\S"}}},
+        }
+        for d in declared
+        if d.required_if is not None and not d.required
+    ]
+    if conditions:
+        table["allOf"] = conditions
+    properties["details"] = table
+    if table["required"]:
+        schema["required"] = [*schema["required"], "details"]
+    return schema

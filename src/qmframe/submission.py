@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from qmframe.frozen import EMPTY, frozen_str_map
+
 __all__ = [
     "ActionItem",
     "EvidenceItem",
@@ -41,7 +43,7 @@ class Organisation:
     name: str
     kind: str = ""
     context: str = ""
-    linked: Mapping[str, str] = attrs.field(factory=dict)
+    linked: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -101,7 +103,7 @@ class Submission:
     kind: str = "self-assessment"
     submitted_on: dt.date | None = None
     previous_award: str = ""
-    details: Mapping[str, str] = attrs.field(factory=dict)
+    details: Mapping[str, str] = attrs.field(default=EMPTY, converter=frozen_str_map)
     ratings: tuple[Rating, ...] = ()
     evidence: tuple[EvidenceItem, ...] = ()
     actions: tuple[ActionItem, ...] = ()

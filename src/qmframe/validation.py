@@ -12,10 +12,23 @@ import re
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from qmframe import details
 from qmframe.errors import Problem
-from qmframe.framework import Framework, Lifecycle, Rule, Scale
+from qmframe.framework import (
+    DEFAULT_JUSTIFICATION,
+    Framework,
+    Justification,
+    JustificationNeed,
+    Lifecycle,
+    RecurringEvent,
+    Rule,
+    Scale,
+    SubmissionDetail,
+)
 from qmframe.index import FrameworkIndex
+from qmframe.limits import MAX_EVIDENCE_BYTES, MAX_VALIDITY_MONTHS
 from qmframe.rules import RuleKind
 from qmframe.scales import AGGREGATES
 from qmframe.submission import Review, Submission
@@ -23,7 +36,9 @@ from qmframe.vocabulary import (
     ACTION_STATUSES,
     COMBINATIONS,
     DERIVED,
+    DETAIL_TYPES,
     EFFECTS,
+    FIGURE_TYPES,
     GRANTING,
     INDICATION,
     PROVENANCES,
@@ -34,11 +49,20 @@ from qmframe.vocabulary import (
     start_states,
 )
 
-__all__ = ["check_framework", "check_lifecycle", "check_review", "check_submission"]
+__all__ = [
+    "check_details",
+    "check_framework",
+    "check_lifecycle",
+    "check_review",
+    "check_submission",
+]
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# \Z, not $: "$" also matches before a final newline, and an id must not end in one.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+#: Candidate web addresses in free text; :func:`urllib.parse.urlsplit` then wants a host.
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 #: Provenance names as they read in the notice for non-official text.
 _AS_ADJECTIVE = {"paraphrase": "paraphrased"}
 
@@ -93,7 +117,7 @@ def _known(values: Iterable[str], known: Container[str], path: str, what: str) -
 
 def check_framework(
     framework: Framework, rule_kinds: Mapping[str, RuleKind] | None = None
-) -> list[Problem]:
+) -> list[Problem]:  # pragma: no mutate block
     """Every problem in a structured framework; notices for non-official text.
 
     ``rule_kinds`` maps kind names to implementations; without it, rules are
@@ -239,6 +263,8 @@ def check_framework(
         problems += _known(
             section.context_guidance, contexts, f"{path}.context_guidance", "context"
         )
+        if section.justification is not None:
+            problems += _check_justification(section.justification, f"{path}.justification")
         for j, criterion in enumerate(section.criteria):
             # Paths are only built where there is a problem: this loop runs per criterion.
             cpath = f"{path}.criteria[{j}]"
@@ -299,6 +325,8 @@ def check_framework(
                 problems += _known(
                     criterion.context_guidance, contexts, f"{cpath}.context_guidance", "context"
                 )
+            if criterion.justification is not None:
+                problems += _check_justification(criterion.justification, f"{cpath}.justification")
             for set_id, outcome_ids in criterion.mappings.items():
                 if set_id not in index.outcomes:
                     problems.append(
@@ -313,11 +341,22 @@ def check_framework(
                         outcome_ids, index.outcomes[set_id], f"{cpath}.mappings.{set_id}", "outcome"
                     )
     problems += _check_decision(fw, index, rule_kinds)
+    problems += _check_award_levels(fw)
+    problems += _check_labels(fw)
     if fw.review.min_reviewers < 1:
         problems.append(Problem("must be at least 1", "review.min_reviewers", code="out-of-range"))
     problems += _one_of(fw.review.combine, COMBINATIONS, "review.combine", "combination")
     if fw.validity.months < 0 or fw.validity.midpoint_months < 0:
         problems.append(Problem("months cannot be negative", "validity", code="out-of-range"))
+    for field in ("months", "midpoint_months"):
+        if getattr(fw.validity, field) > MAX_VALIDITY_MONTHS:
+            problems.append(
+                Problem(
+                    f"at most {MAX_VALIDITY_MONTHS} months (100 years)",
+                    f"validity.{field}",
+                    code="out-of-range",
+                )
+            )
     if fw.validity.midpoint_months and fw.validity.midpoint_months >= fw.validity.months:
         problems.append(
             Problem(
@@ -327,6 +366,9 @@ def check_framework(
             )
         )
     problems += check_lifecycle(fw.lifecycle)
+    problems += _check_recurring_in_validity(fw)
+    problems += _check_declared_details(fw)
+    problems += _check_disclosure(fw)
     problems += _known(fw.public_fields, PUBLIC_FIELDS, "public_fields", "public field")
     if non_official:
         # "12 illustrative and 5 paraphrased of 17 ...": a bare comma read as "5 paraphrase of 17".
@@ -345,7 +387,7 @@ def check_framework(
 
 def _check_decision(
     fw: Framework, index: FrameworkIndex, rule_kinds: Mapping[str, RuleKind] | None
-) -> list[Problem]:
+) -> list[Problem]:  # pragma: no mutate block
     policy = fw.decision
     problems = []
     if not policy.pass_status or not policy.fail_status:
@@ -402,9 +444,99 @@ def _check_decision(
     return problems
 
 
+def _check_award_levels(fw: Framework) -> list[Problem]:
+    """Award levels: ids, the rules they name, and rules that count only towards them."""
+    problems = _ids(
+        ((f"award_levels[{i}]", lv.id) for i, lv in enumerate(fw.award_levels)), "award level"
+    )
+    rules = {r.id: r for r in fw.decision.rules}
+    named: set[str] = set()
+    for i, level in enumerate(fw.award_levels):
+        path = f"award_levels[{i}]"
+        if not level.label.strip():
+            problems.append(Problem("must not be empty", f"{path}.label", code="missing-value"))
+        if i == 0 and level.rules:
+            problems.append(
+                Problem(
+                    "the lowest award level is the award itself: it is reached when the "
+                    "require and veto rules hold, so it names no rules of its own",
+                    f"{path}.rules",
+                    code="inconsistent",
+                )
+            )
+        for rule_id in level.rules:
+            rule = rules.get(rule_id)
+            if rule is None:
+                problems.append(
+                    Problem(f"unknown rule {rule_id!r}", f"{path}.rules", code="unknown-reference")
+                )
+            elif rule.effect in ("require", "veto"):
+                problems.append(
+                    Problem(
+                        f"rule {rule_id!r} is a {rule.effect} rule, which decides the award "
+                        "itself; an award level names rules of effect 'level' (or inform or "
+                        "highlight)",
+                        f"{path}.rules",
+                        code="inconsistent",
+                    )
+                )
+            named.add(rule_id)
+    for i, rule in enumerate(fw.decision.rules):
+        if rule.effect == "level" and rule.id not in named:
+            problems.append(
+                Problem(
+                    f"a rule of effect 'level' counts only towards the award levels that name "
+                    f"it, and no award level names {rule.id!r}",
+                    f"decision.rules[{i}].effect",
+                    code="inconsistent",
+                )
+            )
+    return problems
+
+
+def _check_labels(fw: Framework) -> list[Problem]:
+    """Status labels: each for a status the framework has, each with words."""
+    problems = []
+    statuses = (*fw.decision.all_statuses(), INDICATION)
+    for status, label in fw.decision.labels.items():
+        path = f"decision.labels.{status}"
+        if status not in statuses:
+            problems.append(
+                Problem(
+                    f"unknown status {status!r} (expected one of: {', '.join(statuses)})",
+                    path,
+                    code="unknown-reference",
+                )
+            )
+        if not label.label.strip():
+            problems.append(Problem("must not be empty", f"{path}.label", code="missing-value"))
+    return problems
+
+
+def _check_justification(policy: Justification, path: str) -> list[Problem]:
+    problems = []
+    for name in ("met", "notable", "unmet", "not_applicable"):
+        need: JustificationNeed = getattr(policy, name)
+        if need.min_chars < 0:
+            problems.append(
+                Problem("cannot be negative", f"{path}.{name}.min_chars", code="out-of-range")
+            )
+    if policy.unmet_satisfies and not policy.unmet.needed:
+        problems.append(
+            Problem(
+                "an unmet rating satisfies it with no reason given: say what justification "
+                "it needs in 'unmet'",
+                f"{path}.unmet_satisfies",
+                severity="warning",
+                code="inconsistent",
+            )
+        )
+    return problems
+
+
 def _check_rule(
     rule: Rule, index: FrameworkIndex, rule_kinds: Mapping[str, RuleKind], path: str
-) -> list[Problem]:
+) -> list[Problem]:  # pragma: no mutate block
     kind = rule_kinds.get(rule.kind)
     if kind is None:
         known = ", ".join(sorted(rule_kinds))
@@ -459,6 +591,8 @@ def check_submission(
     org = submission.organisation
     if not org.id:
         problems.append(Problem("must not be empty", "organisation.id", code="missing-value"))
+    else:
+        problems += _ids([("organisation", org.id)], "organisation")
     if fw.organisation_kinds:
         problems += _one_of(
             org.kind, fw.organisation_kinds, "organisation.kind", "organisation kind"
@@ -468,7 +602,17 @@ def check_submission(
             org.context, [c.id for c in fw.contexts], "organisation.context", "context"
         )
     problems += _one_of(submission.kind, SUBMISSION_KINDS, "kind", "submission kind")
+    problems += check_details(submission, fw)
     seen: dict[str, int] = {}
+    # Only frameworks that declare justification tables pay for looking them up.
+    declared = any(
+        s.justification is not None or any(c.justification is not None for c in s.criteria)
+        for s in fw.sections
+    )
+
+    def justification(target: str) -> Justification:
+        return fw.justification_of(target) if declared else DEFAULT_JUSTIFICATION
+
     for i, rating in enumerate(submission.ratings):
         path = f"ratings[{i}]"
         target = index.targets.get(rating.target)
@@ -500,14 +644,12 @@ def check_submission(
                         code="not-allowed",
                     )
                 )
-            if not rating.justification.strip():
-                problems.append(
-                    Problem(
-                        "not applicable needs a justification",
-                        f"{path}.justification",
-                        code="needs-justification",
-                    )
-                )
+            problems += _justified(
+                rating.justification,
+                justification(rating.target).not_applicable,
+                "not applicable",
+                f"{path}.justification",
+            )
             if rating.level is not None:
                 problems.append(
                     Problem(
@@ -516,8 +658,22 @@ def check_submission(
                         code="inconsistent",
                     )
                 )
-        elif rating.level is not None and not _on_scale(index, target.scale, rating.level):
-            problems += _level_problem(index, rating.target, rating.level, f"{path}.level")
+        elif rating.level is not None:
+            wrong = (
+                []
+                if _on_scale(index, target.scale, rating.level)
+                else _level_problem(index, rating.target, rating.level, f"{path}.level")
+            )
+            problems += wrong
+            if not wrong:
+                problems += _rating_justified(
+                    # For a level, the organisation's account of it counts as justification.
+                    f"{rating.justification.strip()} {rating.narrative.strip()}",
+                    rating.level,
+                    target.scale,
+                    justification(rating.target),
+                    f"{path}.justification",
+                )
     na_sections = {
         r.target for r in submission.ratings if r.not_applicable and r.target in index.sections
     }
@@ -571,6 +727,53 @@ def check_submission(
     return problems
 
 
+def _rating_justified(
+    text: str, level_id: str, scale: Scale | None, policy: Justification, path: str
+) -> list[Problem]:
+    """Problems with the justification of a rating at ``level_id``, by what the level says."""
+    level = scale.get(level_id) if scale is not None else None
+    if level is None:
+        return []
+    if not level.meets:
+        return _justified(text, policy.unmet, f"a rating of {level_id!r} (not met)", path)
+    problems = _justified(text, policy.met, f"a rating of {level_id!r} (met)", path)
+    if level.notable and not problems:
+        problems = _justified(text, policy.notable, f"a rating of {level_id!r} (notable)", path)
+    return problems
+
+
+def _justified(text: str, need: JustificationNeed, what: str, path: str) -> list[Problem]:
+    """The one problem, if any, with a justification for what ``need`` asks."""
+    if not need.needed:
+        return []
+    given = text.strip()
+    if not given:
+        return [Problem(f"{what} needs a justification", path, code="needs-justification")]
+    if len(given) < need.min_chars:
+        return [
+            Problem(
+                f"{what} needs a justification of at least {need.min_chars} characters; "
+                f"this one has {len(given)}",
+                path,
+                code="needs-justification",
+            )
+        ]
+    if need.url and not _has_url(given):
+        return [
+            Problem(
+                f"{what} needs a justification with a web address (http:// or https://)",
+                path,
+                code="needs-url",
+            )
+        ]
+    return []
+
+
+def _has_url(text: str) -> bool:
+    """Whether the text holds an http or https address with a host."""
+    return any(urlsplit(word).netloc for word in _WEB_ADDRESS.findall(text))
+
+
 def _check_reference(reference: str, sha256: str, folder: Path | None, path: str) -> list[Problem]:
     if not reference or _URL.match(reference) or folder is None:
         return []
@@ -591,7 +794,7 @@ def _check_reference(reference: str, sha256: str, folder: Path | None, path: str
                 f"{reference!r} points outside the submission's folder", path, code="evidence-file"
             )
         ]
-    if not target.is_file():
+    if not target.exists():
         return [
             Problem(
                 f"file {reference!r} not found beside the submission",
@@ -601,17 +804,53 @@ def _check_reference(reference: str, sha256: str, folder: Path | None, path: str
                 code="evidence-file",
             )
         ]
-    if sha256 and _sha256_of(target) != sha256:
+    if not target.is_file():
+        return [
+            Problem(
+                f"{reference!r} is not a regular file", path, "", "warning", code="evidence-file"
+            )
+        ]
+    if not sha256:
+        return []
+    try:
+        digest = _sha256_of(target)
+    except OSError as exc:
+        message = f"cannot read {reference!r}: {exc.strerror or exc}"
+        return [Problem(message, path, code="evidence-file")]
+    if digest is None:
+        return [
+            Problem(
+                f"file {reference!r} is larger than the {MAX_EVIDENCE_BYTES:,} bytes whose "
+                "sha256 qmframe checks",
+                path,
+                code="evidence-file",
+            )
+        ]
+    if digest != sha256:
         return [
             Problem(f"file {reference!r} does not match its sha256", path, code="evidence-file")
         ]
     return []
 
 
-def _sha256_of(path: Path) -> str:
-    import hashlib  # only submissions that give a checksum need it
+def _sha256_of(path: Path) -> str | None:
+    """The regular file's sha256, read 1 MiB at a time; None if it is over the limit.
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    Opened without blocking, so a FIFO swapped in after the checks cannot hang.
+    """
+    import hashlib  # only submissions that give a checksum need it
+    import os
+    import stat
+
+    with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
+        status = os.fstat(stream.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(0, "not a regular file")
+        digest, seen = hashlib.sha256(), 0
+        while seen <= MAX_EVIDENCE_BYTES and (chunk := stream.read(1 << 20)):
+            digest.update(chunk)
+            seen += len(chunk)
+        return digest.hexdigest() if seen <= MAX_EVIDENCE_BYTES else None
 
 
 def _on_scale(index: FrameworkIndex, scale: Scale | None, level: str) -> bool:
@@ -663,6 +902,15 @@ def check_review(
                 code="wrong-framework",
             )
         )
+    if not _ID.match(review.organisation):
+        problems.append(
+            Problem(
+                f"organisation id {review.organisation!r} must start with a letter or digit "
+                "and use only letters, digits, '.', '_' and '-'",
+                "organisation",
+                code="bad-id",
+            )
+        )
     if submission is not None and review.organisation != submission.organisation.id:
         problems.append(
             Problem(
@@ -706,6 +954,8 @@ def check_review(
             continue
         if not _on_scale(index, index.targets[judgement.target].scale, judgement.level):
             problems += _level_problem(index, judgement.target, judgement.level, f"{path}.level")
+        if submission is not None:
+            problems += _inapplicable(index, judgement.target, submission, f"{path}.target")
         if len(review.reviewers) > 1 and not judgement.reviewer:
             problems.append(
                 Problem(
@@ -758,6 +1008,38 @@ def check_review(
     return problems
 
 
+def _inapplicable(
+    index: FrameworkIndex, target_id: str, submission: Submission, path: str
+) -> list[Problem]:
+    """A judgement the decision ignores, because its target does not apply to this organisation.
+
+    A warning, not an error: a panel may record every criterion on its form,
+    and the decision stays right; but the reviewer is told it did not count.
+    """
+    org = submission.organisation
+    applicability = index.targets[target_id].applicability
+    if applicability.applies(org.context, org.kind):
+        return []
+    limits = [
+        f"{what} {', '.join(values)}"
+        for what, values in (
+            ("contexts", applicability.contexts),
+            ("organisation kinds", applicability.organisation_kinds),
+        )
+        if values
+    ]
+    return [
+        Problem(
+            f"{target_id!r} does not apply to this organisation (context {org.context!r}, kind "
+            f"{org.kind!r}; it applies only to {' and '.join(limits)}), so this judgement "
+            "does not count: remove it, or correct the organisation in the submission",
+            path,
+            severity="warning",
+            code="not-allowed",
+        )
+    ]
+
+
 def conflicts_of_interest(review: Review, submission: Submission) -> list[Problem]:
     """Reviewers who may not judge this organisation, one problem each."""
     org = submission.organisation
@@ -784,7 +1066,9 @@ def conflicts_of_interest(review: Review, submission: Submission) -> list[Proble
     return problems
 
 
-def check_lifecycle(lifecycle: Lifecycle, path: str = "lifecycle") -> list[Problem]:
+def check_lifecycle(
+    lifecycle: Lifecycle, path: str = "lifecycle"
+) -> list[Problem]:  # pragma: no mutate block
     """Every problem with a framework's ``[lifecycle]`` table, located under ``path``."""
     problems: list[Problem] = []
     known = ", ".join(STATES)
@@ -846,4 +1130,210 @@ def check_lifecycle(lifecycle: Lifecycle, path: str = "lifecycle") -> list[Probl
                     code="inconsistent",
                 )
             )
+    problems += _ids(
+        ((f"{path}.recurring[{i}]", e.id) for i, e in enumerate(lifecycle.recurring)),
+        "recurring event",
+    )
+    for i, event in enumerate(lifecycle.recurring):
+        problems += _check_recurring(event, f"{path}.recurring[{i}]")
     return problems
+
+
+# -- declared details, recurring events and disclosure ------------------------------------
+
+
+def _check_recurring(event: RecurringEvent, path: str) -> list[Problem]:
+    problems = []
+    if event.every_months < 1:
+        problems.append(Problem("must be at least 1", f"{path}.every_months", code="out-of-range"))
+    if event.first_due_months is not None and event.first_due_months < 1:
+        problems.append(
+            Problem("must be at least 1", f"{path}.first_due_months", code="out-of-range")
+        )
+    if not event.figures:
+        problems.append(
+            Problem(
+                "declare at least one figure the return reports",
+                f"{path}.figures",
+                code="missing-value",
+            )
+        )
+    problems += _ids(
+        ((f"{path}.figures[{j}]", f.id) for j, f in enumerate(event.figures)), "figure"
+    )
+    types = {f.id: f.type for f in event.figures}
+    for j, figure in enumerate(event.figures):
+        fpath = f"{path}.figures[{j}]"
+        problems += _one_of(figure.type, FIGURE_TYPES, f"{fpath}.type", "figure type")
+        if not figure.at_most:
+            continue
+        if figure.at_most == figure.id:
+            problems.append(
+                Problem("a figure cannot bound itself", f"{fpath}.at_most", code="inconsistent")
+            )
+        elif figure.at_most not in types:
+            problems.append(
+                Problem(
+                    f"unknown figure {figure.at_most!r} (this event declares: {', '.join(types)})",
+                    f"{fpath}.at_most",
+                    code="unknown-reference",
+                )
+            )
+        elif types[figure.at_most] != figure.type:
+            problems.append(
+                Problem(
+                    f"a {figure.type} cannot be bounded by the {types[figure.at_most]} "
+                    f"{figure.at_most!r}",
+                    f"{fpath}.at_most",
+                    code="inconsistent",
+                )
+            )
+    return problems
+
+
+def _check_recurring_in_validity(fw: Framework) -> list[Problem]:
+    """A recurring event that can never fall due during an award is a mistake."""
+    months = fw.validity.months
+    return [
+        Problem(
+            f"the first return is due after {first} months, but an award lasts {months}: "
+            "it never falls due",
+            f"lifecycle.recurring[{i}]",
+            severity="warning",
+            code="inconsistent",
+        )
+        for i, event in enumerate(fw.lifecycle.recurring)
+        if months
+        and (first := event.first_due_months or event.every_months) >= months
+        and event.every_months >= 1
+    ]
+
+
+def _check_declared_details(fw: Framework) -> list[Problem]:
+    problems = _ids(
+        ((f"submission_details[{i}]", d.key) for i, d in enumerate(fw.submission_details)),
+        "detail",
+    )
+    known = details.declared(fw)
+    for i, detail in enumerate(fw.submission_details):
+        path = f"submission_details[{i}]"
+        problems += _one_of(detail.type, DETAIL_TYPES, f"{path}.type", "detail type")
+        if detail.type == "choice" and not detail.choices:
+            problems.append(
+                Problem(
+                    "a choice needs at least one entry in choices",
+                    f"{path}.choices",
+                    code="missing-value",
+                )
+            )
+        elif detail.type != "choice" and detail.choices:
+            problems.append(
+                Problem(
+                    f"only a choice has choices (this detail's type is {detail.type!r})",
+                    f"{path}.choices",
+                    code="inconsistent",
+                )
+            )
+        condition = detail.required_if
+        if condition is None:
+            continue
+        where = f"{path}.required_if"
+        other = known.get(condition.key)
+        if detail.required:
+            problems.append(
+                Problem(
+                    "a required detail is always required: give required or required_if, not both",
+                    where,
+                    code="inconsistent",
+                )
+            )
+        if condition.key == detail.key:
+            problems.append(
+                Problem("a detail cannot depend on itself", f"{where}.key", code="inconsistent")
+            )
+        elif other is None:
+            problems.append(
+                Problem(
+                    f"unknown detail {condition.key!r}", f"{where}.key", code="unknown-reference"
+                )
+            )
+        elif other.type == "choice" and condition.equals not in other.choices:
+            problems.append(
+                Problem(
+                    f"{condition.key!r} has no choice {condition.equals!r} (its choices: "
+                    f"{', '.join(other.choices)})",
+                    f"{where}.equals",
+                    code="unknown-reference",
+                )
+            )
+    return problems
+
+
+def _check_disclosure(fw: Framework) -> list[Problem]:
+    rule = fw.disclosure
+    problems = []
+    if rule.round_to < 1:
+        problems.append(
+            Problem(
+                "must be at least 1 (1: no rounding)", "disclosure.round_to", code="out-of-range"
+            )
+        )
+    if rule.suppress_below < 0:
+        problems.append(
+            Problem("cannot be negative", "disclosure.suppress_below", code="out-of-range")
+        )
+    if rule.min_percentage_base < 0:
+        problems.append(
+            Problem("cannot be negative", "disclosure.min_percentage_base", code="out-of-range")
+        )
+    return problems
+
+
+def check_details(submission: Submission, framework: Framework) -> list[Problem]:
+    """Every problem with a submission's ``[details]`` against the framework's declared ones.
+
+    A framework that declares no details accepts any (plugins may read
+    them); one that declares some accepts only those.
+    """
+    known = details.declared(framework)
+    if not known:
+        return []
+    values = submission.details
+    problems = []
+    for key, detail in known.items():
+        path = f"details.{key}"
+        value = values.get(key)
+        if not details.given(value):
+            if details.is_required(detail, values):
+                problems.append(Problem(_missing(detail), path, code="missing-value"))
+            continue
+        assert value is not None
+        why = details.value_problem(detail, value)
+        if why:
+            code = "unknown-choice" if detail.type == "choice" else "wrong-value"
+            problems.append(Problem(why, path, code=code))
+    problems += [
+        Problem(
+            f"unknown detail {key!r} (this framework asks for: {', '.join(known)})",
+            f"details.{key}",
+            code="unknown-key",
+        )
+        for key in values
+        if key not in known
+    ]
+    return problems
+
+
+def _missing(detail: SubmissionDetail) -> str:
+    condition = detail.required_if
+    when = (
+        f"required when {condition.key} is {condition.equals!r}"
+        if condition is not None and not detail.required
+        else "required"
+    )
+    message = f"{when}, and missing"
+    if detail.help:
+        message += f": {detail.help.rstrip('.')}"
+    if detail.type == "choice":
+        message += f" (one of: {', '.join(detail.choices)})"
+    return message

@@ -24,7 +24,9 @@ __all__ = [
     "DEFAULT_START",
     "DEFAULT_TRANSITIONS",
     "DERIVED",
+    "DETAIL_TYPES",
     "EFFECTS",
+    "FIGURE_TYPES",
     "GRANTING",
     "HOLDING",
     "INDICATION",
@@ -46,7 +48,8 @@ __all__ = [
 #: ``placeholder``: stands in for text that is not available yet.
 PROVENANCES = ("official", "paraphrase", "illustrative", "placeholder")
 #: How a rule's result combines into the decision (see :class:`~qmframe.framework.Rule`).
-EFFECTS = ("require", "veto", "highlight", "inform")
+#: ``level``: counts only towards the award levels that name the rule.
+EFFECTS = ("require", "veto", "highlight", "inform", "level")
 #: How a panel's levels for one target combine (see :class:`~qmframe.framework.ReviewPolicy`).
 COMBINATIONS = ("lowest", "median", "unanimous")
 
@@ -56,6 +59,11 @@ COMBINATIONS = ("lowest", "median", "unanimous")
 SUBMISSION_KINDS = ("self-assessment", "application")
 #: Action-plan statuses; ``planned`` and ``in-progress`` count as open.
 ACTION_STATUSES = ("planned", "in-progress", "completed", "dropped")
+#: The types of a declared submission detail (see :class:`~qmframe.framework.SubmissionDetail`).
+DETAIL_TYPES = ("text", "choice", "date", "number", "url")
+#: The types of a recurring return's figure: ``count`` (of people) or ``number``
+#: (see :class:`~qmframe.framework.Figure`).
+FIGURE_TYPES = ("count", "number")
 
 # -- problems ------------------------------------------------------------------------------
 

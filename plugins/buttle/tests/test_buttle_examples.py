@@ -54,10 +54,17 @@ def test_an_exemplary_university_renewal(decided: dict[str, Assessed]) -> None:
         ("entry-support", "exemplary", "exemplary-areas"),
         ("monitoring", "exemplary", "exemplary-areas"),
     ]
-    # Every rule holds, the exemplary rating included.
+    # Every rule holds, the exemplary rating included: a renewal rated exemplary.
     assert set(_holds(decision).values()) == {True}
     [rating] = [o for o in decision.explanation if o.rule == "exemplary-rating"]
     assert rating.concluded == "3 at or above 'exemplary', at least the 2 required"
+    assert decision.award_level == "exemplary"
+    # The minimum counts five parts of the offer, four areas and the action plan; exemplary
+    # the renewal and the two exemplary areas it needs.
+    assert [(p.level, p.reached, p.held, p.required, p.missing) for p in decision.progress] == [
+        ("minimum", True, 10, 10, ()),
+        ("exemplary", True, 3, 3, ()),
+    ]
     # Year-round accommodation was judged, because Thornbury is a university.
     [housing] = [o for o in decision.explanation if o.rule == "offer-accommodation"]
     assert housing.saw.endswith("mo-housing=in-place, mo-year-round=in-place")
@@ -93,9 +100,21 @@ def test_a_college_at_the_minimum(decided: dict[str, Assessed]) -> None:
         ("raising-aspirations", "exemplary")
     ]
     holds = _holds(decision)
-    # One exemplary area is a highlight, not an exemplary rating: the award is at the minimum.
-    assert holds.pop("exemplary-rating") is False
+    # One exemplary area is a highlight, not an exemplary rating, and a first award is not a
+    # renewal: the award is at the minimum.
+    assert (holds.pop("exemplary-rating"), holds.pop("is-renewal")) == (False, False)
     assert set(holds.values()) == {True}
+    assert decision.award_level == "minimum"
+    minimum, exemplary = decision.progress
+    # No year-round accommodation is asked of a college: four parts of the offer.
+    assert (minimum.reached, minimum.held, minimum.required) == (True, 9, 9)
+    assert (exemplary.reached, exemplary.held, exemplary.required) == (False, 1, 3)
+    assert [(m.target, m.rule) for m in exemplary.missing] == [
+        ("", "is-renewal"),
+        ("admissions", "exemplary-rating"),
+        ("entry-support", "exemplary-rating"),
+        ("monitoring", "exemplary-rating"),
+    ]
     # A college is not asked for 365-day accommodation.
     [housing] = [o for o in decision.explanation if o.rule == "offer-accommodation"]
     assert housing.saw == (
@@ -120,7 +139,15 @@ def test_a_university_without_year_round_accommodation_is_not_awarded(
     assert (decision.valid_from, decision.valid_until) == (None, None)
     # Only the veto on accommodation fails; everything else the award needs holds.
     failing = [o.rule for o in decision.explanation if not o.holds]
-    assert failing == ["offer-accommodation", "exemplary-rating"]
+    assert failing == ["offer-accommodation", "is-renewal", "exemplary-rating"]
+    # No award, so no award level; the minimum lacks the one part of the offer.
+    assert decision.award_level == ""
+    minimum, exemplary = decision.progress
+    assert (minimum.reached, minimum.held, minimum.required) == (False, 9, 10)
+    assert [(m.target, m.rule) for m in minimum.missing] == [
+        ("mo-year-round", "offer-accommodation")
+    ]
+    assert (exemplary.reached, exemplary.held, exemplary.required) == (False, 1, 3)
     [unmet] = decision.unmet
     assert (unmet.target, unmet.rule, unmet.reason) == (
         "mo-year-round",
@@ -141,9 +168,9 @@ def test_a_university_without_year_round_accommodation_is_not_awarded(
 @pytest.mark.parametrize(
     ("name", "status"),
     [
-        ("buttle-thornbury-university", "AWARDED"),
-        ("buttle-ashcombe-college", "AWARDED"),
-        ("buttle-glenmuir-university", "NOT-AWARDED"),
+        ("buttle-thornbury-university", "Awarded the Buttle UK Quality Mark (Exemplary) [awarded]"),
+        ("buttle-ashcombe-college", "Awarded the Buttle UK Quality Mark (Minimum) [awarded]"),
+        ("buttle-glenmuir-university", "Not awarded [not-awarded]"),
     ],
 )
 def test_each_example_runs_as_a_demo(
@@ -151,6 +178,19 @@ def test_each_example_runs_as_a_demo(
 ) -> None:
     assert main(["demo", name, "--no-html"]) == 0
     assert f"Decision:     {status}" in capsys.readouterr().out
+
+
+def test_the_letter_names_the_level_and_what_the_next_one_needs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "buttle-ashcombe-college", "--format", "letter", "--no-html"]) == 0
+    flat = " ".join(capsys.readouterr().out.split())
+    assert (
+        "We are pleased to tell you that the decision is: Awarded the Buttle UK Quality Mark, "
+        "at the Minimum level. The institution offers care leavers the minimum support"
+    ) in flat
+    assert "Towards the Exemplary level: 1 of the 3 things it needs are in place." in flat
+    assert "The submission renews an award: The exemplary rating is given on renewal" in flat
 
 
 def test_the_markdown_report_gives_the_panels_feedback(capsys: pytest.CaptureFixture[str]) -> None:
@@ -169,6 +209,17 @@ def test_the_examples_are_listed_but_not_the_default_demo(
         assert name in out
     registry = qmframe.default_registry()
     assert not any(registry.examples[name].value.demo for name in EXAMPLES)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_each_part_of_the_offer_rated_in_place_says_where_it_is_published(
+    name: str, decided: dict[str, Assessed]
+) -> None:
+    _, submission, _ = decided[name]
+    published = submission.details["published_offer"]
+    offer = [r for r in submission.ratings if r.target.startswith("mo-")]
+    assert offer
+    assert all(f"{published}#" in r.justification for r in offer if r.level == "in-place")
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -167,15 +167,21 @@ def test_the_decision_policy(framework: qmframe.Framework) -> None:
         "commitment-met": ("minimum-level", "require", {"scope": commitment, "level": "met"}),
         "action-plan": ("action-plan", "require", {"min_items": 1}),
         "exemplary-areas": ("notable-level", "highlight", {"scope": commitment}),
+        "is-renewal": ("renewal", "level", {}),
         "exemplary-rating": (
             "at-least",
-            "inform",
+            "level",
             {"scope": commitment, "level": "exemplary", "count": 2},
         ),
     }
     # A veto takes the framework's own refusal; no status of its own.
     assert {r.status for r in framework.decision.rules} == {""}
     assert framework.decision.all_statuses() == ("awarded", "not-awarded")
+    assert {s: label.label for s, label in framework.decision.labels.items()} == {
+        "awarded": "Awarded the Buttle UK Quality Mark",
+        "not-awarded": "Not awarded",
+    }
+    assert all(label.description for label in framework.decision.labels.values())
     assert all(r.feedback for r in framework.decision.rules if r.effect in ("veto", "require"))
     assert (framework.review.min_reviewers, framework.review.combine) == (2, "lowest")
     assert (framework.validity.months, framework.validity.midpoint_months) == (24, 0)
@@ -189,9 +195,30 @@ def test_the_four_nations(framework: qmframe.Framework) -> None:
     assert all("April 2014" in contexts[c] for c in ("england", "wales", "northern-ireland"))
 
 
-def test_the_file_marks_where_award_levels_go_and_proposes_the_new_keys() -> None:
+def test_renewals_are_rated_minimum_or_exemplary(framework: qmframe.Framework) -> None:
+    assert [(lv.id, lv.label, lv.rules) for lv in framework.award_levels] == [
+        ("minimum", "Minimum", ()),
+        ("exemplary", "Exemplary", ("is-renewal", "exemplary-rating")),
+    ]
+    assert all(lv.description for lv in framework.award_levels)
+
+
+def test_the_ratings_justification(framework: qmframe.Framework) -> None:
+    offer = [c.id for s in framework.sections if s.id == "minimum-offer" for c in s.criteria]
+    assert offer
+    for target in ("minimum-offer", *offer):
+        policy = framework.justification_of(target)
+        assert (policy.met.url, policy.notable.needed, policy.unmet.needed) == (True, False, False)
+    commitment = [s for s in framework.sections if "commitment" in s.tags]
+    for target in [s.id for s in commitment] + [c.id for s in commitment for c in s.criteria]:
+        policy = framework.justification_of(target)
+        assert (policy.met.needed, policy.notable.min_chars) == (False, 200)
+    # Not applicable keeps qmframe's default: a reason.
+    assert framework.justification_of("mo-money").not_applicable.required
+
+
+def test_the_file_declares_issue_11s_keys_and_cites_its_sources() -> None:
     text = FRAMEWORK_FILE.read_text()
-    assert "# award-levels: minimum, exemplary (issue 11)" in text
     for key in (
         "[[award_levels]]",
         "[decision.labels.awarded]",
@@ -199,7 +226,9 @@ def test_the_file_marks_where_award_levels_go_and_proposes_the_new_keys() -> Non
         "[[lifecycle.recurring.figures]]",
         "[[submission_details]]",
     ):
-        assert f"#    {key}" in text, key
+        # Declared for real, not proposed in a comment any more.
+        assert f"\n{key}\n" in text, key
+        assert f"#    {key}" not in text, key
     # Every inference is marked as ours, and every page cited is listed with its address.
     assert text.count("[ours]") >= 6
     cited = set(re.findall(r"\[(B\d+)\]", text)) | set(re.findall(r"\b(B\d+)\b", text))

@@ -1,5 +1,6 @@
 """How the rules decide: each part of the minimum offer is a veto, the commitment is
-required, and the exemplary rating only informs (until award levels, issue 11)."""
+required, and the exemplary award level needs a renewal with two exemplary areas on top of
+everything the minimum needs; a submission's ratings carry the justification the file asks."""
 
 from __future__ import annotations
 
@@ -79,18 +80,22 @@ def test_each_part_of_the_offer_vetoes_an_exemplary_university(
     assert len(decision.highlights) == 3
 
 
-def test_the_exemplary_rule_is_reported_even_when_the_award_is_refused(
+def test_a_refused_award_reaches_no_level_though_the_exemplary_rules_hold(
     framework: qmframe.Framework, thornbury: Pair
 ) -> None:
-    # Why the rating must become a cumulative award level (issue 11): today the inform rule
-    # holds for a refused award, and only the status says the rating is moot.
+    # The levels are cumulative: exemplary needs the minimum, which needs the award.
     submission, review = thornbury
     decision = qmframe.assess(
         framework, submission, _judged(review, "mo-money", "not-in-place"), as_of=AS_OF
     )
-    assert decision.status == "not-awarded"
+    assert (decision.status, decision.award_level) == ("not-awarded", "")
     [rating] = [o for o in decision.explanation if o.rule == "exemplary-rating"]
-    assert (rating.effect, rating.holds) == ("inform", True)
+    assert (rating.effect, rating.holds) == ("level", True)
+    minimum, exemplary = decision.progress
+    assert (minimum.reached, minimum.held, minimum.required) == (False, 9, 10)
+    assert [(m.target, m.rule) for m in minimum.missing] == [("mo-money", "offer-money")]
+    # Everything exemplary asks of its own holds: complete, but not reached.
+    assert (exemplary.complete, exemplary.reached, exemplary.missing) == (True, False, ())
 
 
 def test_an_unmet_commitment_area_is_not_awarded(
@@ -147,6 +152,96 @@ def test_two_exemplary_areas_are_enough_for_the_rating(
     [rating] = [o for o in decision.explanation if o.rule == "exemplary-rating"]
     assert rating.holds
     assert [h.target for h in decision.highlights] == ["raising-aspirations", "monitoring"]
+    # A first award stays at the minimum, however exemplary: the rating is given on renewal.
+    assert decision.award_level == "minimum"
+    exemplary = decision.progress_of("exemplary")
+    assert exemplary is not None
+    assert (exemplary.held, exemplary.required) == (2, 3)
+    assert [m.rule for m in exemplary.missing] == ["is-renewal"]
+    renewal = attrs.evolve(submission, previous_award="buttle-quality-mark/ashcombe-college/2011")
+    decision = qmframe.assess(
+        framework, renewal, _judged(review, "monitoring", "exemplary"), as_of=AS_OF
+    )
+    assert decision.award_level == "exemplary"
+
+
+def test_one_exemplary_area_on_renewal_stays_at_the_minimum(
+    framework: qmframe.Framework, thornbury: Pair
+) -> None:
+    submission, review = thornbury
+    for area in ("raising-aspirations", "entry-support"):
+        review = _judged(review, area, "met")
+    decision = qmframe.assess(framework, submission, review, as_of=AS_OF)
+    assert (decision.status, decision.award_level) == ("awarded", "minimum")
+    exemplary = decision.progress_of("exemplary")
+    assert exemplary is not None
+    # The renewal holds, and one of the two exemplary areas the level needs.
+    assert (exemplary.held, exemplary.required, exemplary.fraction) == (2, 3, 2 / 3)
+    assert [m.target for m in exemplary.missing] == [
+        "raising-aspirations",
+        "admissions",
+        "entry-support",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("target", "change", "code", "message"),
+    [
+        (
+            "mo-money",
+            {"justification": "", "narrative": ""},
+            "needs-justification",
+            "a rating of 'in-place' (met) needs a justification",
+        ),
+        (
+            # The narrative counts, but says nowhere where students read it.
+            "mo-money",
+            {"justification": "", "narrative": "A bursary of £1,000 a year, on our website."},
+            "needs-url",
+            "a rating of 'in-place' (met) needs a justification with a web address",
+        ),
+        (
+            "admissions",
+            {"justification": "", "narrative": "Contextual offers for all care leavers."},
+            "needs-justification",
+            "a rating of 'exemplary' (notable) needs a justification of at least 200 "
+            "characters; this one has 39",
+        ),
+    ],
+)
+def test_a_rating_without_the_justification_the_file_asks_is_refused(
+    framework: qmframe.Framework,
+    thornbury: Pair,
+    target: str,
+    change: dict[str, str],
+    code: str,
+    message: str,
+) -> None:
+    submission, review = thornbury
+    index = next(i for i, r in enumerate(submission.ratings) if r.target == target)
+    ratings = list(submission.ratings)
+    ratings[index] = attrs.evolve(ratings[index], **change)
+    changed = attrs.evolve(submission, ratings=tuple(ratings))
+    with pytest.raises(qmframe.ValidationError) as raised:
+        qmframe.assess(framework, changed, review, as_of=AS_OF)
+    [problem] = raised.value.problems
+    assert (problem.path, problem.code) == (f"ratings[{index}].justification", code)
+    assert problem.message.startswith(message)
+
+
+def test_a_rating_that_does_not_meet_needs_no_justification(
+    framework: qmframe.Framework, thornbury: Pair
+) -> None:
+    # Saying a part of the offer is not in place needs no web address.
+    submission, review = thornbury
+    ratings = tuple(
+        attrs.evolve(r, level="not-in-place", justification="") if r.target == "mo-money" else r
+        for r in submission.ratings
+    )
+    decision = qmframe.assess(
+        framework, attrs.evolve(submission, ratings=ratings), review, as_of=AS_OF
+    )
+    assert decision.award_level == "exemplary"
 
 
 def test_a_college_judged_on_year_round_accommodation_is_not_held_to_it(
@@ -202,6 +297,13 @@ def test_a_self_assessment_alone_is_only_an_indication(
     framework: qmframe.Framework, thornbury: Pair
 ) -> None:
     decision = qmframe.assess(framework, thornbury[0], as_of=AS_OF)
-    assert (decision.basis, decision.status) == ("self-assessment", "awarded")
+    assert (decision.basis, decision.status) == ("indication", "indication")
+    assert (decision.indicated_status, decision.passed) == ("awarded", False)
     # On its own ratings Thornbury would have had four exemplary areas, not three.
     assert len(decision.highlights) == 4
+    # An indication reaches no award level, but shows how far the ratings go.
+    assert decision.award_level == ""
+    assert [(p.level, p.complete, p.reached) for p in decision.progress] == [
+        ("minimum", True, False),
+        ("exemplary", True, False),
+    ]

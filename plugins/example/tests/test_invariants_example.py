@@ -5,7 +5,10 @@ generates valid submissions and reviews for the installed framework, and each
 property fails with a small counterexample if the framework breaks it. The
 not-applicable neutrality check found that "learn" (which an organisation may
 mark not applicable) was the only criterion covering journey stage J4, so
-marking it not applicable lost the award; support-2 now covers J4 too.
+marking it not applicable lost the award. Rule liveness then found no case
+where the coverage rule, covering by evidence or met criteria, decided
+anything on its own: whenever it failed, "all-met" failed too. It now covers
+by evidence, as its title says.
 """
 
 from __future__ import annotations
@@ -51,6 +54,22 @@ def test_everything_round_trips_through_toml(registry: qmframe.Registry) -> None
 
 def test_every_rule_is_explained(registry: qmframe.Registry) -> None:
     invariants.check_explanation_complete("example-charter", registry=registry)
+
+
+def test_lowering_any_required_item_loses_the_award(registry: qmframe.Registry) -> None:
+    invariants.check_sensitivity("example-charter", registry=registry)
+
+
+def test_rules_read_only_what_they_say(registry: qmframe.Registry) -> None:
+    invariants.check_reads("example-charter", registry=registry)
+
+
+def test_most_likely_awards_are_awarded(registry: qmframe.Registry) -> None:
+    invariants.check_award_rate("example-charter", registry=registry)
+
+
+def test_every_rule_decides_something(registry: qmframe.Registry) -> None:
+    invariants.check_liveness("example-charter", registry=registry)
 
 
 # -- end invariants --

@@ -87,10 +87,10 @@ def test_a_re_registration_after_three_years() -> None:
 @pytest.mark.parametrize(
     ("name", "status"),
     [
-        ("nasenco-northfield-first", "REGISTERED"),
-        ("nasenco-eastgate-first", "REVISE-AND-RESUBMIT"),
-        ("nasenco-eastgate-resubmission", "REGISTERED"),
-        ("nasenco-northfield-reregistration", "REGISTERED"),
+        ("nasenco-northfield-first", "Registered as a quality provider [registered]"),
+        ("nasenco-eastgate-first", "Revise and resubmit [revise-and-resubmit]"),
+        ("nasenco-eastgate-resubmission", "Registered as a quality provider [registered]"),
+        ("nasenco-northfield-reregistration", "Registered as a quality provider [registered]"),
     ],
 )
 def test_each_example_runs_as_a_demo(

@@ -110,10 +110,10 @@ def test_the_rules_are_declared_in_the_file(framework: qmframe.Framework) -> Non
         "validating-university": "nasenco-validating-university",
     }
     coverage = next(r for r in framework.decision.rules if r.kind == "outcome-coverage")
-    assert dict(coverage.params) == {
+    assert coverage.params == {  # arrays read from a file are tuples
         "outcome_set": "nctl-2014",
         "by": "evidence",
-        "evidence_types": ["assessment-map"],
+        "evidence_types": ("assessment-map",),
     }
 
 

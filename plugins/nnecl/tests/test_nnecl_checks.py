@@ -7,7 +7,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from qmframe_nnecl import DEFINITIONS, qmframe_check_submission
+from qmframe_nnecl import qmframe_check_submission
 
 import qmframe
 from qmframe.cli import main
@@ -45,20 +45,45 @@ def _details(submission: qmframe.Submission, **changes: str | None) -> qmframe.S
     return attrs.evolve(submission, details=details)
 
 
-# -- the definition of care experience --------------------------------------------------------
+# -- the definition of care experience (declared in the framework file) -----------------------
+
+DEFINITIONS = ("ucas", "hesa-01", "hesa-04", "statutory", "institutional")
 
 
-def test_the_examples_pass_the_plugins_checks(
+def test_the_definition_is_declared_in_the_file_not_in_code(framework: qmframe.Framework) -> None:
+    declared = {d.key: d for d in framework.submission_details}
+    definition = declared["care_experience_definition"]
+    assert (definition.type, definition.required) == ("choice", True)
+    assert tuple(definition.choices) == DEFINITIONS
+    assert definition.choices["institutional"].endswith("worded in care_experience_definition_text")
+    wording = declared["care_experience_definition_text"]
+    assert wording.required_if is not None
+    assert (wording.required_if.key, wording.required_if.equals) == (
+        "care_experience_definition",
+        "institutional",
+    )
+    # The plugin's own check is only of the action plan now.
+    submission = _details(
+        qmframe.load_submission(
+            qmframe.default_registry().examples["nnecl-brookmere-college"].value.submission,
+            framework,
+        ),
+        care_experience_definition=None,
+    )
+    assert qmframe_check_submission(framework, submission, None) == []
+
+
+def test_the_examples_pass_and_every_decision_checks_the_definition(
     framework: qmframe.Framework, brookmere: tuple[qmframe.Submission, qmframe.Review]
 ) -> None:
     submission, review = brookmere
     assert _problems(framework, submission) == []
-    assert qmframe_check_submission(framework, submission, None) == []
     # With the review too: every decision runs these checks, reviewed or not, so a
     # reviewed submission without its definition is refused like any other.
     missing = _details(submission, care_experience_definition=None)
-    assert [p.path for p in qmframe_check_submission(framework, missing, review)] == [
-        "details.care_experience_definition"
+    problems = qmframe.validate_submission(framework, missing, review=review)
+    assert [(p.path, p.code) for p in problems] == [
+        ("details.care_experience_definition", "missing-value")
     ]
     with pytest.raises(qmframe.ValidationError, match="definition of care experience"):
         qmframe.assess(framework, missing, review)
@@ -69,17 +94,21 @@ def test_the_definition_of_care_experience_must_be_stated(
 ) -> None:
     submission = _details(brookmere[0], care_experience_definition=None)
     [problem] = _problems(framework, submission)
-    assert problem.startswith("error details.care_experience_definition: state which definition")
-    assert ", ".join(DEFINITIONS) in problem
+    assert problem.startswith(
+        "error details.care_experience_definition: required, and missing: Which definition "
+        "of care experience this submission uses"
+    )
+    assert f"(one of: {', '.join(DEFINITIONS)})" in problem
 
 
 def test_an_unknown_definition_is_refused_with_the_choices(
     framework: qmframe.Framework, brookmere: tuple[qmframe.Submission, qmframe.Review]
 ) -> None:
     submission = _details(brookmere[0], care_experience_definition="ofs")
-    [problem] = _problems(framework, submission)
-    assert "unknown definition of care experience 'ofs'" in problem
-    assert "use 'institutional'" in problem
+    assert _problems(framework, submission) == [
+        "error details.care_experience_definition: unknown choice 'ofs' (expected one of: "
+        f"{', '.join(DEFINITIONS)})"
+    ]
 
 
 def test_an_institutions_own_definition_must_be_written_out(
@@ -87,20 +116,35 @@ def test_an_institutions_own_definition_must_be_written_out(
 ) -> None:
     submission = _details(brookmere[0], care_experience_definition_text="  ")
     assert _problems(framework, submission) == [
-        "error details.care_experience_definition_text: an institution's own definition "
-        "of care experience must be written out here"
+        "error details.care_experience_definition_text: required when "
+        "care_experience_definition is 'institutional', and missing: The institution's own "
+        "definition of care experience, written out in full"
     ]
     # A named definition needs no wording of its own.
     ucas = _details(submission, care_experience_definition="ucas")
     assert _problems(framework, ucas) == []
 
 
+def test_a_detail_the_file_does_not_declare_is_refused(
+    framework: qmframe.Framework, brookmere: tuple[qmframe.Submission, qmframe.Review]
+) -> None:
+    submission = _details(brookmere[0], care_experiance_definition="ucas")
+    [problem] = _problems(framework, submission)
+    assert problem.startswith(
+        "error details.care_experiance_definition: unknown detail 'care_experiance_definition' "
+        "(this framework asks for: care_experience_definition, care_experience_definition_text,"
+    )
+
+
 def test_other_frameworks_are_left_alone(
     framework: qmframe.Framework, brookmere: tuple[qmframe.Submission, qmframe.Review]
 ) -> None:
     other = attrs.evolve(framework, id="someone-elses-mark")
-    no_definition = _details(brookmere[0], care_experience_definition=None)
-    assert qmframe_check_submission(other, no_definition, None) is None
+    no_plan_owner = attrs.evolve(
+        brookmere[0], actions=tuple(attrs.evolve(a, owner="") for a in brookmere[0].actions)
+    )
+    assert qmframe_check_submission(other, no_plan_owner, None) is None
+    assert qmframe_check_submission(framework, no_plan_owner, None)
 
 
 # -- the action plan ---------------------------------------------------------------------------
@@ -260,7 +304,7 @@ def test_a_self_assessment_alone_gives_an_indicative_decision(
     assert "at least 1 reviewer" in decision.basis_note
 
 
-def test_the_command_line_shows_the_plugins_check(
+def test_the_command_line_shows_the_declared_details(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     example: qmframe.Example = qmframe.default_registry().examples["nnecl-corran-university"].value
@@ -270,4 +314,4 @@ def test_the_command_line_shows_the_plugins_check(
     path.write_text(text.replace('care_experience_definition = "statutory"\n', ""))
     assert main(["assess", "nnecl-quality-mark", str(path)]) == 2
     err = capsys.readouterr().err
-    assert f"{path}: details.care_experience_definition: state which definition" in err
+    assert f"{path}: details.care_experience_definition: required, and missing" in err

@@ -167,7 +167,7 @@ def test_the_demo_runs_the_fe_college(capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["demo", "--no-html"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Demo: Brookmere College (England)")
-    assert "Decision:     AWARDED" in out
+    assert "Decision:     Awarded the NNECL Quality Mark [awarded]" in out
     assert "mid-point review due 2024-07-20" in out
     assert (
         "  * Collaborative and partnership working [collaboration-partnership]: "
@@ -178,9 +178,9 @@ def test_the_demo_runs_the_fe_college(capsys: pytest.CaptureFixture[str]) -> Non
 @pytest.mark.parametrize(
     ("name", "status"),
     [
-        ("nnecl-brookmere-college", "AWARDED"),
-        ("nnecl-corran-university", "NOT-YET-AWARDED"),
-        ("nnecl-brookmere-college-resubmission", "AWARDED"),
+        ("nnecl-brookmere-college", "Awarded the NNECL Quality Mark [awarded]"),
+        ("nnecl-corran-university", "Not yet awarded [not-yet-awarded]"),
+        ("nnecl-brookmere-college-resubmission", "Awarded the NNECL Quality Mark [awarded]"),
     ],
 )
 def test_each_example_runs_as_a_demo(

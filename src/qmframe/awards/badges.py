@@ -118,12 +118,15 @@ def open_badge(
     """
     problems = []
     if not decision.passed:
-        problems.append(Problem(f"the decision was {decision.status!r}: nothing was awarded"))
+        problems.append(
+            Problem(f"the decision was {decision.status!r}: nothing was awarded", code="no-award")
+        )
     if decision.framework != framework.id or decision.version != framework.version:
         problems.append(
             Problem(
                 f"the decision is under {decision.framework} {decision.version}, "
-                f"not {framework.id} {framework.version}"
+                f"not {framework.id} {framework.version}",
+                code="no-award",
             )
         )
     for label, value in (
@@ -135,12 +138,18 @@ def open_badge(
     ):
         required = label == "issuer id" or (label == "status list" and status is not None)
         if (value or required) and not _URI.match(value):
-            problems.append(Problem(f"{label} must be a URI (a URL or a DID), got {value!r}"))
+            problems.append(
+                Problem(
+                    f"{label} must be a URI (a URL or a DID), got {value!r}", code="wrong-value"
+                )
+            )
     if history is not None:
         day = on or dt.date.today()
         if not is_current(history, day):
             state = state_on(history, day) or "not yet recorded"
-            problems.append(Problem(f"the award is not current on {day} ({state})"))
+            problems.append(
+                Problem(f"the award is not current on {day} ({state})", code="no-award")
+            )
     if problems:
         raise ValidationError(problems)
     award = f"{decision.framework}/{decision.organisation}/{decision.as_of.isoformat()}"

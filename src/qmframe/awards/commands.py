@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
@@ -26,7 +26,7 @@ from qmframe.vocabulary import STATES
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from qmframe.awards.register import Register
+    from qmframe.awards.register import Addition, Register
     from qmframe.decision import Decision
     from qmframe.framework import Framework
     from qmframe.plugins import Registry
@@ -130,10 +130,17 @@ def _emit(text: str, output: str | None) -> None:
         _out(text)
 
 
-def _json(value: Any) -> str:
-    import json
+def _line(text: str) -> None:
+    """One line of text output: a name holding escapes or a line break is shown, not obeyed."""
+    from qmframe.escaping import terminal
 
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    _out(terminal(text))
+
+
+def _json(value: Any) -> str:
+    from qmframe.escaping import json_text
+
+    return json_text(value) + "\n"
 
 
 def read_decision(path: str | Path) -> Decision:
@@ -143,30 +150,47 @@ def read_decision(path: str | Path) -> Decision:
     decision's own fields are read.
     """
     import json
-    from pathlib import Path
 
+    from qmframe.decision import Decision
+    from qmframe.files import file_label, read_bytes, read_document
+
+    label = file_label(path)
+    if str(path).endswith(".json"):
+        raw = read_bytes(path)  # a regular file only, of a bounded size
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except ValueError as exc:
+            raise ValidationError(
+                [Problem(f"cannot read the decision: {exc}", file=label)]
+            ) from None
+        return _decision_from(data, label)
+    return read_document(path, Decision)
+
+
+def _decision_from(data: object, label: str) -> Decision:
+    """A decision from parsed JSON; derived keys of the JSON report are left out."""
     import attrs
 
     from qmframe._convert import structure
     from qmframe.decision import Decision
-    from qmframe.files import file_label, read_document
 
-    label = file_label(path)
-    if str(path).endswith(".json"):
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ValidationError(
-                [Problem(f"cannot read the decision: {exc}", file=label)]
-            ) from None
-        if not isinstance(data, dict):
-            raise ValidationError([Problem("expected a JSON object", file=label)])
-        own = {field.name for field in attrs.fields(Decision)}
-        result = structure({k: v for k, v in data.items() if k in own}, Decision, file=label)
-        if isinstance(result, list):
-            raise ValidationError(result)
-        return result
-    return read_document(path, Decision)
+    if not isinstance(data, dict):
+        raise ValidationError([Problem("expected a JSON object", file=label, code="wrong-type")])
+    own = {field.name for field in attrs.fields(Decision)}
+    result = structure({k: v for k, v in data.items() if k in own}, Decision, file=label)
+    if isinstance(result, list):
+        raise ValidationError(result)
+    return result
+
+
+def _status(framework: Framework, status: str, award_level: str = "") -> str:
+    """A recorded status: its id, after the framework's words for it (and the award level
+    reached) when it has any."""
+    words = framework.decision.label(status)
+    level = framework.award_level(award_level) if award_level else None
+    if level is not None:
+        words += f" ({level.label})"
+    return status if words == status else f"{words} [{status}]"
 
 
 def _framework(registry: Registry, ref: str) -> Framework:
@@ -197,11 +221,12 @@ def register() -> None:
       qmframe register add example-charter submission.toml --review review.toml
       qmframe register list example-charter
       qmframe register due example-charter --within 60
+      qmframe register return example-charter my-centre volunteer-census --figure volunteers=12
     """
 
 
 @register.command(
-    "add", short_help="assess a submission and record the decision (or record a decision file)"
+    "add", short_help="assess a submission and record the decision (or record decision files)"
 )
 @_framework_argument
 @click.argument("submission", required=False, metavar="[SUBMISSION]", shell_complete=complete_file)
@@ -218,11 +243,13 @@ def register() -> None:
 )
 @click.option(
     "--decision",
-    "decision_file",
+    "decision_files",
+    multiple=True,
     metavar="FILE",
     shell_complete=complete_file,
-    help="record this decision (TOML from qmframe.dumps, or `assess --format json`) "
-    "instead of assessing a submission",
+    help="record this decision (TOML from qmframe.dumps, `assess --format json`, or JSON "
+    "Lines with one decision a line) instead of assessing a submission; repeatable, "
+    "all in one transaction",
 )
 @click.option("--reason", default="", help="reason recorded with the event")
 def _add(
@@ -231,66 +258,123 @@ def _add(
     db: str,
     review: str | None,
     as_of: dt.date | None,
-    decision_file: str | None,
+    decision_files: tuple[str, ...],
     reason: str,
 ) -> int:
-    """Assess SUBMISSION under FRAMEWORK and record the decision, or record a decision file.
+    """Assess SUBMISSION under FRAMEWORK and record the decision, or record decision files.
 
     The decision moves the organisation's award along the framework's
     lifecycle (awarded, renewed, not awarded); the command prints the award
-    id and the new state. With --decision FILE, a decision made earlier is
-    recorded instead of assessing a submission. A decision already recorded
-    is refused.
+    id and the new state. A decision after an expression of interest or
+    in-preparation implies the submission: `submitted` is recorded first. An
+    indication (no award: the framework's reviewers are missing) records at
+    most that a submission was received. With --decision FILE (repeatable; a
+    .jsonl file holds one decision a line), decisions made earlier are
+    recorded instead, all in one transaction: if any is refused, none is
+    recorded. A decision already recorded is refused.
 
     \b
     Examples:
       qmframe register add example-charter submission.toml --review review.toml
       qmframe register add example-charter --decision decision.json
+      qmframe register add example-charter --decision one.json --decision two.json
     """
     from qmframe import api
-    from qmframe.files import file_label
+    from qmframe.awards.register import Addition
 
     registry = _registry()
     loaded = _framework(registry, framework)
-    details: dict[str, str] = {}
-    previous = ""
-    if decision_file:
+    if decision_files:
         if submission or review:
             raise ValidationError([Problem("give a submission or --decision, not both")])
-        decision = read_decision(decision_file)
-        if decision.framework != loaded.id:
-            raise ValidationError(
-                [
-                    Problem(
-                        f"the decision is for {decision.framework!r}, not {loaded.id!r}",
-                        file=file_label(decision_file),
-                    )
-                ]
+        with _open(db, create=True) as opened:
+            added = opened.add_decisions(
+                _additions(decision_files, loaded.id, reason), loaded.lifecycle
             )
-    else:
-        if not submission:
-            raise ValidationError([Problem("give a SUBMISSION to assess, or --decision FILE")])
-        sub = api.load_submission(submission, loaded, registry=registry)
-        rev = api.load_review(review, loaded, sub, registry=registry) if review else None
-        decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry)
-        details = dict(sub.details)
-        previous = sub.previous_award
+        for one in added:
+            what = f"now {one.event.state}" if one.event is not None else "no change"
+            _out(f"{one.award}: {one.status} recorded ({what})")
+        if len(added) > 1:
+            _out(f"{len(added)} decisions recorded")
+        return EXIT_OK
+    if not submission:
+        raise ValidationError([Problem("give a SUBMISSION to assess, or --decision FILE")])
+    sub = api.load_submission(submission, loaded, registry=registry)
+    rev = api.load_review(review, loaded, sub, registry=registry) if review else None
+    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry)
+    previous = sub.previous_award
     with _open(db, create=True) as opened:
         if previous and not opened.has_award(previous):
             sys.stderr.write(
                 f"warning: previous_award {previous!r} is not in this register "
                 "(ids look like FRAMEWORK/ORGANISATION/DATE)\n"
             )
-        recorded, event = opened.add_decision(
-            decision,
+        (one,) = opened.add_decisions(
+            [
+                Addition(
+                    decision=decision,
+                    previous_award=previous,
+                    details=dict(sub.details),
+                    reason=reason,
+                )
+            ],
             loaded.lifecycle,
-            previous_award=previous,
-            details=details,
-            reason=reason,
         )
-    what = f"now {event.state}" if event is not None else "no change to the current award"
-    _out(f"{recorded.award}: {decision.status} recorded ({what})")
+    what = f"now {one.event.state}" if one.event is not None else "no change to the current award"
+    _line(
+        f"{one.award}: {_status(loaded, decision.status, decision.award_level)} recorded ({what})"
+    )
     return EXIT_OK
+
+
+def _additions(paths: Sequence[str], framework: str, reason: str) -> Iterator[Addition]:
+    """The decisions in ``paths``, one by one, each checked to be of ``framework``."""
+    from qmframe.awards.register import Addition
+    from qmframe.files import file_label
+
+    for path in paths:
+        for label, decision in _read_decisions(path):
+            if decision.framework != framework:
+                raise ValidationError(
+                    [
+                        Problem(
+                            f"the decision is for {decision.framework!r}, not {framework!r}",
+                            file=label,
+                            code="not-allowed",
+                        )
+                    ]
+                )
+            yield Addition(decision=decision, reason=reason, source=label or file_label(path))
+
+
+def _read_decisions(path: str) -> Iterator[tuple[str, Decision]]:
+    """(label, decision) for each decision in a file: one, or one a line in JSON Lines."""
+    import json
+
+    from qmframe.files import file_label
+
+    label = file_label(path)
+    if not path.endswith(".jsonl"):
+        yield label, read_decision(path)
+        return
+    try:
+        stream = open(path, encoding="utf-8")  # noqa: SIM115 (closed below; read line by line)
+    except OSError as exc:
+        raise ValidationError(
+            [Problem(f"cannot read: {exc.strerror}", file=label, code="unreadable-file")]
+        ) from None
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            where = f"{label}:{number}"
+            try:
+                data = json.loads(line)
+            except ValueError as exc:
+                raise ValidationError(
+                    [Problem(f"not JSON ({exc})", file=where, code="wrong-type")]
+                ) from None
+            yield where, _decision_from(data, where)
 
 
 @register.command("event", short_help="record a lifecycle event (suspend, withdraw, ...)")
@@ -307,20 +391,106 @@ def _event(
 
     The framework's lifecycle says which moves are allowed from the award's
     current state; a move it forbids is refused (exit code 2) with nothing
-    written. STATE is one of: {states}.
+    written. A history may begin with an expression of interest; a state a
+    history may begin in also creates the register file if there is none.
+    STATE is one of: {states}.
 
     \b
     Examples:
+      qmframe register event example-charter my-centre expression-of-interest --reason "enquiry"
       qmframe register event example-charter my-centre suspended --reason "complaint received"
       qmframe register event example-charter my-centre reinstated --on 2027-04-01 --reason "cleared"
     """
-    from qmframe.awards.lifecycle import Event
+    from qmframe.awards.lifecycle import Event, start_states
 
     loaded = _framework(_registry(), framework)
     event = Event(state=state, on=on or dt.date.today(), reason=reason)
-    with _open(db) as opened:
+    # A history's first event (an expression of interest) may start a new register.
+    with _open(db, create=state in start_states(loaded.lifecycle)) as opened:
         opened.add_event(loaded.id, organisation, event, loaded.lifecycle)
-    _out(f"{loaded.id}/{organisation}: {event.state} on {event.on}")
+    _line(f"{loaded.id}/{organisation}: {event.state} on {event.on}")
+    return EXIT_OK
+
+
+@register.command("return", short_help="record a return of a recurring event, with its figures")
+@_framework_argument
+@click.argument("organisation", metavar="ORGANISATION")
+@click.argument("event_id", metavar="EVENT")
+@_db
+@click.option(
+    "--figure",
+    "figures",
+    multiple=True,
+    metavar="ID=VALUE",
+    help="one figure of the return (repeatable)",
+)
+@click.option(
+    "--file",
+    "return_file",
+    metavar="FILE",
+    shell_complete=complete_file,
+    help="read the return from a TOML file: a [figures] table, and optionally on, due, note",
+)
+@click.option("--on", type=DATE, metavar="DATE", help="the day it was sent (default: today)")
+@click.option(
+    "--due",
+    type=DATE,
+    metavar="DATE",
+    help="the due date it answers (default: the earliest not yet answered)",
+)
+@click.option("--note", default="", help="a note kept with the return")
+def _return(
+    framework: str,
+    organisation: str,
+    event_id: str,
+    db: str,
+    figures: tuple[str, ...],
+    return_file: str | None,
+    on: dt.date | None,
+    due: dt.date | None,
+    note: str,
+) -> int:
+    """Record ORGANISATION's return of EVENT, one of FRAMEWORK's recurring events.
+
+    EVENT is declared in the framework's [[lifecycle.recurring]] (an annual
+    statistical return, say) with the figures each return reports; give them
+    with --figure ID=VALUE, or in a file. The figures are checked against the
+    declaration (a count is a whole number, required figures are there, one
+    figure is at most another) and the organisation must hold a current
+    award; anything refused exits with code 2 and nothing is written. The
+    return answers a due date of the award's term, by default the earliest
+    not yet answered; `register due` lists those still open. --on, --due and
+    --note replace the file's.
+
+    \b
+    Examples:
+      qmframe register return example-charter my-centre volunteer-census --figure volunteers=12
+      qmframe register return example-charter my-centre volunteer-census --file census.toml
+    """
+    from qmframe.awards.returns import ReturnFile, figure_pairs, read_figures, recurring_event
+    from qmframe.files import file_label, read_document
+
+    loaded = _framework(_registry(), framework)
+    event = recurring_event(loaded, event_id)
+    if return_file and figures:
+        raise ValidationError([Problem("give the figures with --figure or --file, not both")])
+    label = ""
+    given: dict[str, str | float] = dict(figure_pairs(figures))
+    if return_file:
+        sent = read_document(return_file, ReturnFile)
+        label = file_label(return_file)
+        given = dict(sent.figures)
+        on, due, note = on or sent.on, due or sent.due, note or sent.note
+    values = read_figures(event, given, file=label)
+    day = on or dt.date.today()
+    with _open(db) as opened:
+        recorded = opened.add_return(
+            loaded, organisation, event.id, values, on=day, due=due, note=note
+        )
+    shown = ", ".join(f"{k} {v:g}" for k, v in recorded.figures.items()) or "no figures"
+    _out(
+        f"{loaded.id}/{organisation}: {event.id} due {recorded.due} recorded, sent {day} ({shown})"
+    )
     return EXIT_OK
 
 
@@ -349,11 +519,11 @@ def _list(framework: str, db: str, on: dt.date | None, fmt: str) -> int:
     if fmt == "json":
         _out(_json([unstructure_json(h) for h in holders]))
         return EXIT_OK
-    _out(f"{len(holders)} holding {loaded.id} on {day}")
+    _line(f"{len(holders)} holding {loaded.id} on {day}")
     for h in holders:
         until = f"until {h.valid_until}" if h.valid_until else "no end date"
-        _out(f"  {h.organisation_name or h.organisation} ({h.organisation}): {h.state}, "
-             f"version {h.version}, since {h.since}, {until}")  # fmt: skip
+        _line(f"  {h.organisation_name or h.organisation} ({h.organisation}): {h.state}, "
+              f"version {h.version}, since {h.since}, {until}")  # fmt: skip
     return EXIT_OK
 
 
@@ -382,7 +552,7 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
     loaded = _framework(_registry(), framework)
     with _open(db) as opened:
         history = opened.history(loaded.id, organisation)
-        decisions = opened.decisions(loaded.id, organisation)
+        decisions = opened.summaries(loaded.id, organisation)
     if not history.events and not decisions:
         raise ValidationError([Problem(f"no record of {organisation!r} under {loaded.id!r}")])
     if fmt == "json":
@@ -391,27 +561,23 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
                 {
                     "history": unstructure_json(history),
                     "decisions": [
-                        {
-                            "award": r.award,
-                            "status": r.decision.status,
-                            "as_of": str(r.decision.as_of),
-                        }
+                        {"award": r.award, "status": r.status, "as_of": str(r.as_of)}
                         for r in decisions
                     ],
                 }
             )
         )
         return EXIT_OK
-    _out(f"{history.organisation_name or history.organisation} under {loaded.id}:")
+    _line(f"{history.organisation_name or history.organisation} under {loaded.id}:")
     for e in history.events:
         extra = f" (version {e.version}, until {e.valid_until})" if e.version else ""
-        _out(f"  {e.on}  {e.state}{extra}: {e.reason}")
+        _line(f"  {e.on}  {e.state}{extra}: {e.reason}")
     for r in decisions:
-        _out(f"  decision {r.award}: {r.decision.status}")
+        _line(f"  decision {r.award}: {_status(loaded, r.status)}")
     return EXIT_OK
 
 
-@register.command("due", short_help="awards expiring or due a mid-point review soon")
+@register.command("due", short_help="awards expiring, or due a mid-point review or a return, soon")
 @_framework_argument
 @_db
 @click.option(
@@ -421,11 +587,13 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
 @_on
 @_text_or_json
 def _due(framework: str, db: str, within: int, on: dt.date | None, fmt: str) -> int:
-    """List awards under FRAMEWORK that expire, or are due a mid-point review, soon.
+    """List awards under FRAMEWORK that expire, or are due a mid-point review or a return, soon.
 
-    Lists current awards whose expiry or mid-point review falls within DAYS
-    of the date given by --on (default: today). A mid-point review past due
-    and not yet recorded is listed too, marked overdue.
+    Lists current awards whose expiry, mid-point review or return of a
+    recurring event (the framework's [[lifecycle.recurring]], such as an
+    annual return) falls within DAYS of the date given by --on (default:
+    today). A mid-point review or a return past due and not yet recorded is
+    listed too, marked overdue.
 
     \b
     Examples:
@@ -437,14 +605,14 @@ def _due(framework: str, db: str, within: int, on: dt.date | None, fmt: str) -> 
     loaded = _framework(_registry(), framework)
     day = on or dt.date.today()
     with _open(db) as opened:
-        due = opened.due(loaded.id, day, within)
+        due = opened.due(loaded.id, day, within, recurring=loaded.lifecycle.recurring)
     if fmt == "json":
         _out(_json([unstructure_json(d) for d in due]))
         return EXIT_OK
     _out(f"{len(due)} due within {within} days of {day}")
     for d in due:
         late = " (overdue)" if d.overdue else ""
-        _out(f"  {d.on}  {d.what}{late}: {d.organisation_name or d.organisation}")
+        _line(f"  {d.on}  {d.what}{late}: {d.organisation_name or d.organisation}")
     return EXIT_OK
 
 
@@ -463,16 +631,23 @@ def _due(framework: str, db: str, within: int, on: dt.date | None, fmt: str) -> 
     "-o", "--output", metavar="FILE", shell_complete=complete_file,
     help="write here instead of stdout (needed for --format sqlite)",
 )  # fmt: skip
-def _export(framework: str, db: str, on: dt.date | None, fmt: str, output: str | None) -> int:
+@click.option(
+    "--bom", is_flag=True,
+    help="start CSV with a UTF-8 byte-order mark, for spreadsheets that need one",
+)  # fmt: skip
+def _export(
+    framework: str, db: str, on: dt.date | None, fmt: str, output: str | None, bom: bool
+) -> int:
     """Export the public register of FRAMEWORK: the current holders on a date.
 
     Only the fields the framework lists in public_fields are exported, one
-    entry per holder on the date given by --on (default: today).
+    entry per holder on the date given by --on (default: today). CSV cells
+    that would start a spreadsheet formula (=, +, -, @) start with ' instead.
 
     \b
     Examples:
       qmframe register export example-charter
-      qmframe register export example-charter --format csv -o register.csv
+      qmframe register export example-charter --format csv --bom -o register.csv
       qmframe register export example-charter --format sqlite -o public.sqlite
     """
     from qmframe.awards.register import public_csv, public_json, write_public_sqlite
@@ -486,9 +661,10 @@ def _export(framework: str, db: str, on: dt.date | None, fmt: str, output: str |
         if not output:
             raise ValidationError([Problem("--format sqlite needs -o FILE")])
         write_public_sqlite(rows, fields, output)
-        _out(f"{len(rows)} entries written to {output} (table public_register)")
+        if output != "-":
+            _out(f"{len(rows)} entries written to {output} (table public_register)")
         return EXIT_OK
-    text = public_json(rows) if fmt == "json" else public_csv(rows, fields)
+    text = public_json(rows) if fmt == "json" else public_csv(rows, fields, bom=bom)
     _emit(text, output)
     return EXIT_OK
 
@@ -498,6 +674,12 @@ def _export(framework: str, db: str, on: dt.date | None, fmt: str, output: str |
 @_db
 @click.option("--anonymise", is_flag=True, help="name no organisation")
 @click.option(
+    "--public",
+    is_flag=True,
+    help="fit to publish: anonymised, totals of people rounded and suppressed "
+    "by the framework's [disclosure] rule",
+)
+@click.option(
     "--figure",
     "figures",
     multiple=True,
@@ -505,32 +687,40 @@ def _export(framework: str, db: str, on: dt.date | None, fmt: str, output: str |
     help="a submitted figure to total by year (repeatable), e.g. recruitment",
 )
 @_text_or_json
-def _sector(framework: str, db: str, anonymise: bool, figures: tuple[str, ...], fmt: str) -> int:
+@_output
+def _sector(
+    framework: str,
+    db: str,
+    anonymise: bool,
+    public: bool,
+    figures: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+) -> int:
     """Summarise every decision recorded under FRAMEWORK: the sector view.
 
     How many organisations, decisions and awards; the levels reached in each
     section and the unmet requirements (from each organisation's latest
-    decision); and with --figure, a submitted figure totalled by year.
+    decision); the figures of the recorded returns (see `register return`)
+    totalled by year; and with --figure, a submitted figure totalled by year.
+    With --public, the view is fit to publish: no organisation is named, and
+    totals of people are rounded and suppressed by the framework's
+    [disclosure] rule (by default HESA's: to the nearest 5, and no percentage
+    of fewer than 22.5 people).
 
     \b
     Examples:
       qmframe register sector example-charter
       qmframe register sector example-charter --anonymise --figure recruitment
+      qmframe register sector example-charter --public --format json -o sector.json
     """
     from qmframe._convert import unstructure_json
-    from qmframe.awards.sector import render_text, sector_view
+    from qmframe.awards.sector import render_text
 
     loaded = _framework(_registry(), framework)
     with _open(db) as opened:
-        recorded = opened.decisions(loaded.id)
-    view = sector_view(
-        loaded,
-        [r.decision for r in recorded],
-        details=[r.details for r in recorded],
-        figures=list(figures),
-        anonymise=anonymise,
-    )
-    _out(_json(unstructure_json(view)) if fmt == "json" else render_text(view))
+        view = opened.sector_view(loaded, figures=figures, anonymise=anonymise, public=public)
+    _emit(_json(unstructure_json(view)) if fmt == "json" else render_text(view), output)
     return EXIT_OK
 
 
@@ -594,8 +784,7 @@ def _badge(
     \b
     Examples:
       qmframe register badge example-charter my-centre --issuer-id https://example.org
-      qmframe register badge example-charter my-centre --issuer-id https://example.org \\
-          --status-base https://example.org/status --sign issuer.key -o badge.jwt
+      qmframe register badge example-charter my-centre --issuer-id https://example.org --sign a.key
     """
     from qmframe.awards import signing
     from qmframe.awards.issuing import award_badge
@@ -680,23 +869,28 @@ def _keygen(key: str, key_type: str) -> int:
     shell_complete=complete_file,
     help="the signing key (or its public half); repeatable",
 )
-@click.option("--name", default="", help="the issuer's name")
+@click.option("--name", "issuer_name", default="", help="the issuer's name")
 @click.option("--url", default="", metavar="URL", help="the issuer's home page")
 @_output  # fmt: skip
 def _issuer_profile(
-    issuer_id: str, keys: tuple[str, ...], name: str, url: str, output: str | None
+    issuer_id: str, keys: tuple[str, ...], issuer_name: str, url: str, output: str | None
 ) -> int:
     """Write the issuer profile (JSON) that verifiers read the public keys from.
 
+    Publish it at the URL given by --issuer-id: signed badges name that URL,
+    and a verifier takes the public key from the profile, never from the
+    badge itself. Each --key adds one key (a private key file gives its
+    public half only).
+
     \b
     Examples:
-      qmframe register issuer-profile --issuer-id https://example.org/issuer \\
-          --key issuer.key --name "Example Awards" -o issuer.json
+      qmframe register issuer-profile --issuer-id https://example.org/issuer --key issuer.key
+      qmframe register issuer-profile --issuer-id https://example.org/i --key a.key -o i.json
     """
     from qmframe.awards import signing
 
     public = [_signing_key(path, private=False) for path in keys]
-    _emit(_json(signing.issuer_profile(issuer_id, public, name=name, url=url)), output)
+    _emit(_json(signing.issuer_profile(issuer_id, public, name=issuer_name, url=url)), output)
     return EXIT_OK
 
 
@@ -741,8 +935,7 @@ def _status_list(
 
     \b
     Examples:
-      qmframe register status-list example-charter --issuer-id https://example.org/issuer \\
-          --base-url https://example.org/status -o status
+      qmframe register status-list example-charter --issuer-id x:y --base-url https://x.org -o st
     """
     from pathlib import Path
 
@@ -791,19 +984,25 @@ def _verify(
 ) -> int:
     """Check CREDENTIAL (a file from `register badge --sign`): signature, dates and status.
 
+    The signature is checked against the keys in the issuer profile, the
+    validity dates against --on (default: today), and, with --status-dir, the
+    status list the credential points at (a local copy: qmframe fetches
+    nothing). Exit code 2 when the credential is not valid.
+
     \b
     Examples:
+      qmframe register verify badge.jwt --issuer-profile issuer.json
       qmframe register verify badge.jwt --issuer-profile issuer.json --status-dir status
     """
     import json
     from pathlib import Path
 
     from qmframe.awards.issuing import verify_badge
-    from qmframe.files import file_label
+    from qmframe.files import file_label, read_bytes
 
     profile_label = file_label(issuer_profile)
-    try:
-        profile = json.loads(Path(issuer_profile).read_text(encoding="utf-8"))
+    try:  # read_bytes: a regular file only, so a FIFO cannot hang the command
+        profile = json.loads(read_bytes(issuer_profile).decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise ValidationError(
             [Problem(f"cannot read: {exc}", file=profile_label, code="unreadable-file")]
@@ -814,18 +1013,19 @@ def _verify(
         )
     label = file_label(credential)
     try:
-        text = Path(credential).read_text(encoding="utf-8")
-    except OSError as exc:
+        text = read_bytes(credential).decode("utf-8")
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise ValidationError(
-            [Problem(f"cannot read: {exc.strerror}", file=label, code="unreadable-file")]
+            [Problem(f"cannot read: {reason}", file=label, code="unreadable-file")]
         ) from None
 
     def fetch(url: str) -> str:
         assert status_dir is not None
         path = Path(status_dir) / url.rstrip("/").rsplit("/", 1)[-1]
         try:
-            return path.read_text(encoding="utf-8")
-        except OSError:
+            return read_bytes(path).decode("utf-8")
+        except (OSError, ValueError, ValidationError):
             raise ValidationError(
                 [
                     Problem(
@@ -875,11 +1075,11 @@ def diff_command(old: str, new: str, fmt: str) -> int:
     if fmt == "json":
         _out(_json(unstructure_json(result)))
         return EXIT_OK
-    _out(f"{result.framework}: {result.old_version} -> {result.new_version}, "
-         f"{len(result.changes)} changes")  # fmt: skip
+    _line(f"{result.framework}: {result.old_version} -> {result.new_version}, "
+          f"{len(result.changes)} changes")  # fmt: skip
     for change in result.changes:
         detail = f": {change.detail}" if change.detail else ""
-        _out(f"  {change.change:<9} {change.part} {change.id}{detail}")
+        _line(f"  {change.change:<9} {change.part} {change.id}{detail}")
     return EXIT_OK
 
 
@@ -938,21 +1138,23 @@ def rescore_command(
     if fmt == "json":
         _out(_json([{**unstructure_json(r), "changed": r.changed} for r in shown]))
         return EXIT_BAD_INPUT if unreadable else EXIT_OK
-    _out(
+    _line(
         f"{before.id} {before.version} -> {after.version}: {changed} of {total} "
         "decisions would change"
     )
     for r in shown:
         if r.problems and not r.old_status:
-            _out(f"  {r.label}: cannot be assessed under {before.version}:")
-            _out("".join(f"    {p}\n" for p in r.problems).rstrip("\n"))
+            _line(f"  {r.label}: cannot be assessed under {before.version}:")
+            for problem in r.problems:
+                _line(f"    {problem}")
             continue
         if r.problems:
-            _out(f"  {r.label} ({r.organisation}): cannot be re-assessed under {after.version}:")
-            _out("".join(f"    {p}\n" for p in r.problems).rstrip("\n"))
+            _line(f"  {r.label} ({r.organisation}): cannot be re-assessed under {after.version}:")
+            for problem in r.problems:
+                _line(f"    {problem}")
             continue
         arrow = f"{r.old_status} -> {r.new_status}" if r.changed else f"{r.old_status} (same)"
-        _out(f"  {r.label} ({r.organisation}): {arrow}")
+        _line(f"  {r.label} ({r.organisation}): {arrow}")
         for reason in (*r.reasons, *r.notes):
-            _out(f"    {reason}")
+            _line(f"    {reason}")
     return EXIT_BAD_INPUT if unreadable else EXIT_OK

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from qmframe.awards.badges import open_badge
-from qmframe.awards.register import Register, award_id
+from qmframe.awards.register import Register
 from qmframe.awards.status_list import (
     STATUS_PURPOSES,
     StatusCheck,
@@ -53,20 +53,26 @@ def award_badge(
     day = on or dt.date.today()
     history = register.history(framework.id, organisation)
     granted = [
-        r.decision
+        r
         for r in register.decisions(framework.id, organisation)
-        if r.decision.passed and r.decision.as_of <= day
+        if r.decision.passed and not r.decision.is_indication and r.decision.as_of <= day
     ]
     if not granted:
         raise ValidationError(
-            [Problem(f"{organisation!r} has no award under {framework.id!r} by {day}")]
+            [
+                Problem(
+                    f"{organisation!r} has no award under {framework.id!r} by {day}",
+                    code="credential-invalid",
+                )
+            ]
         )
-    decision = granted[-1]
+    decision = granted[-1].decision
     status = None
     if status_base:
-        # Checked before an index is stored for it.
+        # Checked before an index is stored for it. The recorded award id, which may
+        # carry /2 for a second decision of the same day.
         open_badge(decision, framework, issuer_id=issuer_id, history=history, on=day)
-        index = register.status_index(award_id(decision))
+        index = register.status_index(granted[-1].award)
         status = status_entry(status_base, status_purpose, index)
     return open_badge(
         decision,
@@ -135,9 +141,13 @@ def read_document(text: str, profile: Mapping[str, Any], label: str) -> tuple[di
         try:
             value = json.loads(stripped)
         except ValueError as exc:
-            raise ValidationError([Problem(f"not JSON: {exc}", file=label)]) from None
+            raise ValidationError(
+                [Problem(f"not JSON: {exc}", file=label, code="credential-invalid")]
+            ) from None
         if not isinstance(value, dict):
-            raise ValidationError([Problem("expected a JSON object", file=label)])
+            raise ValidationError(
+                [Problem("expected a JSON object", file=label, code="wrong-value")]
+            )
         return value, False
     return signing.verify(stripped, profile, label=label), True
 
@@ -172,24 +182,39 @@ def verify_badge(
     stripped = text.strip()
     if stripped.startswith("{"):
         raise ValidationError(
-            [Problem("the credential is unsigned: nothing shows who issued it", file=label)]
+            [
+                Problem(
+                    "the credential is unsigned: nothing shows who issued it",
+                    file=label,
+                    code="credential-invalid",
+                )
+            ]
         )
     credential, _ = read_document(stripped, profile, label)
     problems = []
     start, end = _day(credential.get("validFrom")), _day(credential.get("validUntil"))
     if start is None:
-        problems.append(Problem("no validFrom date-time", "validFrom", label))
+        problems.append(
+            Problem("no validFrom date-time", "validFrom", label, code="credential-invalid")
+        )
     elif on < start:
-        problems.append(Problem(f"not valid until {start}", "validFrom", label))
+        problems.append(
+            Problem(f"not valid until {start}", "validFrom", label, code="credential-invalid")
+        )
     if end is not None and on > end:
-        problems.append(Problem(f"expired: valid until {end}", "validUntil", label))
+        problems.append(
+            Problem(f"expired: valid until {end}", "validUntil", label, code="credential-invalid")
+        )
     signed_list = False
     status = StatusCheck(checked=False)
     if "credentialStatus" in credential:
         if fetch is None:
             problems.append(
                 Problem(
-                    "it has a status entry, but no status list was given", "credentialStatus", label
+                    "it has a status entry, but no status list was given",
+                    "credentialStatus",
+                    label,
+                    code="credential-invalid",
                 )
             )
         else:
@@ -208,6 +233,7 @@ def verify_badge(
                         f"{what}: the issuer's {status.purpose} list flags it ({status.list_url})",
                         "credentialStatus",
                         label,
+                        code="credential-invalid",
                     )
                 )
     if problems:

@@ -5,28 +5,45 @@ in turn: how many organisations reach each level in each section, which
 criteria are most often unmet, what practice reviewers highlighted (a
 repository of effective practice: area, organisation, what, when), and,
 where a framework collects them, figures over time such as recruitment,
-attrition and completion. Everything here is computed from decisions (and
-the figures submitted with them); nothing is stored.
+attrition and completion, and the totals of the returns holders send during
+their award (an annual statistical return). Everything here is computed from
+decisions, the figures submitted with them and the recorded returns; nothing
+is stored.
+
+A *public* view is one fit to publish: it names no organisation, and it
+rounds and suppresses every total of people by the framework's
+``[disclosure]`` rule (HESA's standard rounding methodology by default; see
+:mod:`qmframe.awards.returns`), keeping no exact total.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from qmframe.awards.returns import (
+    SUPPRESSED,
+    RecordedReturn,
+    publish_count,
+    publish_percentage,
+)
 from qmframe.decision import Decision
+from qmframe.escaping import terminal
 from qmframe.framework import Framework
+from qmframe.frozen import FrozenMap
 
 __all__ = [
     "CohortFigure",
     "Practice",
+    "ReturnTotal",
     "SectionLevels",
     "SectorView",
     "UnmetCount",
+    "assemble_view",
     "levels_of",
     "render_text",
     "sector_view",
@@ -36,13 +53,17 @@ __all__ = [
 NOT_JUDGED = "not judged"
 
 
+def _frozen_counts(value: Mapping[str, int]) -> FrozenMap[str, int]:
+    return FrozenMap(value)
+
+
 @attrs.frozen(kw_only=True)
 class SectionLevels:
     """How many organisations reached each level of one section (lowest level first)."""
 
     section: str
     title: str
-    counts: Mapping[str, int]
+    counts: Mapping[str, int] = attrs.field(converter=_frozen_counts)
 
 
 @attrs.frozen(kw_only=True)
@@ -77,6 +98,30 @@ class CohortFigure:
 
 
 @attrs.frozen(kw_only=True)
+class ReturnTotal:
+    """One figure of a recurring event's returns, totalled over the organisations in a year.
+
+    ``year`` is the year of the due date the returns answer; each
+    organisation counts once a year, with its latest return. ``shown`` is the
+    total as the view shows it: exact, or in a public view rounded (or
+    ``..``, suppressed) when the figure is a count, and then ``total`` is
+    None. For a figure with ``at_most``, ``of`` names that figure and
+    ``percent`` gives this one as a share of it, over the organisations that
+    reported both.
+    """
+
+    event: str
+    figure: str
+    label: str
+    year: int
+    organisations: int
+    shown: str
+    total: float | None = None
+    of: str = ""
+    percent: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class SectorView:
     """The sector as many decisions show it.
 
@@ -93,7 +138,9 @@ class SectorView:
     unmet: tuple[UnmetCount, ...] = ()
     practice: tuple[Practice, ...] = ()
     cohorts: tuple[CohortFigure, ...] = ()
+    returns: tuple[ReturnTotal, ...] = ()
     anonymised: bool = False
+    public: bool = False
     notes: tuple[str, ...] = ()
 
 
@@ -109,7 +156,7 @@ def levels_of(decision: Decision, framework: Framework) -> dict[str, str]:
 
 def _number(text: str) -> float | None:
     try:
-        return float(text.replace(",", ""))
+        return float(str(text).replace(",", ""))
     except ValueError:
         return None
 
@@ -121,14 +168,23 @@ def sector_view(
     details: Sequence[Mapping[str, str]] | None = None,
     figures: Sequence[str] = (),
     anonymise: bool = False,
+    returns: Sequence[RecordedReturn] = (),
+    public: bool = False,
 ) -> SectorView:
     """The sector view of ``decisions`` (all of ``framework``; others are left out).
 
     ``details`` are the figures each submission reported, in the same order
     as ``decisions``; ``figures`` names which of them to total by year.
-    With ``anonymise``, organisations are named "Organisation 1", "2", ...
-    in order of first decision.
+    ``returns`` are the recorded returns of the framework's recurring events,
+    totalled by year (see :class:`ReturnTotal`). With ``anonymise``,
+    organisations are named "Organisation 1", "2", ... in order of first
+    decision. ``public`` anonymises too, and publishes totals of people only
+    as the framework's ``[disclosure]`` rule allows: submitted figures are
+    treated as counts of people. A register answers the same question from
+    its own tables, without building the decisions: see
+    :meth:`qmframe.awards.register.Register.sector_view`.
     """
+    anonymise = anonymise or public
     notes: list[str] = []
     pairs = [
         (d, (details[i] if details is not None else {}))
@@ -161,66 +217,181 @@ def sector_view(
             unmet[target] += 1
         for item in decision.unmet:
             unmet_titles.setdefault(item.target or item.rule, item.title)
+    return assemble_view(
+        framework,
+        organisations=len(latest),
+        decisions=len(pairs),
+        passed=sum(1 for d in latest.values() if d.passed),
+        section_counts=section_counts,
+        unmet=[(target, unmet_titles.get(target, ""), n) for target, n in unmet.items()],
+        practice=[
+            (h.target, h.title, h.level, decision.as_of, name(decision))
+            for decision, _ in pairs
+            for h in decision.highlights
+        ],
+        reported=[
+            (decision.as_of, name(decision), figure, reported[figure])
+            for decision, reported in pairs
+            for figure in figures
+            if figure in reported
+        ],
+        anonymised=anonymise,
+        notes=notes,
+        returns=returns,
+        public=public,
+    )
+
+
+def assemble_view(
+    framework: Framework,
+    *,
+    organisations: int,
+    decisions: int,
+    passed: int,
+    section_counts: Mapping[str, Mapping[str, int]],
+    unmet: Iterable[tuple[str, str, int]],
+    practice: Iterable[tuple[str, str, str, dt.date, str]],
+    reported: Iterable[tuple[dt.date, str, str, str]],
+    anonymised: bool = False,
+    notes: Sequence[str] = (),
+    returns: Sequence[RecordedReturn] = (),
+    public: bool = False,
+) -> SectorView:
+    """A :class:`SectorView` from counts already made (by :func:`sector_view` or a register).
+
+    ``section_counts`` gives, for each section id, how many organisations'
+    latest decisions settled each level (:data:`NOT_JUDGED` for none);
+    ``unmet`` is (target, title, organisations) for each unmet target;
+    ``practice`` is (target, title, level, date, organisation) for every
+    highlight, oldest decision first; ``reported`` is (date, organisation,
+    figure, value) for every figure a submission reported, in the same order;
+    ``returns`` and ``public`` are as for :func:`sector_view`.
+    """
+    notes = list(notes)
     level_rows = []
     for section in framework.sections:
         scale = framework.scale(section.scale)
         order = [level.id for level in scale.levels] if scale else []
-        counts = section_counts[section.id]
+        counts = section_counts.get(section.id, {})
         ordered = {level: counts.get(level, 0) for level in order}
         ordered.update({k: v for k, v in sorted(counts.items()) if k not in ordered})
         level_rows.append(SectionLevels(section=section.id, title=section.title, counts=ordered))
     unmet_rows = tuple(
-        UnmetCount(target=target, title=unmet_titles.get(target, ""), count=count)
-        for target, count in sorted(unmet.items(), key=lambda kv: (-kv[1], kv[0]))
+        UnmetCount(target=target, title=title, count=count)
+        for target, title, count in sorted(unmet, key=lambda row: (-row[2], row[0]))
     )
     section_of = {c.id: s for s, c in framework.iter_criteria()}
-    practice = []
-    for decision, _ in pairs:
-        for highlight in decision.highlights:
-            home = framework.section(highlight.target) or section_of.get(highlight.target)
-            practice.append(
-                Practice(
-                    area=home.title if home else "",
-                    organisation=name(decision),
-                    target=highlight.target,
-                    title=highlight.title,
-                    level=highlight.level,
-                    on=decision.as_of,
-                )
+    practice_rows = []
+    for target, title, level, on, who in practice:
+        home = framework.section(target) or section_of.get(target)
+        practice_rows.append(
+            Practice(
+                area=home.title if home else "",
+                organisation=who,
+                target=target,
+                title=title,
+                level=level,
+                on=on,
             )
+        )
     totals: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for decision, reported in pairs:
-        for figure in figures:
-            if figure not in reported:
+    for on, who, figure, text in reported:
+        value = _number(text)
+        if value is None:
+            notes.append(f"{who} {on}: {figure} is not a number ({text!r})")
+            continue
+        totals[(on.year, figure)].append(value)
+    cohorts = []
+    for (year, figure), values in sorted(totals.items()):
+        total = sum(values)
+        if public:
+            shown = publish_count(total, framework.disclosure)
+            if shown == SUPPRESSED:
+                notes.append(f"{year} {figure}: too few to publish")
                 continue
-            value = _number(reported[figure])
-            if value is None:
-                notes.append(
-                    f"{name(decision)} {decision.as_of}: {figure} is not a number "
-                    f"({reported[figure]!r})"
-                )
-                continue
-            totals[(decision.as_of.year, figure)].append(value)
-    cohorts = tuple(
-        CohortFigure(year=year, figure=figure, total=sum(values), organisations=len(values))
-        for (year, figure), values in sorted(totals.items())
-    )
+            total = float(shown)
+        cohorts.append(
+            CohortFigure(year=year, figure=figure, total=total, organisations=len(values))
+        )
+    return_totals, return_notes = _return_totals(framework, returns, public=public)
+    notes += return_notes
     return SectorView(
         framework=framework.id,
-        organisations=len(latest),
-        decisions=len(pairs),
-        passed=sum(1 for d in latest.values() if d.passed),
+        organisations=organisations,
+        decisions=decisions,
+        passed=passed,
         levels=tuple(level_rows),
         unmet=unmet_rows,
-        practice=tuple(practice),
-        cohorts=cohorts,
-        anonymised=anonymise,
+        practice=tuple(practice_rows),
+        cohorts=tuple(cohorts),
+        returns=return_totals,
+        anonymised=anonymised,
+        public=public,
         notes=tuple(notes),
     )
 
 
+def _return_totals(
+    framework: Framework, returns: Sequence[RecordedReturn], *, public: bool
+) -> tuple[tuple[ReturnTotal, ...], list[str]]:
+    """Each recurring event's figures totalled by year, each organisation once a year."""
+    rule = framework.disclosure
+    notes = []
+    events = {event.id: event for event in framework.lifecycle.recurring}
+    latest: dict[tuple[str, int, str], RecordedReturn] = {}
+    for recorded in sorted(returns, key=lambda r: (r.due, r.on, r.id)):
+        if recorded.framework != framework.id:
+            continue
+        if recorded.event not in events:
+            notes.append(
+                f"a return of {recorded.event!r}, which {framework.id} no longer declares, left out"
+            )
+            continue
+        latest[(recorded.event, recorded.due.year, recorded.organisation)] = recorded
+    by_year: dict[tuple[str, int], list[RecordedReturn]] = defaultdict(list)
+    for (event_id, year, _), recorded in latest.items():
+        by_year[(event_id, year)].append(recorded)
+    rows = []
+    for event_id, event in events.items():
+        for year in sorted(y for e, y in by_year if e == event_id):
+            group = by_year[(event_id, year)]
+            for figure in event.figures:
+                reported = [r.figures[figure.id] for r in group if figure.id in r.figures]
+                if not reported:
+                    continue
+                total = sum(reported)
+                percent = ""
+                if figure.at_most:
+                    pairs = [
+                        (r.figures[figure.id], r.figures[figure.at_most])
+                        for r in group
+                        if figure.id in r.figures and figure.at_most in r.figures
+                    ]
+                    percent = publish_percentage(
+                        sum(p for p, _ in pairs),
+                        sum(b for _, b in pairs),
+                        rule if public and figure.type == "count" else None,
+                    )
+                hidden = public and figure.type == "count"
+                rows.append(
+                    ReturnTotal(
+                        event=event_id,
+                        figure=figure.id,
+                        label=figure.label,
+                        year=year,
+                        organisations=len(reported),
+                        shown=publish_count(total, rule) if hidden else f"{total:g}",
+                        total=None if hidden else total,
+                        of=figure.at_most,
+                        percent=percent,
+                    )
+                )
+    return tuple(rows), notes
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    # Cells escaped before the widths are measured, so the columns line up as shown.
+    cells = [[terminal(str(c)) for c in header], *[[terminal(str(c)) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = ["  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -228,11 +399,11 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
 
 
 def render_text(view: SectorView) -> str:
-    """The sector view as plain-text tables."""
+    """The sector view as plain-text tables, every name and title escaped for a terminal."""
     out = [
         f"Sector view: {view.framework}: {view.organisations} organisations, "
         f"{view.decisions} decisions, {view.passed} currently passing"
-        + (" (anonymised)" if view.anonymised else ""),
+        + (" (public)" if view.public else " (anonymised)" if view.anonymised else ""),
         "",
         "Levels reached, by section (latest decision of each organisation):",
     ]
@@ -269,6 +440,26 @@ def render_text(view: SectorView) -> str:
                 [(c.year, c.figure, f"{c.total:g}", c.organisations) for c in view.cohorts],
             )
         ]
+    if view.returns:
+        rounded = " (people rounded and suppressed for publication)" if view.public else ""
+        out += ["", f"Returns by year{rounded}:"]
+        out += [
+            "  " + line
+            for line in _table(
+                ("YEAR", "EVENT", "FIGURE", "TOTAL", "PERCENT", "ORGANISATIONS"),
+                [
+                    (
+                        r.year,
+                        r.event,
+                        r.figure,
+                        r.shown,
+                        f"{r.percent} of {r.of}" if r.percent else "",
+                        r.organisations,
+                    )
+                    for r in view.returns
+                ],
+            )
+        ]
     if view.notes:
         out += ["", "Notes:", *(f"  {note}" for note in view.notes)]
-    return "\n".join(out) + "\n"
+    return "\n".join(map(terminal, out)) + "\n"

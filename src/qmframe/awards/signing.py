@@ -99,7 +99,9 @@ def generate_key(kind: str = "ed25519") -> dict[str, Any]:
     elif kind == "rsa":
         key = jwk.RSAKey.generate_key(3072)
     else:
-        raise ValidationError([Problem(f"key type must be one of {', '.join(KEY_TYPES)}")])
+        raise ValidationError(
+            [Problem(f"key type must be one of {', '.join(KEY_TYPES)}", code="wrong-value")]
+        )
     data: dict[str, Any] = dict(key.as_dict(private=True))
     data["kid"] = key.thumbprint()
     data["alg"] = _ALGORITHMS[data["kty"]]
@@ -117,11 +119,17 @@ def write_key(path: str | os.PathLike[str], key: Mapping[str, Any]) -> None:
         handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise ValidationError(
-            [Problem("a file is already there; it was not replaced", file=str(target))]
+            [
+                Problem(
+                    "a file is already there; it was not replaced",
+                    file=str(target),
+                    code="credential-invalid",
+                )
+            ]
         ) from None
     except OSError as exc:
         raise ValidationError(
-            [Problem(f"cannot write: {exc.strerror}", file=str(target))]
+            [Problem(f"cannot write: {exc.strerror}", file=str(target), code="credential-invalid")]
         ) from None
     try:
         os.fchmod(handle, 0o600)  # whatever the umask
@@ -149,12 +157,21 @@ def _import(data: Mapping[str, Any], label: str) -> Any:
         data.get("kty") == "OKP" and data.get("crv") != "Ed25519"
     ):
         raise ValidationError(
-            [Problem("only Ed25519 (OKP) and RSA keys are supported", "kty", label)]
+            [
+                Problem(
+                    "only Ed25519 (OKP) and RSA keys are supported",
+                    "kty",
+                    label,
+                    code="credential-invalid",
+                )
+            ]
         )
     try:
         return jwk.import_key(dict(data))
     except (jose_error, ValueError, TypeError, KeyError) as exc:
-        raise ValidationError([Problem(f"not a usable JWK: {exc}", file=label)]) from None
+        raise ValidationError(
+            [Problem(f"not a usable JWK: {exc}", file=label, code="credential-invalid")]
+        ) from None
 
 
 def read_key(path: str | os.PathLike[str], *, private: bool = True) -> dict[str, Any]:
@@ -162,17 +179,29 @@ def read_key(path: str | os.PathLike[str], *, private: bool = True) -> dict[str,
 
     ``private=False`` accepts a public key too (enough for :func:`issuer_profile`).
     """
+    from qmframe.files import read_bytes  # a regular file only: a FIFO cannot hang
+
     label = os.fspath(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_bytes(path).decode("utf-8"))
     except (OSError, ValueError) as exc:
-        raise ValidationError([Problem(f"cannot read the key: {exc}", file=label)]) from None
+        raise ValidationError(
+            [Problem(f"cannot read the key: {exc}", file=label, code="credential-invalid")]
+        ) from None
     if not isinstance(data, dict):
-        raise ValidationError([Problem("expected a JSON Web Key (a JSON object)", file=label)])
+        raise ValidationError(
+            [Problem("expected a JSON Web Key (a JSON object)", file=label, code="wrong-value")]
+        )
     key = _import(data, label)
     if private and not key.is_private:
         raise ValidationError(
-            [Problem("this is a public key; signing needs the private one", file=label)]
+            [
+                Problem(
+                    "this is a public key; signing needs the private one",
+                    file=label,
+                    code="credential-invalid",
+                )
+            ]
         )
     data.setdefault("kid", key.thumbprint())
     data.setdefault("alg", _ALGORITHMS[data["kty"]])
@@ -288,9 +317,13 @@ def _parts(token: str, label: str) -> tuple[dict[str, Any], dict[str, Any]]:
         found = jws.extract_compact(token.strip().encode("ascii"))
         payload = json.loads(found.payload)
     except (jose_error, ValueError, UnicodeError) as exc:
-        raise ValidationError([Problem(f"not a compact JWS: {exc}", file=label)]) from None
+        raise ValidationError(
+            [Problem(f"not a compact JWS: {exc}", file=label, code="credential-invalid")]
+        ) from None
     if not isinstance(payload, dict):
-        raise ValidationError([Problem("the payload is not a JSON object", file=label)])
+        raise ValidationError(
+            [Problem("the payload is not a JSON object", file=label, code="unknown-reference")]
+        )
     return dict(found.protected), payload
 
 
@@ -316,31 +349,70 @@ def verify(token: str, profile: Mapping[str, Any], *, label: str = "") -> dict[s
     method = next((m for m in methods if isinstance(m, Mapping) and m.get("id") == kid), None)
     if method is None:
         raise ValidationError(
-            [Problem(f"signed with key {kid!r}, which the issuer profile does not list", "", label)]
+            [
+                Problem(
+                    f"signed with key {kid!r}, which the issuer profile does not list",
+                    "",
+                    label,
+                    code="credential-invalid",
+                )
+            ]
         )
     if method.get("controller") != issuer or kid not in profile.get("assertionMethod", []):
         raise ValidationError(
-            [Problem(f"key {kid!r} is not one the issuer {issuer} signs with", "", label)]
+            [
+                Problem(
+                    f"key {kid!r} is not one the issuer {issuer} signs with",
+                    "",
+                    label,
+                    code="credential-invalid",
+                )
+            ]
         )
     if header.get("typ") != "vc+jwt":
-        raise ValidationError([Problem(f"typ is {header.get('typ')!r}, not 'vc+jwt'", file=label)])
+        raise ValidationError(
+            [
+                Problem(
+                    f"typ is {header.get('typ')!r}, not 'vc+jwt'",
+                    file=label,
+                    code="credential-invalid",
+                )
+            ]
+        )
     public = method.get("publicKeyJwk", {})
     key = _import(public, label)
     algorithm = _ALGORITHMS[public["kty"]]
     if header.get("alg") != algorithm:
         raise ValidationError(
-            [Problem(f"alg {header.get('alg')!r} does not match the key ({algorithm})", file=label)]
+            [
+                Problem(
+                    f"alg {header.get('alg')!r} does not match the key ({algorithm})",
+                    file=label,
+                    code="credential-invalid",
+                )
+            ]
         )
     try:
         jws.deserialize_compact(token.strip(), key, algorithms=[algorithm])
     except jose_error:
-        raise ValidationError([Problem(_TAMPERED, file=label)]) from None
+        raise ValidationError([Problem(_TAMPERED, file=label, code="credential-invalid")]) from None
     problems = []
     if _issuer_id(payload) != issuer:
         claimed = _issuer_id(payload)
-        problems.append(Problem(f"issued by {claimed!r}, not {issuer!r}", "issuer", label))
+        problems.append(
+            Problem(
+                f"issued by {claimed!r}, not {issuer!r}", "issuer", label, code="credential-invalid"
+            )
+        )
     if "iss" in payload and payload["iss"] != issuer:
-        problems.append(Problem(f"iss is {payload['iss']!r}, not {issuer!r}", "iss", label))
+        problems.append(
+            Problem(
+                f"iss is {payload['iss']!r}, not {issuer!r}",
+                "iss",
+                label,
+                code="credential-invalid",
+            )
+        )
     if problems:
         raise ValidationError(problems)
     return payload

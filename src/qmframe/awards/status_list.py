@@ -78,7 +78,9 @@ def list_url(base_url: str, purpose: str) -> str:
     """Where the list for ``purpose`` is published: ``BASE_URL/revocation`` or ``/suspension``."""
     if purpose not in STATUS_PURPOSES:
         known = ", ".join(STATUS_PURPOSES)
-        raise ValidationError([Problem(f"status purpose must be one of {known}, got {purpose!r}")])
+        raise ValidationError(
+            [Problem(f"status purpose must be one of {known}, got {purpose!r}", code="wrong-value")]
+        )
     return f"{base_url.rstrip('/')}/{purpose}"
 
 
@@ -102,7 +104,14 @@ def status_entry(base_url: str, purpose: str, index: int) -> dict[str, Any]:
     """The credential's ``credentialStatus``: a ``BitstringStatusListEntry``."""
     url = list_url(base_url, purpose)
     if not 0 <= index < LIST_SIZE:
-        raise ValidationError([Problem(f"status list index {index} is outside 0..{LIST_SIZE - 1}")])
+        raise ValidationError(
+            [
+                Problem(
+                    f"status list index {index} is outside 0..{LIST_SIZE - 1}",
+                    code="credential-invalid",
+                )
+            ]
+        )
     return {
         "id": f"{url}#{index}",
         "type": "BitstringStatusListEntry",
@@ -126,7 +135,14 @@ def encode_list(indexes: Iterable[int], size: int = LIST_SIZE) -> str:
     bits = bytearray(size // 8)
     for index in indexes:
         if not 0 <= index < size:
-            raise ValidationError([Problem(f"status list index {index} is outside 0..{size - 1}")])
+            raise ValidationError(
+                [
+                    Problem(
+                        f"status list index {index} is outside 0..{size - 1}",
+                        code="credential-invalid",
+                    )
+                ]
+            )
         bits[index // 8] |= 0x80 >> (index % 8)
     packed = gzip.compress(bytes(bits), mtime=0)
     return "u" + base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
@@ -136,7 +152,13 @@ def decode_list(encoded: str) -> bytes:
     """The bits of an ``encodedList`` (ValidationError when it is not one)."""
     if not isinstance(encoded, str) or not encoded.startswith("u"):
         raise ValidationError(
-            [Problem("encodedList must be multibase base64url (starting 'u')", "encodedList")]
+            [
+                Problem(
+                    "encodedList must be multibase base64url (starting 'u')",
+                    "encodedList",
+                    code="wrong-value",
+                )
+            ]
         )
     text = encoded[1:]
     try:
@@ -144,7 +166,13 @@ def decode_list(encoded: str) -> bytes:
         return gzip.decompress(packed)
     except (binascii.Error, OSError, EOFError, zlib.error, ValueError) as exc:
         raise ValidationError(
-            [Problem(f"encodedList is not gzip in base64url: {exc}", "encodedList")]
+            [
+                Problem(
+                    f"encodedList is not gzip in base64url: {exc}",
+                    "encodedList",
+                    code="credential-invalid",
+                )
+            ]
         ) from None
 
 
@@ -252,20 +280,44 @@ def check_status(
     problems = []
     if isinstance(entry, list):
         if len(entry) != 1:
-            raise ValidationError([Problem("expected one status entry", "credentialStatus")])
+            raise ValidationError(
+                [Problem("expected one status entry", "credentialStatus", code="wrong-value")]
+            )
         entry = entry[0]
     if not isinstance(entry, Mapping) or entry.get("type") != "BitstringStatusListEntry":
-        raise ValidationError([Problem("not a BitstringStatusListEntry", "credentialStatus.type")])
+        raise ValidationError(
+            [
+                Problem(
+                    "not a BitstringStatusListEntry",
+                    "credentialStatus.type",
+                    code="credential-invalid",
+                )
+            ]
+        )
     purpose = entry.get("statusPurpose")
     url = entry.get("statusListCredential")
     raw_index = entry.get("statusListIndex")
     if purpose not in STATUS_PURPOSES:
-        problems.append(Problem(f"unknown purpose {purpose!r}", "credentialStatus.statusPurpose"))
+        problems.append(
+            Problem(
+                f"unknown purpose {purpose!r}",
+                "credentialStatus.statusPurpose",
+                code="unknown-reference",
+            )
+        )
     if not isinstance(url, str) or not url:
-        problems.append(Problem("no list URL", "credentialStatus.statusListCredential"))
+        problems.append(
+            Problem(
+                "no list URL", "credentialStatus.statusListCredential", code="credential-invalid"
+            )
+        )
     if not (isinstance(raw_index, str) and raw_index.isdigit()):
         problems.append(
-            Problem("must be a whole number as a string", "credentialStatus.statusListIndex")
+            Problem(
+                "must be a whole number as a string",
+                "credentialStatus.statusListIndex",
+                code="wrong-value",
+            )
         )
     if problems:
         raise ValidationError(problems)
@@ -277,9 +329,18 @@ def check_status(
     subject = listing.get("credentialSubject")
     types = listing.get("type", [])
     if "BitstringStatusListCredential" not in types or not isinstance(subject, Mapping):
-        raise ValidationError([Problem("not a BitstringStatusListCredential", "type", url)])
+        raise ValidationError(
+            [Problem("not a BitstringStatusListCredential", "type", url, code="credential-invalid")]
+        )
     if subject.get("type") != "BitstringStatusList":
-        problems.append(Problem("not a BitstringStatusList", "credentialSubject.type", url))
+        problems.append(
+            Problem(
+                "not a BitstringStatusList",
+                "credentialSubject.type",
+                url,
+                code="credential-invalid",
+            )
+        )
     if subject.get("statusPurpose") != purpose:
         problems.append(
             Problem(
@@ -287,16 +348,31 @@ def check_status(
                 f"for {purpose!r}",
                 "credentialSubject.statusPurpose",
                 url,
+                code="credential-invalid",
             )
         )
     if _issuer_id(listing.get("issuer")) != _issuer_id(credential.get("issuer")):
-        problems.append(Problem("the list's issuer is not the credential's issuer", "issuer", url))
+        problems.append(
+            Problem(
+                "the list's issuer is not the credential's issuer",
+                "issuer",
+                url,
+                code="credential-invalid",
+            )
+        )
     if problems:
         raise ValidationError(problems)
     bits = decode_list(subject.get("encodedList", ""))
     if index >= len(bits) * 8:
         raise ValidationError(
-            [Problem(f"index {index} is past the end of the list", "encodedList", url)]
+            [
+                Problem(
+                    f"index {index} is past the end of the list",
+                    "encodedList",
+                    url,
+                    code="credential-invalid",
+                )
+            ]
         )
     return StatusCheck(
         checked=True, purpose=purpose, set=_bit(bits, index), list_url=url, index=index

@@ -3,8 +3,10 @@
 The page carries everything it needs (styles and charts inline, no scripts,
 no fonts or images fetched from anywhere), so it can be mailed, archived or
 opened offline. It is built with Jinja2 and autoescaping: a submission is
-untrusted input, and a title holding ``<script>`` must show as text. Jinja2
-is an optional extra (``pip install 'qmframe[html]'``), imported only when
+untrusted input, and a title holding ``<script>`` must show as text (control
+and bidi characters are shown as escapes, by :mod:`qmframe.escaping`). Jinja2
+is an optional extra (``pip install ".[html]"`` from a clone of qmframe, or
+``pip install Jinja2``), imported only when
 an HTML report is rendered, so the core never needs it.
 
 The chart per section is plain SVG drawn from numbers computed here: one
@@ -25,14 +27,29 @@ import attrs
 
 from qmframe.decision import Decision
 from qmframe.errors import QmframeError
+from qmframe.escaping import terminal
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
-from qmframe.reports import Assessment, ReportFormat, basis_sentence
+from qmframe.reports import (
+    Assessment,
+    ReportFormat,
+    basis_sentence,
+    progress_summary,
+    status_description,
+    status_words,
+)
 
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["ASSESSED_COLOUR", "SELF_COLOUR", "HtmlReport", "context", "load_template"]
+__all__ = [
+    "ASSESSED_COLOUR",
+    "JINJA2_MISSING",
+    "SELF_COLOUR",
+    "HtmlReport",
+    "context",
+    "load_template",
+]
 
 #: Fill of the self-rating bars. Distinctive on purpose: the browser test
 #: counts pixels of exactly these colours to see that the chart was drawn.
@@ -56,20 +73,36 @@ def load_template(name: str) -> jinja2.Template:
     return _environment().get_template(name)
 
 
+#: What asking for the html format says when Jinja2 is missing: commands that work
+#: without a package index (qmframe is not on one).
+JINJA2_MISSING = (
+    "the html format needs Jinja2: pip install Jinja2"
+    ' (or, in a clone of qmframe, pip install ".[html]")'
+)
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     try:
         import jinja2
     except ImportError:
-        raise QmframeError("the html format needs Jinja2: pip install 'qmframe[html]'") from None
+        raise QmframeError(JINJA2_MISSING) from None
     folder = files("qmframe") / "templates"
 
     def source(name: str) -> str | None:
         resource = folder / name
         return resource.read_text(encoding="utf-8") if resource.is_file() else None
 
+    def visible(value: Any) -> Any:
+        # Every {{ }} passes here before autoescaping: control and bidi characters in a
+        # name or title are shown as escapes, not obeyed (see qmframe.escaping).
+        if isinstance(value, str) and not hasattr(value, "__html__"):
+            return terminal(value, multiline=True)
+        return value
+
     return jinja2.Environment(
         loader=jinja2.FunctionLoader(source),
+        finalize=visible,
         autoescape=True,  # every template here writes HTML or SVG
         undefined=jinja2.StrictUndefined,  # a misspelt name fails loudly, in tests
         trim_blocks=True,
@@ -193,6 +226,13 @@ def context(assessment: Assessment) -> dict[str, Any]:
         "submission": sub,
         "validity": _validity(d),
         "basis_sentence": basis_sentence(d),
+        "status_words": status_words(d, fw),
+        "status_description": status_description(d, fw),
+        "award_level": fw.award_level(d.award_level) if d.award_level else None,
+        "progress": [
+            (progress, name, state)
+            for progress, (name, state) in zip(d.progress, progress_summary(d, fw), strict=True)
+        ],
         "charts": _charts(assessment),
         "actions": sorted(
             sub.actions, key=lambda a: (a.due is None, a.due.isoformat() if a.due else "", a.id)
@@ -213,7 +253,7 @@ class HtmlReport(ReportFormat):
 
     name = "html"
     suffix = ".html"
-    description = "a single-file HTML page with a chart per section (needs qmframe[html])"
+    description = "a single-file HTML page with a chart per section (needs Jinja2, the html extra)"
 
     def render(self, assessment: Assessment) -> str:
         return load_template("report.html.j2").render(context(assessment))

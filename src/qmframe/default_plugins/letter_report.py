@@ -10,7 +10,9 @@ the organisation's own action plan. Reviewers' internal notes
 rationales are never in it, so a letter can be sent as it is.
 
 Plain text on purpose: it pastes into an email or a word processor, and it
-needs no optional dependency.
+needs no optional dependency. Like the text report, every line goes through
+:func:`qmframe.escaping.terminal`, so a name holding escape sequences, a bidi
+override or a line break is shown, not obeyed.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import datetime as dt
 import textwrap
 from collections.abc import Callable
 
+from qmframe.escaping import terminal
+from qmframe.framework import Framework
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
-from qmframe.reports import Assessment, ReportFormat
+from qmframe.reports import Assessment, ReportFormat, status_description
 
 __all__ = ["LetterReport"]
 
@@ -35,13 +39,25 @@ def _date(day: dt.date) -> str:
 
 def _words(status: str) -> str:
     """A status id as words: ``charter-awarded`` reads "charter awarded"."""
-    return status.replace("-", " ").replace("_", " ")
+    return terminal(status.replace("-", " ").replace("_", " "))
+
+
+def _status(framework: Framework, status: str) -> str:
+    """A status as the letter says it: the framework's label, or the id as words."""
+    label = framework.decision.label(status)
+    return _words(label) if label == status else terminal(label)
+
+
+def _sentence(text: str) -> str:
+    """Text as a sentence: ending with a full stop."""
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _level(index: FrameworkIndex, target: str, level: str) -> str:
     """A level's label on the target's scale ("Met" rather than ``met``)."""
     label = index.level_label(target, level)
-    return _words(label) if label == level else label
+    return _words(label) if label == level else terminal(label)
 
 
 def _para(text: str, indent: str = "") -> list[str]:
@@ -51,6 +67,7 @@ def _para(text: str, indent: str = "") -> list[str]:
         initial_indent=indent,
         subsequent_indent=" " * len(indent),
         break_on_hyphens=False,
+        break_long_words=False,  # a long web address stays whole, and one line
     ) or [indent.rstrip()]
 
 
@@ -63,22 +80,32 @@ class LetterReport(ReportFormat):
 
     def render(self, assessment: Assessment) -> str:
         d, fw, sub = assessment.decision, assessment.framework, assessment.submission
-        title = fw.title or fw.id
+        # Names and titles are one line each: a line break in one shows as \n (it is never
+        # wrapped as running text); feedback and requests are running text.
+        title = terminal(fw.title or fw.id)
         index = FrameworkIndex.build(fw)
         out = [
             _date(d.as_of),
             "",
-            f"Dear {d.organisation_name},",
+            f"Dear {terminal(d.organisation_name)},",
             "",
         ]
         out += _para(f"Re: {title} (version {d.version}): the outcome of your {_words(sub.kind)}.")
         out.append("")
 
         # -- the decision -------------------------------------------------------------------
+        status = _status(fw, d.status)
+        reached = fw.award_level(d.award_level) if d.award_level else None
+        if reached is not None:
+            status += f", at the {terminal(reached.label)} level"
         if d.passed:
-            decided = f"We are pleased to tell you that the decision is: {_words(d.status)}."
+            decided = f"We are pleased to tell you that the decision is: {status}."
         else:
-            decided = f"The decision is: {_words(d.status)}."
+            decided = f"The decision is: {status}."
+        if status_description(d, fw):
+            decided += " " + _sentence(status_description(d, fw))
+        if reached is not None and reached.description:
+            decided += f" {terminal(reached.label)}: " + _sentence(reached.description)
         if d.valid_from and d.valid_until:
             decided += f" The award runs from {_date(d.valid_from)} to {_date(d.valid_until)}."
         out += [*_para(decided), ""]
@@ -86,7 +113,8 @@ class LetterReport(ReportFormat):
             out += _para(
                 "This is not an award. It is an early indication from what you sent: "
                 f"{d.basis_note}. On what you submitted, the framework's rules would "
-                f"conclude: {_words(d.indicated_status)}. That may change when it is reviewed."
+                f"conclude: {_status(fw, d.indicated_status)}. That may change when it is "
+                "reviewed."
             )
             out.append("")
         if d.midpoint_due:
@@ -96,19 +124,34 @@ class LetterReport(ReportFormat):
             )
             out.append("")
 
+        # -- the next award level, for an award that has not reached the top --------------
+        following = [p for p in d.progress if not p.reached]
+        if d.passed and following:
+            nxt = following[0]
+            found = fw.award_level(nxt.level)
+            name = terminal(found.label if found is not None else nxt.level)
+            out += _para(
+                f"Towards the {name} level: {nxt.held} of the {nxt.required} things it needs "
+                "are in place. Still needed:"
+            )
+            for m in nxt.missing:
+                out += _para(f"{terminal(m.title or m.target or m.rule)}: {m.feedback}", "  * ")
+            out.append("")
+
         # -- what was found -----------------------------------------------------------------
         out += ["What we found", "-------------"]
         if d.highlights:
             out += _para("We want to highlight these strengths:")
             for h in d.highlights:
                 level = _level(index, h.target, h.level)
-                out += _para(f"{h.title or h.target}: {level}.", "  * ")
+                out += _para(f"{terminal(h.title or h.target)}: {level}.", "  * ")
             out.append("")
         if d.disagreements:
             out += _para("In these places our view differs from your own rating:")
             for c in d.disagreements:
                 out += _para(
-                    f"{c.title or c.target}: you said {_level(index, c.target, c.self_level)}; "
+                    f"{terminal(c.title or c.target)}: you said "
+                    f"{_level(index, c.target, c.self_level)}; "
                     f"we found {_level(index, c.target, c.assessed_level)}.",
                     "  * ",
                 )
@@ -120,7 +163,7 @@ class LetterReport(ReportFormat):
         out.append("")
 
         # -- what is asked of them ----------------------------------------------------------
-        asks: list[tuple[str, str]] = [(u.title or u.target or u.rule, u.feedback) for u in d.unmet]
+        asks = [(terminal(u.title or u.target or u.rule), u.feedback) for u in d.unmet]
         requests = assessment.review.requests if assessment.review is not None else ()
         if asks or requests or d.requests:
             out += ["What we ask of you", "------------------"]
@@ -131,7 +174,8 @@ class LetterReport(ReportFormat):
             if requests:
                 for r in requests:
                     number += 1
-                    about = f" (about {fw.target_title(r.target) or r.target})" if r.target else ""
+                    target = terminal(fw.target_title(r.target) or r.target)
+                    about = f" (about {target})" if r.target else ""
                     due = f" Please reply by {_date(r.due)}." if r.due else ""
                     out += _para(f"{r.request}{about}.{due}", f"{number}. ")
             else:
@@ -154,13 +198,13 @@ class LetterReport(ReportFormat):
             for a in dated:
                 when = f"by {_date(a.due)}" if a.due else "no date given"
                 late = " (this date has passed)" if a.due and a.due < d.as_of else ""
-                owner = f", {a.owner}" if a.owner else ""
+                owner = f", {terminal(a.owner)}" if a.owner else ""
                 out += _para(f"{a.action.rstrip('.')} ({when}{owner}){late}.", "  * ")
             out.append("")
 
         out += _para("If anything in this letter is unclear, please get in touch.")
         out += ["", "Yours sincerely,", "", fw.owner or f"The {title} team"]
-        return "\n".join(out) + "\n"
+        return "\n".join(map(terminal, out)) + "\n"
 
 
 @hookimpl

@@ -1,15 +1,38 @@
-"""The built-in report formats: text, Markdown and JSON."""
+"""The built-in report formats: text, Markdown and JSON.
+
+Every string in a report may come from a file someone else wrote, so each
+format escapes it the way :mod:`qmframe.escaping` describes: the text report
+shows control and bidi characters as visible escapes (every line, so no field
+can forge one), Markdown escapes every field, and JSON writes invisible
+characters as ``\\u`` escapes.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from qmframe._convert import unstructure_json
-from qmframe.decision import Decision, PanelDisagreement
+from qmframe.decision import JSON_FORMAT_VERSION, Decision, PanelDisagreement, award_id
+from qmframe.escaping import json_text, markdown, markdown_code, terminal
+from qmframe.framework import Framework
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
-from qmframe.reports import Assessment, ReportFormat, basis_sentence
+from qmframe.reports import (
+    Assessment,
+    ReportFormat,
+    basis_sentence,
+    progress_summary,
+    status_description,
+    status_words,
+)
+
+
+def _decision_line(decision: Decision, framework: Framework) -> str:
+    """The status in the framework's words with its id, or in capitals when it has no label."""
+    words = status_words(decision, framework)
+    if words == decision.status:
+        return decision.status.upper()
+    return f"{words} [{decision.status}]"
 
 
 def _validity(decision: Decision) -> str:
@@ -34,13 +57,25 @@ class TextReport(ReportFormat):
         lines = [
             f"{fw.title} (version {d.version})",
             f"Organisation: {d.organisation_name} [{d.organisation}]",
-            f"Decision:     {d.status.upper()}",
+            f"Decision:     {_decision_line(d, fw)}",
+        ]
+        if status_description(d, fw):
+            lines.append(f"              {status_description(d, fw)}")
+        lines += [
             f"Assessed on:  {d.as_of.isoformat()}",
             f"Valid:        {_validity(d)}",
             "",
         ]
         if basis_sentence(d):
             lines += [basis_sentence(d), ""]
+        if d.progress:
+            lines.append("Award levels (lowest first; each needs the one below):")
+            for progress, (name, state) in zip(d.progress, progress_summary(d, fw), strict=True):
+                lines.append(f"  {'+' if progress.reached else '-'} {name}: {state}")
+                for m in progress.missing:
+                    where = f"{m.title} [{m.target}]" if m.target else m.title
+                    lines.append(f"      still needed: {where}: {_flow(m.feedback)}")
+            lines.append("")
         if d.highlights:
             lines.append("Highlights:")
             lines += [
@@ -52,7 +87,7 @@ class TextReport(ReportFormat):
             lines.append("Not yet met:")
             for u in d.unmet:
                 where = f"{u.title} [{u.target}]" if u.target else u.title
-                lines.append(f"  - {where}: {u.feedback}")
+                lines.append(f"  - {where}: {_flow(u.feedback)}")
             lines.append("")
         if d.levels:
             lines.append("Levels decided (self-rating -> decided, from):")
@@ -78,7 +113,7 @@ class TextReport(ReportFormat):
             lines.append("")
         if d.requests:
             lines.append("Requests for more information:")
-            lines += [f"  ? {r}" for r in d.requests]
+            lines += [f"  ? {_flow(r)}" for r in d.requests]
             lines.append("")
         lines.append("Explanation (every rule, in order):")
         for n, o in enumerate(d.explanation, 1):
@@ -86,7 +121,8 @@ class TextReport(ReportFormat):
             lines.append(f"  {n}. [{o.effect}] {o.title or o.rule} ({o.kind}): {verdict}")
             lines.append(f"     saw: {o.saw}")
             lines.append(f"     concluded: {o.concluded}")
-        return "\n".join(lines) + "\n"
+        # Our lines hold no control characters of their own: anything found is from a field.
+        return "\n".join(map(terminal, lines)) + "\n"
 
 
 class MarkdownReport(ReportFormat):
@@ -100,16 +136,27 @@ class MarkdownReport(ReportFormat):
         d, fw = assessment.decision, assessment.framework
         label = FrameworkIndex.build(fw).level_label
         out = [
-            f"# {fw.title}: {d.organisation_name}",
+            f"# {_md(fw.title)}: {_md(d.organisation_name)}",
             "",
-            f"- **Decision:** {d.status}",
-            f"- **Framework version:** {d.version}",
+            f"- **Decision:** {_md(status_words(d, fw))}"
+            + (f" ({markdown_code(d.status)})" if status_words(d, fw) != d.status else ""),
+            f"- **Framework version:** {_md(d.version)}",
             f"- **Assessed on:** {d.as_of.isoformat()}",
             f"- **Valid:** {_validity(d)}",
             "",
         ]
+        if status_description(d, fw):
+            out[-1:-1] = [f"- **Meaning:** {_md(status_description(d, fw))}"]
         if basis_sentence(d):
             out += [_md(basis_sentence(d)), ""]
+        if d.progress:
+            out += ["## Award levels", ""]
+            for progress, (name, state) in zip(d.progress, progress_summary(d, fw), strict=True):
+                out.append(f"- **{_md(name)}**: {_md(state)}")
+                out += [
+                    f"  - still needed: {_md(m.title)}: {_md(m.feedback)}" for m in progress.missing
+                ]
+            out.append("")
         if d.highlights:
             out += ["## Highlights", ""]
             out += [
@@ -143,10 +190,16 @@ class MarkdownReport(ReportFormat):
         for n, o in enumerate(d.explanation, 1):
             verdict = "holds" if o.holds else "does not hold"
             out.append(
-                f"{n}. **{_md(o.title or o.rule)}** (`{o.kind}`, {o.effect}): {verdict}. "
+                f"{n}. **{_md(o.title or o.rule)}** ({markdown_code(o.kind)}, {_md(o.effect)}): "
+                f"{verdict}. "
                 f"Saw {_md(o.saw)}; concluded {_md(o.concluded)}."
             )
         return "\n".join(out) + "\n"
+
+
+def _flow(text: str) -> str:
+    """Running text (feedback, a request) on one line: its own line breaks read as spaces."""
+    return " ".join(text.splitlines())
 
 
 def _level_rows(assessment: Assessment) -> list[tuple[str, str, str, str]]:
@@ -181,23 +234,31 @@ def _split(p: PanelDisagreement) -> str:
 
 
 def _md(text: str) -> str:
-    """Escape characters that would change Markdown structure."""
-    for char in "\\`*_[]<>|":
-        text = text.replace(char, "\\" + char)
-    return text.replace("\n", " ")
+    """One field as Markdown text: a newline reads as a space, the rest is escaped."""
+    return markdown(_flow(text))
 
 
 class JsonReport(ReportFormat):
-    """JSON for programs: the whole decision, with disagreements spelled out."""
+    """JSON for programs: the whole decision, with disagreements spelled out.
+
+    Beside the decision's fields: ``format_version`` (see
+    :data:`~qmframe.decision.JSON_FORMAT_VERSION`), the ``award`` id and the
+    ``disagreements``; ``qmframe schema decision`` prints its JSON Schema.
+    """
 
     name = "json"
     suffix = ".json"
     description = "the whole decision as JSON"
 
     def render(self, assessment: Assessment) -> str:
-        data = unstructure_json(assessment.decision)
-        data["disagreements"] = unstructure_json(assessment.decision.disagreements)
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        decision = assessment.decision
+        data = {
+            "format_version": JSON_FORMAT_VERSION,
+            "award": award_id(decision),
+            **unstructure_json(decision),
+            "disagreements": unstructure_json(decision.disagreements),
+        }
+        return json_text(data) + "\n"
 
 
 @hookimpl

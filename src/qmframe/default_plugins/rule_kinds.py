@@ -8,16 +8,20 @@ numbers, except ``weighted-score``, which needs every level to carry points.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping
 
 from qmframe.decision import Finding
 from qmframe.errors import Problem
 from qmframe.framework import Rule
+from qmframe.frozen import is_array
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
 from qmframe.rules import (
     AssessmentContext,
+    Demand,
     Evaluation,
+    Reads,
     RuleKind,
     RuleResult,
     Scope,
@@ -36,6 +40,13 @@ def _if_empty(rule: Rule, default: str) -> str | Problem:
             f"expected 'fail' or 'hold', got {value!r}", path="if_empty", code="wrong-value"
         )
     return str(value)
+
+
+def _if_empty_setting(rule: Rule, default: str) -> str:
+    """The rule's ``if_empty`` (or ``default``), once ``check`` has accepted it."""
+    value = _if_empty(rule, default)
+    assert isinstance(value, str)
+    return value
 
 
 def _empty_result(scope_text: str, if_empty: str) -> RuleResult:
@@ -60,6 +71,13 @@ def _unknown_keys(rule: Rule, allowed: tuple[str, ...]) -> list[Problem]:
     ]
 
 
+def _names_a_scale(index: FrameworkIndex, target: str) -> bool:
+    """Whether the target (or, for a criterion, its section) names a scale at all."""
+    criterion = index.criteria.get(target)
+    section = index.sections.get(index.targets[target].section)
+    return bool((criterion is not None and criterion.scale) or (section and section.scale))
+
+
 def _scope_and_level(
     rule: Rule, index: FrameworkIndex, allowed: tuple[str, ...]
 ) -> tuple[Scope, dict[str, int]] | list[Problem]:
@@ -70,6 +88,19 @@ def _scope_and_level(
     need = level_param(rule, index, scope.targets)
     if isinstance(need, list):
         return problems + need
+    # A section may have no scale (validation requires one of every criterion); nothing then
+    # ever gives it a level, so in this rule it could only ever count as not judged. A
+    # scale that is named but unknown is reported where it is named, not again here.
+    for target in scope.targets:
+        found = index.targets[target]
+        if found.scale is None and not _names_a_scale(index, found.id):
+            problems.append(
+                Problem(
+                    f"{found.kind} {target!r} has no scale, so it is never judged",
+                    "scope",
+                    code="missing-value",
+                )
+            )
     empty = _if_empty(rule, "fail")
     if isinstance(empty, Problem):
         problems.append(empty)
@@ -110,11 +141,22 @@ def _judge(
     return findings, seen, applicable, met
 
 
+def _scope_targets(rule: Rule, index: FrameworkIndex, *, allow_sections: bool = True) -> list[str]:
+    """The targets of a rule's scope (the rule has checked, so the scope resolves)."""
+    scope = resolve_scope(rule, index, allow_sections=allow_sections)
+    assert not isinstance(scope, list)
+    return list(scope.targets)
+
+
 def _target_ranks(index: FrameworkIndex, scope: Scope) -> dict[str, Mapping[str, int]]:
+    # Plain dict copies, one per scale: read per target per submission. A target without
+    # a scale is refused by _scope_and_level, so it never gets here.
+    copies = {scale: dict(ranks) for scale, ranks in index.ranks.items()}
     ranks: dict[str, Mapping[str, int]] = {}
     for target in scope.targets:
         scale = index.targets[target].scale
-        ranks[target] = index.ranks[scale.id] if scale is not None else {}
+        if scale is not None:
+            ranks[target] = copies[scale.id]
     return ranks
 
 
@@ -133,7 +175,7 @@ class MinimumLevel(RuleKind):
         resolved = _scope_and_level(rule, index, self._keys)
         assert not isinstance(resolved, list)
         scope, need = resolved
-        level, if_empty = str(rule.params["level"]), str(rule.params.get("if_empty", "fail"))
+        level, if_empty = str(rule.params["level"]), _if_empty_setting(rule, "fail")
         ranks = _target_ranks(index, scope)
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
@@ -150,6 +192,11 @@ class MinimumLevel(RuleKind):
             return RuleResult(True, saw, f"all {applicable} at or above {level!r}", tuple(findings))
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        targets = _scope_targets(rule, index)
+        level = str(rule.params["level"])
+        return Reads.only(targets=targets, demands=(Demand(target=t, level=level) for t in targets))
 
 
 class AtLeast(RuleKind):
@@ -186,7 +233,7 @@ class AtLeast(RuleKind):
         assert not isinstance(resolved, list)
         scope, need = resolved
         level, count = str(rule.params["level"]), int(rule.params["count"])
-        if_empty = str(rule.params.get("if_empty", "fail"))
+        if_empty = _if_empty_setting(rule, "fail")
         ranks = _target_ranks(index, scope)
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
@@ -199,9 +246,12 @@ class AtLeast(RuleKind):
             concluded = f"{met} at or above {level!r}, {verdict} the {count} required"
             # Only a failing count makes its short targets unmet.
             kept = tuple(findings) if not holds else tuple(f for f in findings if f.holds)
-            return RuleResult(holds, saw, concluded, kept)
+            return RuleResult(holds, saw, concluded, kept, needed=count)
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        return Reads.only(targets=_scope_targets(rule, index))
 
 
 class NotableLevel(RuleKind):
@@ -234,7 +284,11 @@ class NotableLevel(RuleKind):
                 notable[target] = frozenset(lv.id for i, lv in enumerate(levels) if i >= floor)
             else:
                 notable[target] = frozenset(lv.id for lv in levels if lv.notable)
-        what = f"at or above {rule.params['level']!r}" if "level" in rule.params else "notable"
+        what = (
+            f"at or above {rule.params['level']!r}"
+            if "level" in rule.params
+            else "at a notable level"
+        )
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
             found = []
@@ -244,11 +298,14 @@ class NotableLevel(RuleKind):
                     found.append(Finding(target=target, holds=True, level=got))
             saw = f"{len(scope.targets)} {scope.description}"
             if not found:
-                return RuleResult(False, saw, f"none judged at a {what} level")
+                return RuleResult(False, saw, f"none judged {what}")
             listed = ", ".join(f"{f.target} ({f.level})" for f in found)
-            return RuleResult(True, saw, f"{len(found)} at a {what} level: {listed}", tuple(found))
+            return RuleResult(True, saw, f"{len(found)} {what}: {listed}", tuple(found))
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        return Reads.only(targets=_scope_targets(rule, index))
 
 
 class EvidencePresent(RuleKind):
@@ -269,7 +326,7 @@ class EvidencePresent(RuleKind):
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         scope = resolve_scope(rule, index, allow_sections=False)
         assert not isinstance(scope, list)
-        if_empty = str(rule.params.get("if_empty", "hold"))
+        if_empty = _if_empty_setting(rule, "hold")
         wanted = [
             (c, index.criteria[c].evidence) for c in scope.targets if index.criteria[c].evidence
         ]
@@ -300,6 +357,16 @@ class EvidencePresent(RuleKind):
             return RuleResult(True, saw, "every requirement is met", tuple(findings))
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        scope = _scope_targets(rule, index, allow_sections=False)
+        wanted = [c for c in scope if index.criteria[c].evidence]
+        types = {t for c in wanted for req in index.criteria[c].evidence for t in req.types}
+        return Reads.only(
+            targets=wanted,
+            evidence_types=types,
+            demands=(Demand(target=c, evidence=index.criteria[c].evidence) for c in wanted),
+        )
 
 
 class ActionPlan(RuleKind):
@@ -340,6 +407,9 @@ class ActionPlan(RuleKind):
 
         return evaluate
 
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        return Reads.only(actions=True)
+
 
 class OutcomeCoverage(RuleKind):
     """Every outcome of ``outcome_set`` is covered by evidence, by met criteria, or either.
@@ -371,7 +441,7 @@ class OutcomeCoverage(RuleKind):
         if "evidence_types" in rule.params:
             types = rule.params["evidence_types"]
             known = {e.id for e in index.framework.evidence_types}
-            if not (isinstance(types, list) and types and all(isinstance(t, str) for t in types)):
+            if not (is_array(types) and types and all(isinstance(t, str) for t in types)):
                 problems.append(
                     Problem(
                         "expected a list of evidence type ids", "evidence_types", code="wrong-value"
@@ -404,7 +474,8 @@ class OutcomeCoverage(RuleKind):
         mapped_by: dict[str, list[str]] = {o: [] for o in outcomes}
         for criterion in index.criteria.values():
             for outcome in criterion.mappings.get(set_id, ()):
-                mapped_by.setdefault(outcome, []).append(criterion.id)
+                if outcome in mapped_by:  # validation reports a mapping to an unknown outcome
+                    mapped_by[outcome].append(criterion.id)
         use_evidence, use_criteria = by in ("evidence", "either"), by in ("criteria", "either")
         counted = rule.params.get("evidence_types")
         types = frozenset(counted) if counted else None
@@ -441,13 +512,33 @@ class OutcomeCoverage(RuleKind):
             if types is not None and use_evidence:
                 saw += f" (evidence of type {', '.join(sorted(types))})"
             if not outcomes:
-                return RuleResult(False, saw, "the outcome set is empty", findings)
+                return RuleResult(False, saw, "the outcome set is empty")
             if uncovered:
                 text = f"{len(uncovered)} not covered: {', '.join(uncovered)}"
                 return RuleResult(False, saw, text, findings)
             return RuleResult(True, saw, f"all {len(outcomes)} covered", findings)
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        set_id = str(rule.params["outcome_set"])
+        by = str(rule.params.get("by", "evidence"))
+        mapped = (
+            [c.id for c in index.criteria.values() if c.mappings.get(set_id)]
+            if by != "evidence"
+            else []
+        )
+        counted = rule.params.get("evidence_types")
+        types: list[str] | None = list(counted) if counted else None
+        return Reads.only(targets=mapped, evidence_types=types if by != "criteria" else ())
+
+
+def _finite(value: float) -> bool:
+    """Neither NaN nor infinite (TOML has both), nor an integer too large for a float."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 class WeightedScore(RuleKind):
@@ -488,6 +579,10 @@ class WeightedScore(RuleKind):
                 problems.append(
                     Problem(f"expected a number, got {value!r}", key, code="wrong-value")
                 )
+            elif not _finite(value):
+                problems.append(
+                    Problem(f"expected a finite number, got {value!r}", key, code="wrong-value")
+                )
             elif key == "min_fraction" and not 0 <= value <= 1:
                 problems.append(Problem("expected a fraction from 0 to 1", key, code="wrong-value"))
         empty = _if_empty(rule, "fail")
@@ -496,7 +591,7 @@ class WeightedScore(RuleKind):
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         scope = resolve_scope(rule, index)
         assert not isinstance(scope, list)
-        if_empty = str(rule.params.get("if_empty", "fail"))
+        if_empty = _if_empty_setting(rule, "fail")
         points: dict[str, dict[str, float]] = {}
         weight: dict[str, float] = {}
         for target in scope.targets:
@@ -536,6 +631,135 @@ class WeightedScore(RuleKind):
 
         return evaluate
 
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        return Reads.only(targets=_scope_targets(rule, index))
+
+
+class Satisfied(RuleKind):
+    """Every applicable target in scope is met, or not met with a justification it accepts.
+
+    A target is met when its decided level is one its scale says meets it.
+    Where the framework's ``justification`` table for the target says
+    ``unmet_satisfies = true`` (a criterion that *should* be met), the
+    organisation's own rating at a level that does not meet it, carrying the
+    justification ``unmet`` asks for, satisfies it too, as long as the decided
+    level does not meet it either (the reviewers did not find it met).
+    """
+
+    name = "satisfied"
+    summary = (
+        "every applicable criterion or section in scope is met, or not met with the "
+        "justification its framework accepts"
+    )
+    _keys = ("scope", "if_empty")
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        problems = _unknown_keys(rule, self._keys)
+        scope = resolve_scope(rule, index)
+        if isinstance(scope, list):
+            return problems + scope
+        problems += [
+            Problem(f"{target!r} has no scale to judge it on", "scope", code="inconsistent")
+            for target in scope.targets
+            if index.targets[target].scale is None
+        ]
+        empty = _if_empty(rule, "fail")
+        return problems + ([empty] if isinstance(empty, Problem) else [])
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        scope = resolve_scope(rule, index)
+        assert not isinstance(scope, list)
+        if_empty = str(rule.params.get("if_empty", "fail"))
+        meets: dict[str, frozenset[str]] = {}
+        for target in scope.targets:
+            scale = index.targets[target].scale
+            assert scale is not None
+            meets[target] = frozenset(lv.id for lv in scale.levels if lv.meets)
+        fw = index.framework
+        accepting = frozenset(t for t in scope.targets if fw.justification_of(t).unmet_satisfies)
+
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            rated = (
+                {r.target: r for r in ctx.submission.ratings if r.target in accepting}
+                if accepting
+                else {}
+            )
+            findings: list[Finding] = []
+            seen: list[str] = []
+            for target in scope.targets:
+                if target in ctx.not_applicable:
+                    seen.append(f"{target}=not applicable")
+                    continue
+                got = ctx.levels.get(target)
+                if got is None:
+                    note = ctx.unresolved.get(target, "not judged")
+                    seen.append(f"{target}={note}")
+                    findings.append(Finding(target=target, holds=False, note=note))
+                    continue
+                seen.append(f"{target}={got}")
+                if got in meets[target]:
+                    findings.append(Finding(target=target, holds=True, level=got))
+                    continue
+                # The organisation itself rated it below meeting, with the justification
+                # validation made sure the framework asks for.
+                rating = rated.get(target)
+                if rating is not None and rating.level not in (None, *meets[target]):
+                    why = " ".join(rating.justification.split())
+                    note = "not met, with the justification it accepts" + (
+                        f": {why}" if why else ""
+                    )
+                    findings.append(Finding(target=target, holds=True, level=got, note=note))
+                    continue
+                findings.append(
+                    Finding(target=target, holds=False, level=got, note=f"{got!r} does not meet it")
+                )
+            if not findings:
+                return _empty_result(scope.description, if_empty)
+            saw = f"{len(findings)} applicable {scope.description}: " + ", ".join(seen)
+            short = [f.target for f in findings if not f.holds]
+            if short:
+                concluded = f"{len(short)} of {len(findings)} not satisfied: {', '.join(short)}"
+                return RuleResult(False, saw, concluded, tuple(findings))
+            justified = sum(1 for f in findings if f.note)
+            concluded = f"all {len(findings)} satisfied" + (
+                f" ({justified} not met, with an accepted justification)" if justified else ""
+            )
+            return RuleResult(True, saw, concluded, tuple(findings))
+
+        return evaluate
+
+
+class Renewal(RuleKind):
+    """The submission renews an award: it names the award in ``previous_award``.
+
+    For what only a renewal can show, such as an award level that needs a
+    record of delivery to judge.
+    """
+
+    name = "renewal"
+    summary = "the submission renews an award (it names its previous_award)"
+    _keys = ()
+
+    def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
+        return [
+            Problem(
+                f"unknown key {key!r} for kind {rule.kind!r} (it takes no keys of its own)",
+                code="unknown-key",
+            )
+            for key in rule.params
+        ]
+
+    def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
+        def evaluate(ctx: AssessmentContext) -> RuleResult:
+            previous = ctx.submission.previous_award
+            if previous:
+                return RuleResult(True, f"previous_award {previous!r}", "a renewal")
+            return RuleResult(
+                False, "no previous_award", "not a renewal: the submission renews no award"
+            )
+
+        return evaluate
+
 
 BUILTIN_RULE_KINDS: tuple[RuleKind, ...] = (
     MinimumLevel(),
@@ -545,6 +769,8 @@ BUILTIN_RULE_KINDS: tuple[RuleKind, ...] = (
     ActionPlan(),
     OutcomeCoverage(),
     WeightedScore(),
+    Satisfied(),
+    Renewal(),
 )
 
 

@@ -1,7 +1,11 @@
-"""Test helpers for qmframe and its plugins: hypothesis strategies, invariants, a pytest plugin.
+"""Test helpers for qmframe and its plugins.
 
-Importing :mod:`qmframe.testing.strategies` or :mod:`qmframe.testing.invariants`
-needs hypothesis (``pip install "qmframe[test]"``); qmframe itself never imports
-this package, so hypothesis is not a run-time dependency. This ``__init__``
-imports nothing, so the pytest plugin stays cheap to load.
+:mod:`~qmframe.testing.strategies` and :mod:`~qmframe.testing.invariants`
+(Hypothesis strategies and ready-made properties) need hypothesis, in qmframe's
+``test`` extra (from a clone: ``pip install ".[test]"``).
+:mod:`~qmframe.testing.tables` (decision tables), :mod:`~qmframe.testing.liveness`
+(rule liveness and sensitivity), :mod:`~qmframe.testing.mutate` (mutation
+scores) and :mod:`~qmframe.testing.edits` do not. qmframe itself never imports
+this package, and this ``__init__`` imports nothing, so the pytest plugin
+(:mod:`~qmframe.testing.pytest_plugin`) stays cheap to load.
 """

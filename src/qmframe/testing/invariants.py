@@ -28,7 +28,8 @@ monotonicity
     self-rating), adding an evidence item, or adding an open action never
     turns a ``require`` or ``veto`` rule of a kind declared ``monotone`` from
     holding to failing, and, when every such rule is of a monotone kind,
-    never turns an award into a non-award.
+    never turns an award into a non-award; when the rules award levels count
+    are of monotone kinds too, it never lowers the award level reached.
 not-applicable neutrality
     Where the framework allows a criterion or section to be marked not
     applicable, and every level decided for it (and, for a section, its
@@ -43,7 +44,11 @@ bounds
     level its scale marks notable (or at or above the rule's own ``level``);
     every level a finding reports is on its target's scale; a weighted score
     lies within its declared range; validity dates are set exactly for an
-    award of a framework that declares them, and are in order.
+    award of a framework that declares them, and are in order; the decision
+    shows progress towards each award level the framework declares, in
+    order, complete exactly when every rule the level counts holds, and the
+    award level reached is the highest whose progress, and every lower
+    level's, is complete, for an award (none for an indication or a refusal).
 round trip
     Writing the framework, the submission, the review and the decision as
     TOML and reading them back gives equal objects.
@@ -51,6 +56,23 @@ explanation completeness
     The explanation starts with every rule the framework declares, in order,
     once each, with its kind and effect (a plugin's ``qmframe_decide`` may
     append more).
+sensitivity
+    In a passing case, lowering any single item a ``require`` or ``veto``
+    rule demands something of (a target's minimum level, a criterion's
+    evidence) just below that demand removes the award (see
+    :func:`qmframe.testing.liveness.sensitivity`).
+honest reads
+    Changing anything a rule's kind says it does not read (through
+    :meth:`qmframe.RuleKind.reads`) leaves that rule's result, what it saw
+    and what it concluded, exactly as they were.
+
+Two checks are not Hypothesis properties: :func:`check_award_rate` draws a
+fixed-seed sample of the cases meant to be awards and fails, naming what stops
+them, when fewer than one in five is awarded (the award-side checks run it
+first); :func:`check_liveness` proves each ``require`` and ``veto`` rule live,
+dead or shadowed (see :mod:`qmframe.testing.liveness`). Every check records in
+:data:`COUNTS` how many cases it tried and how many reached the branch it is
+about; qmframe's pytest plugin prints them at the end of the run.
 
 Requires hypothesis.
 """
@@ -60,12 +82,14 @@ from __future__ import annotations
 import random
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
-from hypothesis import HealthCheck, given, note, reject, settings
+from hypothesis import HealthCheck, Phase, given, note, reject, seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import UnsatisfiedAssumption
 
 from qmframe._convert import structure
 from qmframe.decision import Decision
@@ -74,25 +98,51 @@ from qmframe.files import dumps
 from qmframe.framework import Framework
 from qmframe.index import FrameworkIndex
 from qmframe.plugins import Registry
-from qmframe.submission import ActionItem, EvidenceItem, Rating
+from qmframe.rules import Reads
+from qmframe.submission import ActionItem, EvidenceItem
+from qmframe.testing.edits import (
+    drop_actions,
+    drop_evidence,
+    mark_not_applicable,
+    outcome_of,
+    set_level,
+    set_organisation,
+)
+from qmframe.testing.liveness import (
+    DEFAULT_BUDGET,
+    LivenessReport,
+    rule_liveness,
+    sensitivity,
+)
 from qmframe.testing.strategies import AssessmentCase, assessment_cases, likely_awards
 
 __all__ = [
+    "COUNTS",
+    "MIN_AWARD_RATE",
     "PROPERTIES",
+    "AwardRate",
     "InvariantError",
+    "PropertyCounts",
+    "award_rate",
     "bounded",
     "check_all",
+    "check_award_rate",
     "check_bounds",
     "check_determinism",
     "check_explanation_complete",
+    "check_liveness",
     "check_monotonicity",
     "check_not_applicable_neutrality",
+    "check_reads",
     "check_round_trip",
+    "check_sensitivity",
     "deterministic",
     "explanation_complete",
     "monotone",
     "not_applicable_neutral",
+    "reads_honest",
     "round_trips",
+    "sensitive",
 ]
 
 _DECIDING = ("require", "veto")
@@ -171,7 +221,7 @@ def _shuffled(case: AssessmentCase, rng: random.Random) -> AssessmentCase:
     )
 
 
-def deterministic(case: AssessmentCase, registry: Registry, seed: int = 0) -> None:
+def deterministic(case: AssessmentCase, registry: Registry, seed: int = 0) -> bool:
     """Same inputs, same decision; any order of the parts, the same outcome."""
     first = _assess(registry, case)
     if _assess(registry, case) != first:
@@ -186,6 +236,7 @@ def deterministic(case: AssessmentCase, registry: Registry, seed: int = 0) -> No
             "reordering ratings, evidence, actions, judgements, sections or criteria changed "
             f"the outcome:\n  before: {_summary(first)}\n  after:  {_summary(other)}"
         )
+    return True
 
 
 # -- monotonicity ------------------------------------------------------------------------------
@@ -274,8 +325,11 @@ def _improvement(case: AssessmentCase, data: st.DataObject) -> tuple[str, Assess
     )
 
 
-def monotone(case: AssessmentCase, registry: Registry, data: st.DataObject) -> None:
-    """Raising a judgement or adding evidence or an action never makes a monotone rule fail."""
+def monotone(case: AssessmentCase, registry: Registry, data: st.DataObject) -> bool:
+    """Raising a judgement or adding evidence or an action never makes a monotone rule fail.
+
+    Returns whether the case was an award (the branch about awards was reached).
+    """
     before = _assess(registry, case)
     change, changed = _improvement(case, data)
     after = _assess(registry, changed)
@@ -300,6 +354,20 @@ def monotone(case: AssessmentCase, registry: Registry, data: st.DataObject) -> N
             f"the decision was {before.status!r}; after this change it is {after.status!r}: "
             f"{change}"
         )
+    levels = [lv.id for lv in case.framework.award_levels]
+    counted = {r for lv in case.framework.award_levels for r in lv.rules}
+    if all_monotone and after.passed and levels:
+        for rule in case.framework.decision.rules:
+            kind = registry.rule_kinds.get(rule.kind)
+            if rule.id in counted and (kind is None or not kind.monotone):
+                return before.passed
+        rank = {level: i for i, level in enumerate(levels)}
+        if rank.get(after.award_level, -1) < rank.get(before.award_level, -1):
+            _fail(
+                f"the award level was {before.award_level!r}; after this change it is "
+                f"{after.award_level!r}: {change}"
+            )
+    return before.passed
 
 
 # -- not-applicable neutrality -----------------------------------------------------------------
@@ -341,31 +409,18 @@ def _neutral_candidates(case: AssessmentCase, index: FrameworkIndex) -> list[str
     return out
 
 
-def _mark_not_applicable(
-    case: AssessmentCase, index: FrameworkIndex, target: str
-) -> AssessmentCase:
-    group = {target, *index.section_criteria.get(target, ())}
-    ratings = [r for r in case.submission.ratings if r.target not in group]
-    ratings += [
-        Rating(target=t, not_applicable=True, justification="does not apply here")
-        for t in (target, *index.section_criteria.get(target, ()))
-    ]
-    changed = attrs.evolve(case, submission=attrs.evolve(case.submission, ratings=tuple(ratings)))
-    if case.review is not None:
-        judgements = tuple(j for j in case.review.judgements if j.target not in group)
-        changed = attrs.evolve(changed, review=attrs.evolve(case.review, judgements=judgements))
-    return changed
+def not_applicable_neutral(case: AssessmentCase, registry: Registry, data: st.DataObject) -> bool:
+    """Marking a met, N/A-allowed criterion or section not applicable keeps an award.
 
-
-def not_applicable_neutral(case: AssessmentCase, registry: Registry, data: st.DataObject) -> None:
-    """Marking a met, N/A-allowed criterion or section not applicable keeps an award."""
+    Returns whether the case was an award with something to mark.
+    """
     index = FrameworkIndex.build(case.framework)
     before = _assess(registry, case)
     candidates = _neutral_candidates(case, index)
     if not before.passed or not candidates:
-        return
+        return False
     target = data.draw(st.sampled_from(candidates), label="marked not applicable")
-    changed = _mark_not_applicable(case, index, target)
+    changed = mark_not_applicable(case, target, index=index)
     after = _assess(registry, changed)
     if not after.passed:
         failing = [
@@ -378,6 +433,7 @@ def not_applicable_neutral(case: AssessmentCase, registry: Registry, data: st.Da
             f"marking it so turned {before.status!r} into {after.status!r}. Failing now:\n  "
             + "\n  ".join(failing)
         )
+    return True
 
 
 # -- bounds ------------------------------------------------------------------------------------
@@ -403,13 +459,52 @@ def _basis_bounded(case: AssessmentCase, decision: Decision) -> None:
         _fail(f"an indication made an award: {decision.status!r}, {decision.valid_until}")
 
 
-def bounded(case: AssessmentCase, registry: Registry) -> None:
+def _levels_bounded(case: AssessmentCase, decision: Decision) -> None:
+    """Progress per award level, and the level reached, follow from the rules' results."""
+    fw = case.framework
+    declared = [lv.id for lv in fw.award_levels]
+    shown = [p.level for p in decision.progress]
+    if shown != declared:
+        _fail(f"progress is shown for award levels {shown}; the framework declares {declared}")
+    holds = _holds(decision)
+    deciding = [r.id for r in fw.decision.rules if r.effect in _DECIDING]
+    all_complete = decision.passed
+    reached = ""
+    for i, (level, progress) in enumerate(zip(fw.award_levels, decision.progress, strict=True)):
+        counted = [*deciding, *level.rules] if i == 0 else list(level.rules)
+        if not 0 <= progress.held <= progress.required:
+            _fail(f"award level {level.id!r}: {progress.held} of {progress.required} held")
+        if progress.complete != (not progress.missing):
+            _fail(
+                f"award level {level.id!r} is {'complete' if progress.complete else 'short'}"
+                f" ({progress.held} of {progress.required}) with {len(progress.missing)} missing"
+            )
+        if progress.complete != all(holds[r] for r in counted):
+            _fail(
+                f"award level {level.id!r}: progress {progress.held} of {progress.required}, "
+                f"but its rules {counted} hold: {[holds[r] for r in counted]}"
+            )
+        all_complete = all_complete and progress.complete
+        if progress.reached != all_complete:
+            _fail(
+                f"award level {level.id!r} is {'' if progress.reached else 'not '}reached; it "
+                "should be exactly when the award is made and it and every lower level are "
+                "complete"
+            )
+        if progress.reached:
+            reached = level.id
+    if decision.award_level != reached:
+        _fail(f"award level {decision.award_level!r}; the highest level reached is {reached!r}")
+
+
+def bounded(case: AssessmentCase, registry: Registry) -> bool:
     """Status, unmet list, highlights, levels, scores and dates stay within what is declared."""
     fw = case.framework
     index = FrameworkIndex.build(fw)
     decision = _assess(registry, case)
     declared = {rule.id: rule for rule in fw.decision.rules}
     _basis_bounded(case, decision)
+    _levels_bounded(case, decision)
     status = decision.indicated_status if decision.is_indication else decision.status
     if status not in fw.decision.all_statuses():
         _fail(f"status {status!r} is not one the framework declares")
@@ -474,6 +569,7 @@ def bounded(case: AssessmentCase, registry: Registry) -> None:
             _fail(f"the mid-point review is not inside the award: {dates}")
     elif any(dates):
         _fail(f"validity dates set without an award that lasts: {dates}")
+    return True
 
 
 # -- round trip and explanation ----------------------------------------------------------------
@@ -488,16 +584,17 @@ def _round_trip(value: object) -> None:
         _fail(f"writing then reading a {type(value).__name__} gave {detail}")
 
 
-def round_trips(case: AssessmentCase, registry: Registry) -> None:
+def round_trips(case: AssessmentCase, registry: Registry) -> bool:
     """Framework, submission, review and decision survive writing and reading TOML."""
     _round_trip(case.framework)
     _round_trip(case.submission)
     if case.review is not None:
         _round_trip(case.review)
     _round_trip(_assess(registry, case))
+    return True
 
 
-def explanation_complete(case: AssessmentCase, registry: Registry) -> None:
+def explanation_complete(case: AssessmentCase, registry: Registry) -> bool:
     """Every declared rule appears in the explanation, in order, once, as declared."""
     decision = _assess(registry, case)
     rules = case.framework.decision.rules
@@ -508,11 +605,283 @@ def explanation_complete(case: AssessmentCase, registry: Registry) -> None:
     extra = [o.rule for o in decision.explanation[len(rules) :] if o.rule in {r.id for r in rules}]
     if extra:
         _fail(f"declared rules appear more than once in the explanation: {extra}")
+    return True
+
+
+# -- sensitivity and honest reads --------------------------------------------------------------
+
+
+def sensitive(case: AssessmentCase, registry: Registry) -> bool:
+    """Lowering any one required item of a passing case below its demand removes the award.
+
+    Returns whether an item was lowered (the case passed and some rule demands
+    something of an applicable item).
+    """
+    _assess(registry, case)  # a case the checks refuse is no example
+    failures, tried = sensitivity(case, registry)
+    if failures:
+        first = failures[0]
+        note("lowered case:\n" + first.case.describe(with_framework=False))
+        _fail(first.describe())
+    return tried > 0
+
+
+def _outside(reads: Reads, index: FrameworkIndex) -> set[str]:
+    """Targets whose level a rule with these reads cannot see, even through a section."""
+    if reads.targets is None:
+        return set()
+    read = set(reads.targets)
+    out = set()
+    for target_id, target in index.targets.items():
+        if target_id in read:
+            continue
+        if target.kind == "criterion" and target.section in read:
+            continue  # a section's derived level reads its criteria
+        if target.kind == "section" and read.intersection(index.section_criteria[target_id]):
+            continue  # marking a section or setting its criteria touches the read criteria
+        out.add(target_id)
+    return out
+
+
+def _unread_changes(case: AssessmentCase, reads: Reads, index: FrameworkIndex) -> list[str]:
+    """The kinds of change a rule with these reads promises not to see, for this case."""
+    options = []
+    if any(index.targets[t].scale is not None for t in _outside(reads, index)):
+        options.append("level")
+    types = reads.evidence_types
+    if types is not None and any(e.type not in types for e in case.submission.evidence):
+        options.append("evidence")
+    if not reads.actions:
+        options.append("action")
+    if not reads.organisation:
+        options.append("organisation")
+    if not reads.other:
+        options.append("other")
+    return options
+
+
+def _unread_change(
+    case: AssessmentCase, reads: Reads, index: FrameworkIndex, data: st.DataObject
+) -> tuple[str, AssessmentCase]:
+    options = _unread_changes(case, reads, index)
+    change = data.draw(st.sampled_from(options), label="change outside the rule's reads")
+    if change == "level":
+        targets = sorted(t for t in _outside(reads, index) if index.targets[t].scale is not None)
+        target = data.draw(st.sampled_from(targets), label="target")
+        scale = index.targets[target].scale
+        assert scale is not None
+        level = data.draw(st.sampled_from(scale.level_ids()), label="level")
+        return f"{target!r} set to {level!r}", set_level(case, target, level, index=index)
+    if change == "evidence":
+        types = reads.evidence_types or frozenset()
+        unread = [e.id for e in case.submission.evidence if e.type not in types]
+        item = data.draw(st.sampled_from(unread), label="evidence")
+        return f"evidence {item!r} removed", drop_evidence(case, [item])
+    if change == "action":
+        sub = case.submission
+        drop = bool(sub.actions) and data.draw(st.booleans(), label="drop the actions")
+        if drop:
+            return "every action removed", drop_actions(case, [a.id for a in sub.actions])
+        action = ActionItem(id="added-action", action="added", owner="owner", status="planned")
+        return "an open action added", attrs.evolve(
+            case, submission=attrs.evolve(sub, actions=(*sub.actions, action))
+        )
+    if change == "organisation":
+        org = case.submission.organisation
+        linked = {**org.linked, "qmframe-testing": "somewhere-else"}
+        return "a linked organisation added", set_organisation(case, linked=linked)
+    sub = case.submission
+    kind = "application" if sub.kind != "application" else "self-assessment"
+    changed = attrs.evolve(
+        sub, kind=kind, previous_award="" if sub.previous_award else "an-earlier-award"
+    )
+    return "the submission's kind and previous award changed", attrs.evolve(
+        case, submission=changed
+    )
+
+
+def reads_honest(case: AssessmentCase, registry: Registry, data: st.DataObject) -> bool:
+    """Changing what a rule says it does not read leaves the rule's result as it was.
+
+    Returns whether a rule with narrower reads than "everything" was tried.
+    """
+    fw = case.framework
+    index = FrameworkIndex.build(fw)
+    candidates = []
+    for rule in fw.decision.rules:
+        kind = registry.rule_kinds.get(rule.kind)
+        if kind is None:
+            continue
+        reads = kind.reads(rule, index)
+        if reads != Reads.everything() and _unread_changes(case, reads, index):
+            candidates.append((rule, reads))
+    if not candidates:
+        return False
+    before = _assess(registry, case)
+    rule, reads = data.draw(st.sampled_from(candidates), label="rule")
+    change, changed = _unread_change(case, reads, index, data)
+    after = _assess(registry, changed)
+    was = next(o for o in before.explanation if o.rule == rule.id)
+    now = next(o for o in after.explanation if o.rule == rule.id)
+    seen = (was.holds, was.saw, was.concluded, was.findings)
+    if seen != (now.holds, now.saw, now.concluded, now.findings):
+        note("changed case:\n" + changed.describe(with_framework=False))
+        _fail(
+            f"rule {rule.id!r} (kind {rule.kind!r}) changed when something its kind says it "
+            f"does not read changed: {change}\n  before: {was.saw}; {was.concluded}\n"
+            f"  after:  {now.saw}; {now.concluded}"
+        )
+    return True
+
+
+# -- counting what the properties reached --------------------------------------------------------
+
+
+@attrs.define
+class PropertyCounts:
+    """How many cases one run of a check tried, and how many reached its branch.
+
+    ``refused`` counts generated cases the checks refused (Hypothesis drew
+    others in their place); ``reached`` those that got to what the property
+    is about (an award to change, a target to mark not applicable, an item
+    to lower).
+    """
+
+    property: str
+    framework: str
+    examples: int = 0
+    reached: int = 0
+    refused: int = 0
+
+    def describe(self) -> str:
+        if self.property == "liveness":
+            return (
+                f"liveness on {self.framework}: {self.reached} rules live, "
+                f"from {self.examples} passing cases"
+            )
+        if self.property == "award-rate":
+            return (
+                f"award-rate on {self.framework}: {self.reached} of {self.examples} cases "
+                f"awarded, {self.refused} refused by the checks"
+            )
+        return (
+            f"{self.property} on {self.framework}: {self.examples} cases, "
+            f"{self.reached} reached it, {self.refused} refused by the checks"
+        )
+
+
+#: Every check run in this process, in order (qmframe's pytest plugin prints them).
+COUNTS: list[PropertyCounts] = []
+
+#: The least share of cases meant to be awards that must be awarded.
+MIN_AWARD_RATE = 0.2
+
+
+@attrs.frozen(kw_only=True)
+class AwardRate:
+    """What a fixed-seed sample of cases meant to be awards came to.
+
+    ``blocking`` counts, for the cases not awarded, each rule that failed
+    (and ``indication`` for those without the reviewers an award needs);
+    ``refusals`` the first problem of each case the checks refused.
+    """
+
+    framework: str
+    drawn: int
+    awarded: int
+    blocking: tuple[tuple[str, int], ...]
+    refusals: tuple[tuple[str, int], ...]
+
+    @property
+    def refused(self) -> int:
+        return sum(n for _, n in self.refusals)
+
+    @property
+    def rate(self) -> float:
+        return self.awarded / self.drawn if self.drawn else 0.0
+
+    def describe(self) -> str:
+        lines = [
+            f"{self.awarded} of {self.drawn} cases meant to be awards for {self.framework!r} "
+            f"were awarded ({self.rate:.0%})"
+        ]
+        lines += [f"  refused by the checks ({n}): {why}" for why, n in self.refusals]
+        lines += [f"  {why} ({n})" for why, n in self.blocking]
+        return "\n".join(lines)
+
+
+def award_rate(
+    framework: Framework,
+    registry: Registry,
+    cases: st.SearchStrategy[AssessmentCase],
+    *,
+    examples: int = 50,
+    seed_value: int = 0,
+) -> AwardRate:
+    """Draw ``examples`` cases with a fixed seed and count how many are awarded, and why not."""
+    drawn = awarded = 0
+    blocking: Counter[str] = Counter()
+    refusals: Counter[str] = Counter()
+
+    @seed(seed_value)
+    @settings(
+        database=None,
+        max_examples=examples,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(cases)
+    def collect(case: AssessmentCase) -> None:
+        nonlocal drawn, awarded
+        drawn += 1
+        try:
+            decision = registry.assessor(case.framework).assess(
+                case.submission, case.review, as_of=case.as_of
+            )
+        except ValidationError as exc:
+            first = next((p for p in exc.problems if p.severity == "error"), exc.problems[0])
+            refusals[f"{first.path or '(whole file)'}: {first.message}"] += 1
+            return
+        if decision.passed:
+            awarded += 1
+            return
+        if decision.is_indication:
+            blocking["only an indication: " + decision.basis_note] += 1
+        for outcome in decision.explanation:
+            if outcome.effect in _DECIDING and not outcome.holds:
+                blocking[f"rule {outcome.rule!r} failed: {outcome.concluded}"] += 1
+
+    collect()
+    return AwardRate(
+        framework=framework.id,
+        drawn=drawn,
+        awarded=awarded,
+        blocking=tuple(_by_rule(blocking).most_common()),
+        refusals=tuple(refusals.most_common(3)),
+    )
+
+
+def _by_rule(blocking: Counter[str]) -> Counter[str]:
+    """Failures of the same rule counted together, with one of their conclusions."""
+    merged: Counter[str] = Counter()
+    named: dict[str, str] = {}
+    for text, n in blocking.items():
+        key = text.split(" failed: ")[0]
+        named.setdefault(key, text)
+        merged[named[key]] += n
+    return merged
+
+
+#: Award rates already worked out, by the ids of framework, cases and registry (kept alive here).
+_RATES: dict[tuple[int, int, int], tuple[Any, Any, Any, AwardRate]] = {}
 
 
 # -- running them ------------------------------------------------------------------------------
 
 FrameworkRef = Framework | str | st.SearchStrategy[Framework]
+#: The properties about awards: they need awarded cases, and are vacuous without them.
+_AWARD_SIDE = ("monotone", "not_applicable_neutral", "sensitive")
 
 
 def _resolve(framework: FrameworkRef, registry: Registry | None) -> tuple[Any, Registry, bool]:
@@ -525,8 +894,28 @@ def _resolve(framework: FrameworkRef, registry: Registry | None) -> tuple[Any, R
     return framework, registry, not isinstance(framework, Framework)
 
 
+def _label(framework: Any) -> str:
+    return framework.id if isinstance(framework, Framework) else "generated frameworks"
+
+
+def _award_rate_once(
+    framework: Framework, registry: Registry, cases: st.SearchStrategy[AssessmentCase] | None
+) -> AwardRate:
+    """The award rate of ``cases`` (None: likely awards), worked out once per run."""
+    key = (id(framework), id(cases) if cases is not None else 0, id(registry))
+    if key not in _RATES:
+        meant = cases if cases is not None else likely_awards(framework)
+        _RATES[key] = (framework, cases, registry, award_rate(framework, registry, meant))
+    return _RATES[key][3]
+
+
+def _has_not_applicable(framework: Framework) -> bool:
+    index = FrameworkIndex.build(framework)
+    return any(t.not_applicable_allowed for t in index.targets.values())
+
+
 def _run(
-    prop: Callable[..., None],
+    prop: Callable[..., bool],
     framework: FrameworkRef,
     *,
     registry: Registry | None,
@@ -535,9 +924,24 @@ def _run(
     parent: settings | None = None,
     uses_data: bool = False,
     with_seed: bool = False,
-) -> None:
+) -> PropertyCounts:
     fw, reg, generated = _resolve(framework, registry)
-    strategy = cases if cases is not None else st.one_of(assessment_cases(fw), likely_awards(fw))
+    award_side = prop.__name__ in _AWARD_SIDE
+    if cases is not None:
+        strategy = cases
+    elif award_side and prop.__name__ == "sensitive":
+        strategy = likely_awards(fw)
+    else:
+        strategy = st.one_of(assessment_cases(fw), likely_awards(fw))
+    if award_side and not generated:
+        # Fail loudly, naming what blocks them, before a property passes on no award at all.
+        rate = _award_rate_once(fw, reg, cases)
+        if rate.rate < MIN_AWARD_RATE:
+            _fail(
+                f"too few awards to test {prop.__name__!r} on: under one in five. "
+                + rate.describe()
+                + "\nGive cases= that the framework's rules and checks accept."
+            )
     options: dict[str, Any] = {
         "deadline": None,
         "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -550,12 +954,18 @@ def _run(
         extra["data"] = st.data()
     if with_seed:
         extra["seed"] = st.integers(0, 2**32 - 1)
+    counts = PropertyCounts(property=prop.__name__, framework=_label(fw))
 
     @settings(parent, **options)
     @given(case=strategy, **extra)
     def run(case: AssessmentCase, **kwargs: Any) -> None:
+        counts.examples += 1
         try:
-            prop(case, reg, **kwargs)
+            if prop(case, reg, **kwargs):
+                counts.reached += 1
+        except UnsatisfiedAssumption:
+            counts.refused += 1
+            raise
         except InvariantError:
             # Written only for failing examples: the final one is what gets shown.
             note(case.describe(with_framework=generated or cases is not None))
@@ -563,6 +973,18 @@ def _run(
 
     run.__name__ = run.__qualname__ = f"check_{prop.__name__}"
     run()
+    COUNTS.append(counts)
+    vacuous = counts.examples and not counts.reached
+    if vacuous and prop.__name__ in ("monotone", "sensitive"):
+        _fail(f"{counts.describe()}: {prop.__name__!r} tested nothing")
+    if (
+        vacuous
+        and prop.__name__ == "not_applicable_neutral"
+        and not generated
+        and _has_not_applicable(fw)
+    ):
+        _fail(f"{counts.describe()}: no award had anything to mark not applicable")
+    return counts
 
 
 def check_determinism(
@@ -572,7 +994,7 @@ def check_determinism(
     cases: st.SearchStrategy[AssessmentCase] | None = None,
     max_examples: int | None = None,
     parent: settings | None = None,
-) -> None:
+) -> PropertyCounts:
     """Check :func:`deterministic` on generated cases for ``framework``.
 
     ``framework`` is a Framework, an installed framework's id, or a strategy;
@@ -580,8 +1002,9 @@ def check_determinism(
     replaces the generated cases (for example ``assessment_cases(fw,
     reviewed=True)``); ``max_examples`` overrides the hypothesis profile, and
     ``parent`` gives settings to start from instead of the current profile's.
+    Returns the counts of cases tried and reached (also kept in :data:`COUNTS`).
     """
-    _run(
+    return _run(
         deterministic,
         framework,
         registry=registry,
@@ -599,9 +1022,12 @@ def check_monotonicity(
     cases: st.SearchStrategy[AssessmentCase] | None = None,
     max_examples: int | None = None,
     parent: settings | None = None,
-) -> None:
-    """Check :func:`monotone`; arguments as for :func:`check_determinism`."""
-    _run(
+) -> PropertyCounts:
+    """Check :func:`monotone`; arguments as for :func:`check_determinism`.
+
+    Runs :func:`check_award_rate` first, and fails if no case was an award.
+    """
+    return _run(
         monotone,
         framework,
         registry=registry,
@@ -619,9 +1045,13 @@ def check_not_applicable_neutrality(
     cases: st.SearchStrategy[AssessmentCase] | None = None,
     max_examples: int | None = None,
     parent: settings | None = None,
-) -> None:
-    """Check :func:`not_applicable_neutral`; arguments as for :func:`check_determinism`."""
-    _run(
+) -> PropertyCounts:
+    """Check :func:`not_applicable_neutral`; arguments as for :func:`check_determinism`.
+
+    Runs :func:`check_award_rate` first, and, for a framework that allows
+    anything to be marked not applicable, fails if no award had anything to mark.
+    """
+    return _run(
         not_applicable_neutral,
         framework,
         registry=registry,
@@ -639,9 +1069,9 @@ def check_bounds(
     cases: st.SearchStrategy[AssessmentCase] | None = None,
     max_examples: int | None = None,
     parent: settings | None = None,
-) -> None:
+) -> PropertyCounts:
     """Check :func:`bounded`; arguments as for :func:`check_determinism`."""
-    _run(
+    return _run(
         bounded,
         framework,
         registry=registry,
@@ -658,9 +1088,9 @@ def check_round_trip(
     cases: st.SearchStrategy[AssessmentCase] | None = None,
     max_examples: int | None = None,
     parent: settings | None = None,
-) -> None:
+) -> PropertyCounts:
     """Check :func:`round_trips`; arguments as for :func:`check_determinism`."""
-    _run(
+    return _run(
         round_trips,
         framework,
         registry=registry,
@@ -677,9 +1107,9 @@ def check_explanation_complete(
     cases: st.SearchStrategy[AssessmentCase] | None = None,
     max_examples: int | None = None,
     parent: settings | None = None,
-) -> None:
+) -> PropertyCounts:
     """Check :func:`explanation_complete`; arguments as for :func:`check_determinism`."""
-    _run(
+    return _run(
         explanation_complete,
         framework,
         registry=registry,
@@ -689,15 +1119,184 @@ def check_explanation_complete(
     )
 
 
+def check_sensitivity(
+    framework: FrameworkRef,
+    *,
+    registry: Registry | None = None,
+    cases: st.SearchStrategy[AssessmentCase] | None = None,
+    max_examples: int | None = None,
+    parent: settings | None = None,
+) -> PropertyCounts:
+    """Check :func:`sensitive` on cases meant to be awards (default :func:`likely_awards`).
+
+    Other arguments as for :func:`check_determinism`. Runs
+    :func:`check_award_rate` first, and fails if no item could be lowered.
+    """
+    return _run(
+        sensitive,
+        framework,
+        registry=registry,
+        cases=cases,
+        max_examples=max_examples,
+        parent=parent,
+    )
+
+
+def check_reads(
+    framework: FrameworkRef,
+    *,
+    registry: Registry | None = None,
+    cases: st.SearchStrategy[AssessmentCase] | None = None,
+    max_examples: int | None = None,
+    parent: settings | None = None,
+) -> PropertyCounts:
+    """Check :func:`reads_honest`; arguments as for :func:`check_determinism`."""
+    return _run(
+        reads_honest,
+        framework,
+        registry=registry,
+        cases=cases,
+        max_examples=max_examples,
+        parent=parent,
+        uses_data=True,
+    )
+
+
+def check_award_rate(
+    framework: Framework | str,
+    *,
+    registry: Registry | None = None,
+    cases: st.SearchStrategy[AssessmentCase] | None = None,
+    max_examples: int | None = None,
+    parent: settings | None = None,
+    min_rate: float = MIN_AWARD_RATE,
+) -> AwardRate:
+    """Fail unless at least ``min_rate`` of the cases meant to be awards are awarded.
+
+    ``cases`` defaults to :func:`likely_awards` for the framework; 50 of them
+    (or ``max_examples``) are drawn with a fixed seed, so the answer is the
+    same every run. The failure says how many were awarded, which rules
+    failed how often in the others, and what the checks refused.
+    ``parent`` is accepted for :func:`check_all` and not used.
+    """
+    fw, reg, generated = _resolve(framework, registry)
+    if generated:
+        raise TypeError("check_award_rate needs one framework, not a strategy of them")
+    meant = cases if cases is not None else likely_awards(fw)
+    rate = award_rate(fw, reg, meant, examples=max_examples or 50)
+    COUNTS.append(
+        PropertyCounts(
+            property="award-rate",
+            framework=fw.id,
+            examples=rate.drawn,
+            reached=rate.awarded,
+            refused=rate.refused,
+        )
+    )
+    if rate.rate < min_rate:
+        _fail(f"too few awards: under {min_rate:.0%}. " + rate.describe())
+    return rate
+
+
+def _example_cases(framework: Framework, registry: Registry) -> list[AssessmentCase]:
+    import datetime as dt
+
+    from qmframe.files import read_review, read_submission
+
+    out = []
+    for registered in registry.examples.values():
+        example = registered.value
+        if example.framework == framework.id and example.as_of:
+            out.append(
+                AssessmentCase(
+                    framework=framework,
+                    submission=read_submission(example.submission),
+                    review=read_review(example.review) if example.review else None,
+                    as_of=dt.date.fromisoformat(example.as_of),
+                )
+            )
+    return out
+
+
+def check_liveness(
+    framework: Framework | str,
+    *,
+    registry: Registry | None = None,
+    cases: st.SearchStrategy[AssessmentCase] | None = None,
+    max_examples: int | None = None,
+    parent: settings | None = None,
+    bases: Iterable[AssessmentCase] = (),
+    budget: int | None = None,
+) -> LivenessReport:
+    """Fail if a ``require`` or ``veto`` rule is proven dead or shadowed.
+
+    The enumeration (see :mod:`qmframe.testing.liveness`) starts from the
+    passing cases among ``bases``, the framework's registered examples, and
+    up to three passing cases drawn with a fixed seed from ``cases`` (default
+    :func:`likely_awards`; ``max_examples`` of them, default 30). ``budget``
+    bounds the variants tried per rule and base case. Returns the report,
+    whose undecided rules are worth a look. ``parent`` is accepted for
+    :func:`check_all` and not used.
+    """
+    fw, reg, generated = _resolve(framework, registry)
+    if generated:
+        raise TypeError("check_liveness needs one framework, not a strategy of them")
+    starts = [*bases, *_example_cases(fw, reg)]
+    drawn: list[AssessmentCase] = []
+
+    @seed(0)
+    @settings(
+        database=None,
+        max_examples=max_examples or 30,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(cases if cases is not None else likely_awards(fw))
+    def collect(case: AssessmentCase) -> None:
+        if len(drawn) >= 3:
+            return
+        try:
+            decision = reg.assessor(fw).assess(case.submission, case.review, as_of=case.as_of)
+        except ValidationError:
+            return
+        if outcome_of(decision)[0] == fw.decision.pass_status:
+            drawn.append(case)
+
+    collect()
+    report = rule_liveness(
+        fw, reg, [*starts, *drawn], budget=budget if budget is not None else DEFAULT_BUDGET
+    )
+    COUNTS.append(
+        PropertyCounts(
+            property="liveness",
+            framework=fw.id,
+            examples=report.bases,
+            reached=len(report.by_verdict("live")),
+        )
+    )
+    if report.bases == 0:
+        _fail(f"no passing case to start rule liveness from for {fw.id!r}: give bases=")
+    if not report.ok:
+        _fail(report.describe())
+    return report
+
+
 #: Every check, by the name used in docs and test ids.
-PROPERTIES: dict[str, Callable[..., None]] = {
+PROPERTIES: dict[str, Callable[..., Any]] = {
     "determinism": check_determinism,
     "monotonicity": check_monotonicity,
     "not-applicable-neutrality": check_not_applicable_neutrality,
     "bounds": check_bounds,
     "round-trip": check_round_trip,
     "explanation-completeness": check_explanation_complete,
+    "sensitivity": check_sensitivity,
+    "honest-reads": check_reads,
+    "award-rate": check_award_rate,
+    "liveness": check_liveness,
 }
+#: The checks that need one framework (not a strategy of them); check_all skips them for one.
+_ONE_FRAMEWORK = ("award-rate", "liveness")
 
 
 def check_all(
@@ -709,13 +1308,17 @@ def check_all(
     parent: settings | None = None,
     skip: Iterable[str] = (),
 ) -> None:
-    """Run every check in :data:`PROPERTIES` except those named in ``skip``."""
+    """Run every check in :data:`PROPERTIES` except those named in ``skip``.
+
+    For a strategy of frameworks, award-rate and liveness (which need one
+    framework) are left out.
+    """
     skipped = set(skip)
     unknown = skipped - set(PROPERTIES)
     if unknown:
         raise ValueError(f"unknown properties {sorted(unknown)} (known: {sorted(PROPERTIES)})")
+    one = isinstance(framework, (Framework, str))
     for name, check in PROPERTIES.items():
-        if name not in skipped:
-            check(
-                framework, registry=registry, cases=cases, max_examples=max_examples, parent=parent
-            )
+        if name in skipped or (name in _ONE_FRAMEWORK and not one):
+            continue
+        check(framework, registry=registry, cases=cases, max_examples=max_examples, parent=parent)

@@ -1,6 +1,6 @@
 """Hypothesis strategies for qmframe's values: frameworks, submissions, reviews and cases.
 
-Everything here needs hypothesis installed (``pip install "qmframe[test]"``);
+Everything here needs hypothesis installed (qmframe's ``test`` extra);
 qmframe itself never imports this module. Every strategy generates *valid*
 values by default: a generated framework has no error from
 :func:`qmframe.validation.check_framework` with the built-in rule kinds, a
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -27,15 +28,18 @@ import attrs
 from hypothesis import strategies as st
 
 from qmframe._convert import unstructure_toml
-from qmframe.files import dumps
 from qmframe.framework import (
     Applicability,
+    AwardLevel,
     Context,
     Criterion,
     DecisionPolicy,
+    DetailCondition,
     EvidenceRequirement,
     EvidenceType,
     Framework,
+    Justification,
+    JustificationNeed,
     Level,
     Outcome,
     OutcomeSet,
@@ -43,6 +47,7 @@ from qmframe.framework import (
     Rule,
     Scale,
     Section,
+    SubmissionDetail,
     Validity,
 )
 from qmframe.index import FrameworkIndex
@@ -59,20 +64,24 @@ from qmframe.submission import (
     Reviewer,
     Submission,
 )
-from qmframe.vocabulary import ACTION_STATUSES
+from qmframe.testing.edits import AssessmentCase, justification_for
+from qmframe.vocabulary import ACTION_STATUSES, DETAIL_TYPES
 
 __all__ = [
     "BUILTIN_KINDS",
+    "INTEREST_KINDS",
     "LEVEL_WORDS",
     "MUTATIONS",
     "AssessmentCase",
     "Invalid",
     "assessment_cases",
     "dates",
+    "detail_values",
     "frameworks",
     "invalid_frameworks",
     "invalid_reviews",
     "invalid_submissions",
+    "justification_for",
     "likely_awards",
     "reviews",
     "scales",
@@ -93,6 +102,8 @@ BUILTIN_KINDS = (
     "action-plan",
     "outcome-coverage",
     "weighted-score",
+    "satisfied",
+    "renewal",
 )
 #: The kinds of breakage the invalid strategies make.
 MUTATIONS = ("broken-reference", "duplicate-id", "wrong-type", "foreign-level")
@@ -104,22 +115,42 @@ _TAGS = ("core", "extra")
 _AGGREGATES = ("minimum", "median", "best-fit")
 _PROVENANCES = ("official", "paraphrase", "illustrative")
 _OPEN = ("planned", "in-progress")
+#: Kinds of interest a generated reviewer declares (in organisations other than the one judged).
+INTEREST_KINDS = ("employee", "former-employee", "external-examiner", "governor", "consultant")
 
 
+@functools.cache
 def texts(*, max_size: int = 12) -> st.SearchStrategy[str]:
     """Free text that survives a TOML round trip (no control characters or surrogates).
 
-    Requires hypothesis.
+    ``max_size`` (default 12)
+        The most characters.
+
+    The strategy is made once per size and reused. Requires hypothesis.
     """
     alphabet = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))
     return st.text(alphabet, max_size=max_size)
 
 
+@functools.cache
 def dates(
     *, min_value: dt.date = dt.date(2000, 1, 1), max_value: dt.date = dt.date(2099, 12, 31)
 ) -> st.SearchStrategy[dt.date]:
-    """Dates that award arithmetic (validity months) cannot overflow. Requires hypothesis."""
+    """Dates that award arithmetic (validity months) cannot overflow.
+
+    ``min_value`` (default 2000-01-01)
+        The first day.
+    ``max_value`` (default 2099-12-31)
+        The last day.
+
+    Requires hypothesis.
+    """
     return st.dates(min_value=min_value, max_value=max_value)
+
+
+@functools.cache
+def _maybe_dates() -> st.SearchStrategy[dt.date | None]:
+    return st.none() | dates()
 
 
 # -- scales and frameworks ---------------------------------------------------------------------
@@ -163,8 +194,19 @@ def scales(
 ) -> st.SearchStrategy[Scale]:
     """Valid scales: levels lowest first, meeting levels above non-meeting ones.
 
-    ``points`` True gives every level non-decreasing points, False none, None
-    either. Requires hypothesis.
+    Level ids come from :data:`LEVEL_WORDS`, in that order; the notable levels
+    are a top slice of the meeting ones.
+
+    ``scale_id`` (default None: one of scale, grade, rank)
+        The scale's id.
+    ``min_levels`` (default 1)
+        The fewest levels.
+    ``max_levels`` (default 4)
+        The most levels (at most ``len(LEVEL_WORDS)``).
+    ``points`` (default None: either)
+        True gives every level non-decreasing points, False none.
+
+    Requires hypothesis.
     """
     if not 1 <= min_levels <= max_levels <= len(LEVEL_WORDS):
         raise ValueError(f"need 1 <= min_levels <= max_levels <= {len(LEVEL_WORDS)}")
@@ -325,6 +367,20 @@ def _rule(
             params["if_empty"] = draw(st.sampled_from(("fail", "hold")))
     elif kind == "action-plan":
         params = {"min_items": draw(st.integers(1, 2))}
+    elif kind == "satisfied":
+        scaled = [
+            (s, t)
+            for s, t in _scope_options(index, criteria_only=False)
+            if all(index.targets[x].scale for x in t)
+        ]
+        if not scaled:
+            return None
+        scope, _ = draw(st.sampled_from(scaled))
+        params = {"scope": scope}
+        if draw(st.booleans()):
+            params["if_empty"] = draw(st.sampled_from(("fail", "hold")))
+    elif kind == "renewal":
+        params = {}
     elif kind == "outcome-coverage":
         sets = [o.id for o in index.framework.outcome_sets if o.outcomes]
         if not sets:
@@ -377,6 +433,9 @@ def _frameworks(
     not_applicable: bool,
     contexts: bool,
     outcome_sets: bool,
+    award_levels: bool = False,
+    justification: bool = False,
+    submission_details: bool = True,
 ) -> Framework:
     n_scales = draw(st.integers(1, 3))
     drawn_scales: list[Scale] = []
@@ -433,6 +492,10 @@ def _frameworks(
                 not_applicable=not_applicable,
             )
         )
+        if justification:
+            criteria = tuple(
+                attrs.evolve(c, justification=draw(_justifications())) for c in criteria
+            )
         sections.append(
             Section(
                 id=f"s{i}",
@@ -445,6 +508,7 @@ def _frameworks(
                 applicability=Applicability(contexts=_subset(draw, context_ids, max_size=1)),
                 not_applicable_allowed=not_applicable and draw(st.booleans()),
                 criteria=criteria,
+                justification=draw(_justifications()) if justification else None,
             )
         )
     extra = draw(st.sampled_from(((), ("deferred",))))
@@ -466,9 +530,30 @@ def _frameworks(
     ]
     if not rules:  # every drawn kind needed something the framework lacks
         rules = [Rule(id="r0", kind="action-plan", params={"min_items": 1})]
+    levels: list[AwardLevel] = []
+    next_id = len(kinds) + 1  # past every id the rules above may have used
+    if award_levels:
+        for k in range(draw(st.integers(2, 3))):
+            named: list[str] = []
+            if k:  # the lowest is the award itself; each higher level adds rules of its own
+                for kind in draw(
+                    st.lists(st.sampled_from(tuple(rule_kinds)), min_size=1, max_size=2)
+                ):
+                    extra_rule = _rule(draw, kind, f"r{next_id}", index, extra)
+                    next_id += 1
+                    if extra_rule is not None:
+                        rules.append(attrs.evolve(extra_rule, effect="level", status=""))
+                        named.append(extra_rule.id)
+                informing = [r.id for r in rules if r.effect in ("inform", "highlight")]
+                named += _subset(draw, informing, max_size=1)
+            levels.append(
+                AwardLevel(id=f"level{k}", label=f"Level {k}", rules=tuple(dict.fromkeys(named)))
+            )
     months = draw(st.sampled_from((0, 12, 24)))
+    declared = draw(_declared_details()) if submission_details else ()
     return attrs.evolve(
         base,
+        submission_details=declared,
         id=draw(st.sampled_from(("fw", "mark", "charter"))),
         version=draw(st.sampled_from(("1", "1.0", "2024"))),
         title=draw(texts()),
@@ -484,6 +569,31 @@ def _frameworks(
         validity=Validity(
             months=months, midpoint_months=draw(st.sampled_from((0, months // 2))) if months else 0
         ),
+        award_levels=tuple(levels),
+    )
+
+
+@st.composite
+def _needs(draw: st.DrawFn) -> JustificationNeed:
+    return JustificationNeed(
+        required=draw(st.booleans()),
+        min_chars=draw(st.sampled_from((0, 0, 10, 60))),
+        url=draw(st.booleans()),
+    )
+
+
+@st.composite
+def _justifications(draw: st.DrawFn) -> Justification | None:
+    if draw(st.booleans()):
+        return None
+    unmet = draw(_needs())
+    return Justification(
+        met=draw(_needs()),
+        notable=draw(_needs()),
+        unmet=unmet,
+        not_applicable=draw(_needs()),
+        # Accepting an unmet rating without a reason is worth a warning: ask for one.
+        unmet_satisfies=unmet.needed and draw(st.booleans()),
     )
 
 
@@ -499,14 +609,48 @@ def frameworks(
     not_applicable: bool = True,
     contexts: bool = True,
     outcome_sets: bool = True,
+    award_levels: bool = False,
+    justification: bool = False,
+    submission_details: bool = True,
 ) -> st.SearchStrategy[Framework]:
     """Valid frameworks using the built-in rule kinds.
 
-    ``scales`` draws each scale (ids are renumbered); ``rule_kinds`` limits the
-    kinds of rule drawn (any of :data:`BUILTIN_KINDS`); ``aggregates`` the
-    section aggregation methods (empty: none); ``not_applicable`` False never
-    allows a criterion to be marked not applicable; ``contexts`` False gives no
-    contexts or organisation kinds; ``outcome_sets`` False gives none.
+    Ids come from positions (sections ``s0``, criteria ``c0-1``, rules
+    ``r2``), so a shrunk counterexample reads like a hand-written file.
+
+    ``scales`` (default: :func:`scales`)
+        Draws each scale (ids are renumbered).
+    ``min_sections`` (default 1)
+        The fewest sections.
+    ``max_sections`` (default 3)
+        The most sections.
+    ``max_criteria`` (default 3)
+        The most criteria in a section (at least one).
+    ``rule_kinds`` (default :data:`BUILTIN_KINDS`)
+        The kinds of rule drawn.
+    ``max_rules`` (default 4)
+        The most rules drawn (a kind that cannot apply is left out; with none
+        left, one action-plan rule).
+    ``aggregates`` (default minimum, median, best-fit)
+        The section aggregation methods; empty for none.
+    ``not_applicable`` (default True)
+        False never allows anything to be marked not applicable.
+    ``contexts`` (default True)
+        False gives no contexts or organisation kinds.
+    ``outcome_sets`` (default True)
+        False gives no outcome sets.
+    ``submission_details`` (default True)
+        False declares no submission details; otherwise up to three, of any
+        type, some required, some required only when another detail has a
+        given value.
+    ``award_levels`` (default False)
+        True gives two or three award levels, each above the lowest naming
+        rules of effect ``level`` of its own (and sometimes an ``inform`` or
+        ``highlight`` rule).
+    ``justification`` (default False)
+        True gives some sections and criteria a ``justification`` table; the
+        submissions strategy then writes justifications that satisfy it.
+
     Requires hypothesis.
     """
     unknown = set(rule_kinds) - set(BUILTIN_KINDS)
@@ -527,7 +671,40 @@ def frameworks(
         not_applicable=not_applicable,
         contexts=contexts,
         outcome_sets=outcome_sets,
+        award_levels=award_levels,
+        justification=justification,
+        submission_details=submission_details,
     )
+
+
+@st.composite
+def _declared_details(draw: st.DrawFn) -> tuple[SubmissionDetail, ...]:
+    out: list[SubmissionDetail] = []
+    for k in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(DETAIL_TYPES))
+        choices = (
+            dict.fromkeys(_subset(draw, ("yes", "no", "other")) or ("yes",), "Meaning.")
+            if kind == "choice"
+            else {}
+        )
+        earlier = [d for d in out if d.type == "choice"]
+        condition = None
+        depends: bool = draw(st.booleans())
+        if earlier and depends:
+            other = draw(st.sampled_from(earlier))
+            equals = draw(st.sampled_from(tuple(other.choices)))
+            condition = DetailCondition(key=other.key, equals=equals)
+        out.append(
+            SubmissionDetail(
+                key=f"d{k}",
+                type=kind,
+                required=condition is None and draw(st.booleans()),
+                required_if=condition,
+                choices=choices,
+                help=draw(st.sampled_from(("", "Say what applies."))),
+            )
+        )
+    return tuple(out)
 
 
 # -- submissions and reviews -------------------------------------------------------------------
@@ -560,7 +737,7 @@ def _level(draw: st.DrawFn, index: FrameworkIndex, target: str, *, meeting: bool
     levels = [lv.id for lv in scale.levels if lv.meets or not meeting]
     if not levels:
         raise ValueError(f"{target!r}: its scale {scale.id!r} has no meeting level")
-    return draw(st.sampled_from(levels))
+    return draw(st.sampled_from(tuple(levels)))
 
 
 def _judged_targets(index: FrameworkIndex) -> list[str]:
@@ -571,6 +748,74 @@ def _judged_targets(index: FrameworkIndex) -> list[str]:
             out.append(section.id)
         out += [c.id for c in section.criteria]
     return out
+
+
+def _value_of(detail: SubmissionDetail) -> st.SearchStrategy[str]:
+    """Valid text for one declared detail (see :func:`qmframe.details.value_problem`)."""
+    if detail.type == "choice":
+        return st.sampled_from(tuple(detail.choices))
+    if detail.type == "date":
+        return dates().map(dt.date.isoformat)
+    if detail.type == "number":
+        return st.integers(-5, 5000).map(str) | st.sampled_from(("4.5", "1,200", "0"))
+    if detail.type == "url":
+        return st.sampled_from(("https://example.org/", "http://example.org/care?page=2"))
+    return texts().map(lambda text: text if text.strip() else "Our answer.")
+
+
+@st.composite
+def _detail_values(draw: st.DrawFn, framework: Framework) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for detail in framework.submission_details:
+        if detail.required or (detail.required_if is None and draw(st.booleans())):
+            values[detail.key] = draw(_value_of(detail))
+    # A detail required when another has a value: added once its condition holds. Giving a
+    # value only makes more conditions hold, so this settles.
+    changed = True
+    while changed:
+        changed = False
+        for detail in framework.submission_details:
+            condition = detail.required_if
+            if detail.key in values or condition is None:
+                continue
+            if values.get(condition.key) == condition.equals or draw(st.booleans()):
+                values[detail.key] = draw(_value_of(detail))
+                changed = True
+    return {d.key: values[d.key] for d in framework.submission_details if d.key in values}
+
+
+def detail_values(framework: Framework) -> st.SearchStrategy[dict[str, str]]:
+    """Valid ``[details]`` for ``framework``: every required detail, some optional ones.
+
+    Each value is of its detail's declared type; a detail required only when
+    another has a given value is always there when it does. For a framework
+    that declares no details, an empty table. Requires hypothesis.
+    """
+    if not framework.submission_details:
+        return st.just({})
+    return _detail_values(framework)
+
+
+_REASON = "Shown by the evidence we list for {}, reviewed this year."
+_URL = " https://example.org/evidence/{}"
+#: How a rating is justified: none, a reason, a reason with a URL, or free text.
+_JUSTIFICATIONS = st.sampled_from(("none", "reason", "reason+url", "text"))
+_WITH_URL = st.booleans()
+_NARRATIVES = st.sampled_from(("", "What we do, in our own words."))
+
+
+def _justification(draw: st.DrawFn, target: str, justified: bool | None) -> str:
+    """A rating's justification: a reason (sometimes with a URL), free text or none."""
+    if justified is False:
+        return ""
+    how = draw(_JUSTIFICATIONS) if justified is None else "reason"
+    if how == "none":
+        return ""
+    if how == "text":
+        return draw(texts())
+    if how == "reason+url" or (justified and draw(_WITH_URL)):
+        return _REASON.format(target) + _URL.format(target)
+    return _REASON.format(target)
 
 
 @st.composite
@@ -587,6 +832,9 @@ def _submissions(
     complete_evidence: bool = False,
     min_open_actions: int = 0,
     organisations: st.SearchStrategy[Organisation] | None = None,
+    renewals: bool | None = None,
+    justified: bool | None = None,
+    details: Mapping[str, st.SearchStrategy[str]] | None = None,
 ) -> Submission:
     fw = framework
     index = FrameworkIndex.build(fw)
@@ -598,7 +846,7 @@ def _submissions(
             id=draw(st.sampled_from(("org", "org-1", "acme"))),
             name=draw(texts()),
             kind=draw(st.sampled_from(fw.organisation_kinds)) if fw.organisation_kinds else "",
-            context=draw(st.sampled_from([c.id for c in fw.contexts])) if fw.contexts else "",
+            context=draw(st.sampled_from(tuple(c.id for c in fw.contexts))) if fw.contexts else "",
         )
     ratings = []
     na_sections: set[str] = set()
@@ -607,7 +855,11 @@ def _submissions(
             # A section marked not applicable takes its criteria with it.
             ratings.append(
                 Rating(
-                    target=target, not_applicable=True, justification="its section does not apply"
+                    target=target,
+                    not_applicable=True,
+                    justification=justification_for(
+                        fw, target, "its section does not apply", not_applicable=True
+                    ),
                 )
             )
             continue
@@ -621,7 +873,13 @@ def _submissions(
         allowed_na = allowed_na and not pinned
         if target not in met and target not in levels and allowed_na and draw(st.booleans()):
             ratings.append(
-                Rating(target=target, not_applicable=True, justification="not relevant here")
+                Rating(
+                    target=target,
+                    not_applicable=True,
+                    justification=justification_for(
+                        fw, target, "not relevant here", not_applicable=True
+                    ),
+                )
             )
             if index.targets[target].kind == "section":
                 na_sections.add(target)
@@ -630,7 +888,17 @@ def _submissions(
             level = draw(levels[target])
         else:
             level = _level(draw, index, target, meeting=target in met)
-        ratings.append(Rating(target=target, level=level))
+        ratings.append(
+            Rating(
+                target=target,
+                level=level,
+                # A framework's justification table comes first: what it asks is written.
+                justification=justification_for(
+                    fw, target, _justification(draw, target, justified)
+                ),
+                narrative=draw(_NARRATIVES),
+            )
+        )
     criteria = list(index.criteria)
     outcome_ids = [o.id for s in fw.outcome_sets for o in s.outcomes]
     evidence: list[EvidenceItem] = []
@@ -641,7 +909,7 @@ def _submissions(
             type=type_,
             title=draw(texts()),
             reference=draw(st.sampled_from(("", "https://example.org/doc"))),
-            effective_date=draw(st.none() | dates()),
+            effective_date=draw(_maybe_dates()),
             sha256=draw(st.sampled_from(("", "0" * 64))),
             criteria=linked,
             outcomes=_subset(draw, outcome_ids, max_size=2),
@@ -669,25 +937,39 @@ def _submissions(
     types = [e.id for e in fw.evidence_types]
     loose = draw(st.integers(0, max(0, max_evidence - len(evidence)))) if types else 0
     for _ in range(loose):
-        evidence.append(item(draw(st.sampled_from(types)), _subset(draw, criteria, max_size=2)))
+        evidence.append(
+            item(draw(st.sampled_from(tuple(types))), _subset(draw, criteria, max_size=2))
+        )
+    renewal = draw(st.booleans()) if renewals is None else renewals
+    previous = f"{fw.id}-{org.id}-previous" if renewal else ""
     actions = tuple(
         ActionItem(
             id=f"a{k}",
             action=f"Action {k}",
             owner="owner",
-            due=draw(st.none() | dates()),
+            due=draw(_maybe_dates()),
             criteria=_subset(draw, criteria, max_size=2),
             status=draw(st.sampled_from(_OPEN if k < min_open_actions else ACTION_STATUSES)),
+            carried_from=f"{previous}:a{k}" if previous and draw(st.booleans()) else "",
         )
         for k in range(draw(st.integers(min_open_actions, max(max_actions, min_open_actions))))
     )
+    if fw.submission_details:
+        given = draw(detail_values(fw))
+    elif details is None:
+        given = draw(st.dictionaries(st.sampled_from(("contact", "region")), texts(), max_size=1))
+    else:
+        given = {}
+    if details is not None:
+        given.update({key: draw(strategy) for key, strategy in details.items()})
     return Submission(
         framework=fw.id,
         framework_version=fw.version,
         organisation=org,
         kind=draw(st.sampled_from(("self-assessment", "application"))),
-        submitted_on=draw(st.none() | dates()),
-        details=draw(st.dictionaries(st.sampled_from(("contact", "region")), texts(), max_size=1)),
+        submitted_on=draw(_maybe_dates()),
+        previous_award=previous,
+        details=given,
         ratings=tuple(ratings),
         evidence=tuple(evidence),
         actions=actions,
@@ -706,19 +988,51 @@ def submissions(
     complete_evidence: bool = False,
     min_open_actions: int = 0,
     organisations: st.SearchStrategy[Organisation] | None = None,
+    renewals: bool | None = None,
+    justified: bool | None = None,
+    details: Mapping[str, st.SearchStrategy[str]] | None = None,
 ) -> st.SearchStrategy[Submission]:
-    """Valid submissions for ``framework`` (an object, a strategy, or None: generated).
+    """Valid submissions for a framework.
 
     Every criterion gets a rating on its own scale, or is marked not
     applicable (with a justification) where the framework allows it.
-    ``all_met`` names sections or criteria whose every criterion must be rated
-    at a meeting level; ``levels`` maps a target to a strategy of its level ids;
-    ``not_applicable`` False never marks anything not applicable. Evidence
-    often fits each criterion's requirements (always, with
-    ``complete_evidence``); every reference resolves. ``min_open_actions``
-    sets a least number of planned or in-progress actions. ``organisations``
-    draws the organisation (its kind and context must be the framework's), for
-    plugin rules that look at it. Requires hypothesis.
+
+    ``framework`` (default None: generated)
+        A framework or a strategy of them.
+
+    ``all_met`` (default none)
+        Sections or criteria whose every criterion is rated at a meeting level.
+    ``levels`` (default none)
+        A target's id mapped to a strategy of its level ids.
+    ``not_applicable`` (default True)
+        False never marks anything not applicable.
+    ``rate_sections`` (default True)
+        False rates criteria only; a section's level is then derived or missing.
+    ``max_evidence`` (default 4)
+        The most loose evidence items (besides those that fit the criteria).
+    ``max_actions`` (default 3)
+        The most action-plan items (at least ``min_open_actions``).
+    ``complete_evidence`` (default False)
+        True always supplies the evidence each criterion asks for, and evidence
+        covering every outcome once per evidence type; otherwise evidence
+        often fits. Every reference resolves.
+    ``min_open_actions`` (default 0)
+        A least number of planned or in-progress actions.
+    ``organisations`` (default: generated)
+        Draws the organisation (its kind and context must be the framework's),
+        for plugin rules that look at it.
+    ``renewals`` (default None: either)
+        True always sets ``previous_award`` (a renewal; some actions are then
+        carried from the previous plan), False never.
+    ``justified`` (default None: any)
+        True gives every rating a written reason (sometimes with a URL),
+        False none; None mixes reasons, free text and none.
+    ``details`` (default: the declared details, else a random ``contact`` or ``region``)
+        A detail key mapped to a strategy of its values, for plugins that ask
+        for particular details. They are added to valid values for the
+        framework's declared details (see :func:`detail_values`).
+
+    Requires hypothesis.
     """
     return _as_strategy(framework).flatmap(
         lambda fw: _submissions(
@@ -732,7 +1046,29 @@ def submissions(
             complete_evidence=complete_evidence,
             min_open_actions=min_open_actions,
             organisations=organisations,
+            renewals=renewals,
+            justified=justified,
+            details=details,
         )
+    )
+
+
+def _interests(
+    draw: st.DrawFn, submission: Submission, interests: bool | None
+) -> tuple[Interest, ...]:
+    """Interests a reviewer declares, never in the organisation judged."""
+    org = submission.organisation
+    elsewhere = [f"not-{org.id}", "partner-org", *(v for v in org.linked.values() if v != org.id)]
+    count = draw(st.integers(1, 2)) if interests else 0
+    if interests is None:
+        count = draw(st.integers(0, 2))
+    return tuple(
+        Interest(
+            organisation=draw(st.sampled_from(elsewhere)),
+            kind=draw(st.sampled_from(INTEREST_KINDS)),
+            note=draw(st.sampled_from(("", "declared on joining the panel"))),
+        )
+        for _ in range(count)
     )
 
 
@@ -744,6 +1080,7 @@ def _reviews(
     *,
     all_met: Collection[str],
     complete: bool,
+    interests: bool | None = None,
 ) -> Review:
     fw = framework
     index = FrameworkIndex.build(fw)
@@ -756,9 +1093,7 @@ def _reviews(
             name=draw(texts()),
             organisation=draw(st.sampled_from(("", "panel"))) if org != "panel" else "",
             role=draw(st.sampled_from(("", "lead", "peer"))),
-            interests=(Interest(organisation=f"not-{org}", kind="former-employee"),)
-            if draw(st.booleans())
-            else (),
+            interests=_interests(draw, submission, interests),
         )
         for i in range(count)
     )
@@ -791,7 +1126,7 @@ def _reviews(
             id=f"q{k}",
             request="Please send more.",
             target=draw(st.sampled_from(("", *targets))),
-            due=draw(st.none() | dates()),
+            due=draw(_maybe_dates()),
         )
         for k in range(draw(st.integers(0, 1)))
     )
@@ -799,7 +1134,7 @@ def _reviews(
         framework=fw.id,
         framework_version=fw.version,
         organisation=org,
-        reviewed_on=draw(st.none() | dates()),
+        reviewed_on=draw(_maybe_dates()),
         reviewers=reviewers,
         judgements=tuple(judgements),
         requests=requests,
@@ -813,56 +1148,34 @@ def reviews(
     *,
     all_met: Collection[str] = (),
     complete: bool = True,
+    interests: bool | None = None,
 ) -> st.SearchStrategy[Review]:
     """Valid reviews of ``submission``: enough reviewers, none with a conflict of interest.
 
-    Each reviewer judges every criterion (and section with a scale) the
-    submission did not mark not applicable, on that target's scale; with
-    ``complete`` False some are left unjudged. ``all_met`` as for
-    :func:`submissions`. Judgements cite only the submission's evidence.
-    Requires hypothesis.
+    ``framework``, ``submission``
+        The framework and the submission reviewed.
+    ``all_met`` (default none)
+        As for :func:`submissions`: those targets are judged at meeting levels.
+    ``complete`` (default True)
+        Each reviewer judges every criterion (and section with a scale) the
+        submission did not mark not applicable, on that target's scale
+        (a section that derives its level may be left to derive it); False
+        leaves some unjudged.
+    ``interests`` (default None: either)
+        True gives every reviewer one or two declared interests, False none;
+        the interests are in other organisations (including ones the
+        organisation is linked to), never the one judged.
+
+    There are the framework's ``min_reviewers`` reviewers or one more; with
+    several, their judgements may differ. Judgements cite only the
+    submission's evidence. Requires hypothesis.
     """
-    return _reviews(framework, submission, all_met=tuple(all_met), complete=complete)
+    return _reviews(
+        framework, submission, all_met=tuple(all_met), complete=complete, interests=interests
+    )
 
 
 # -- whole cases -------------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class AssessmentCase:
-    """A framework with one submission, maybe a review, and the decision date.
-
-    The repr is short (the framework by id); :meth:`describe` gives the whole
-    case as TOML, which the invariants attach to a failing example.
-    """
-
-    framework: Framework
-    submission: Submission
-    review: Review | None
-    as_of: dt.date
-
-    def __repr__(self) -> str:
-        fw = self.framework
-        review = "None" if self.review is None else f"<{len(self.review.judgements)} judgements>"
-        return (
-            f"AssessmentCase(framework=<{fw.id} {fw.version}>, as_of={self.as_of!r}, "
-            f"ratings={len(self.submission.ratings)}, evidence={len(self.submission.evidence)}, "
-            f"review={review})"
-        )
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        """Hypothesis prints this short form in a falsifying example."""
-        printer.text(repr(self))
-
-    def describe(self, *, with_framework: bool = True) -> str:
-        """The case as TOML documents, for reading a counterexample."""
-        parts = [f"# as_of = {self.as_of.isoformat()}"]
-        if with_framework:
-            parts += ["# --- framework ---", dumps(self.framework)]
-        parts += ["# --- submission ---", dumps(self.submission)]
-        if self.review is not None:
-            parts += ["# --- review ---", dumps(self.review)]
-        return "\n".join(parts)
 
 
 @st.composite
@@ -876,6 +1189,10 @@ def _cases(
     complete_evidence: bool,
     min_open_actions: int,
     organisations: st.SearchStrategy[Organisation] | None = None,
+    renewals: bool | None = None,
+    justified: bool | None = None,
+    details: Mapping[str, st.SearchStrategy[str]] | None = None,
+    interests: bool | None = None,
 ) -> AssessmentCase:
     submission = draw(
         _submissions(
@@ -889,11 +1206,14 @@ def _cases(
             complete_evidence=complete_evidence,
             min_open_actions=min_open_actions,
             organisations=organisations,
+            renewals=renewals,
+            justified=justified,
+            details=details,
         )
     )
     with_review = draw(st.booleans()) if reviewed is None else reviewed
     review = (
-        draw(_reviews(framework, submission, all_met=all_met, complete=True))
+        draw(_reviews(framework, submission, all_met=all_met, complete=True, interests=interests))
         if with_review
         else None
     )
@@ -911,12 +1231,37 @@ def assessment_cases(
     complete_evidence: bool = False,
     min_open_actions: int = 0,
     organisations: st.SearchStrategy[Organisation] | None = None,
+    renewals: bool | None = None,
+    justified: bool | None = None,
+    details: Mapping[str, st.SearchStrategy[str]] | None = None,
+    interests: bool | None = None,
 ) -> st.SearchStrategy[AssessmentCase]:
     """Whole valid cases to assess: a framework, a submission, maybe a review, a date.
 
-    ``reviewed`` True always adds a review, False never, None either. The
-    other arguments narrow as for :func:`submissions` (``all_met`` applies to
-    the review too). Requires hypothesis.
+    ``framework`` (default None: generated)
+        A framework or a strategy of them.
+    ``reviewed`` (default None: either)
+        True always adds a review (see :func:`reviews`), False never.
+    ``all_met`` (default none)
+        As for :func:`submissions`, and the review judges them met too.
+    ``not_applicable`` (default True)
+        As for :func:`submissions`.
+    ``complete_evidence`` (default False)
+        As for :func:`submissions`.
+    ``min_open_actions`` (default 0)
+        As for :func:`submissions`.
+    ``organisations`` (default: generated)
+        As for :func:`submissions`.
+    ``renewals`` (default None: either)
+        As for :func:`submissions`.
+    ``justified`` (default None: any)
+        As for :func:`submissions`.
+    ``details`` (default: a random contact or region)
+        As for :func:`submissions`.
+    ``interests`` (default None: either)
+        As for :func:`reviews`.
+
+    The date is any day of :func:`dates`. Requires hypothesis.
     """
     return _as_strategy(framework).flatmap(
         lambda fw: _cases(
@@ -927,6 +1272,10 @@ def assessment_cases(
             complete_evidence=complete_evidence,
             min_open_actions=min_open_actions,
             organisations=organisations,
+            renewals=renewals,
+            justified=justified,
+            details=details,
+            interests=interests,
         )
     )
 
@@ -936,22 +1285,50 @@ def likely_awards(
     *,
     reviewed: bool | None = None,
     organisations: st.SearchStrategy[Organisation] | None = None,
+    renewals: bool | None = None,
+    justified: bool | None = True,
+    details: Mapping[str, st.SearchStrategy[str]] | None = None,
+    interests: bool | None = None,
 ) -> st.SearchStrategy[AssessmentCase]:
-    """Cases that usually pass: every criterion met, evidence complete, an open action.
+    """Cases that usually pass: every criterion met, evidence complete, two open actions.
 
-    Properties about awards (monotonicity, not-applicable neutrality) need
-    passing cases to start from, which fully random cases rarely are.
+    Properties about awards (monotonicity, not-applicable neutrality,
+    sensitivity) need passing cases to start from, which fully random cases
+    rarely are. Nothing is marked not applicable.
+    :func:`qmframe.testing.invariants.check_award_rate` checks that they do
+    pass, and says which rule or check stops them when they do not.
+
+    ``framework`` (default None: generated)
+        A framework or a strategy of them.
+    ``reviewed`` (default None: a review whenever the framework awards only on one)
+        True always adds a review, False never.
+    ``justified`` (default True)
+        Every rating gives a reason, as rules that read justifications ask;
+        None or False as for :func:`submissions`.
+    ``organisations`` (default: generated)
+        As for :func:`submissions`.
+    ``renewals`` (default None: either)
+        As for :func:`submissions`.
+    ``details`` (default: a random contact or region)
+        As for :func:`submissions`.
+    ``interests`` (default None: either)
+        As for :func:`reviews`.
+
     Requires hypothesis.
     """
     return _as_strategy(framework).flatmap(
         lambda fw: _cases(
             fw,
-            reviewed=reviewed,
+            reviewed=reviewed if reviewed is not None else (True if fw.review.required else None),
             all_met=tuple(s.id for s in fw.sections),
             not_applicable=False,
             complete_evidence=True,
             min_open_actions=2,
             organisations=organisations,
+            renewals=renewals,
+            justified=justified,
+            details=details,
+            interests=interests,
         )
     )
 
@@ -1050,10 +1427,17 @@ def invalid_frameworks(
 ) -> st.SearchStrategy[Invalid]:
     """Frameworks broken in exactly one way, for testing error handling.
 
-    A criterion naming an unknown scale, a criterion reusing its section's
-    id, a field of the wrong type, or a rule level that is not on its scope's
-    scale (asked for without a rule that names a level, it falls back to a
-    broken reference; ``Invalid.mutation`` says which was made). Requires hypothesis.
+    ``framework`` (default None: generated)
+        The framework to break: an object or a strategy.
+    ``mutations`` (default :data:`MUTATIONS`)
+        Which breakages to choose from: a criterion naming an unknown scale
+        (``broken-reference``), a criterion reusing its section's id
+        (``duplicate-id``), a field of the wrong type (``wrong-type``), or a
+        rule level that is not on its scope's scale (``foreign-level``; for a
+        framework with no rule naming a level, a broken reference instead).
+        ``Invalid.mutation`` says which was made.
+
+    Requires hypothesis.
     """
     chosen = tuple(m for m in MUTATIONS if m in mutations)
     if not chosen:
@@ -1096,7 +1480,16 @@ def invalid_submissions(
     *,
     mutations: Collection[str] = MUTATIONS,
 ) -> st.SearchStrategy[Invalid]:
-    """Submissions for ``framework`` broken in exactly one way. Requires hypothesis."""
+    """Submissions for ``framework`` broken in exactly one way.
+
+    ``framework`` (default None: generated)
+        An object or a strategy.
+    ``mutations`` (default :data:`MUTATIONS`)
+        A rating of an unknown target, a target rated twice, the
+        organisation's name as a number, or a level from another scale.
+
+    Requires hypothesis.
+    """
     chosen = tuple(m for m in MUTATIONS if m in mutations)
     if not chosen:
         raise ValueError(f"mutations must be a non-empty selection of {MUTATIONS}")
@@ -1185,7 +1578,16 @@ def invalid_reviews(
     *,
     mutations: Collection[str] = MUTATIONS,
 ) -> st.SearchStrategy[Invalid]:
-    """Reviews of ``submission`` broken in exactly one way. Requires hypothesis."""
+    """Reviews of ``submission`` broken in exactly one way.
+
+    ``framework``, ``submission``
+        The framework and the submission the review is of.
+    ``mutations`` (default :data:`MUTATIONS`)
+        A judgement of an unknown target, a target judged twice by one
+        reviewer, a level given as a number, or a level from another scale.
+
+    Requires hypothesis.
+    """
     chosen = tuple(m for m in MUTATIONS if m in mutations)
     if not chosen:
         raise ValueError(f"mutations must be a non-empty selection of {MUTATIONS}")

@@ -86,3 +86,14 @@ def test_a_not_yet_judgement_is_not_yet_accredited(registry: qmframe.Registry) -
 
     assert decision.status == "not-yet-accredited"
     assert [u.target for u in decision.unmet] == ["reuse-2"]
+
+
+# -- start test-mutation --
+def test_every_mutant_of_the_rules_is_killed(registry: qmframe.Registry) -> None:
+    from qmframe.testing.mutate import mutation_score
+
+    report = mutation_score("repair-cafe", registry=registry)
+    assert report.ok, report.describe()
+
+
+# -- end test-mutation --

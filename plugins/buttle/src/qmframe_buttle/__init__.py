@@ -4,10 +4,11 @@ The framework file (``buttle-quality-mark.toml``) says everything about the
 scheme: the minimum offer (a named contact, money, accommodation, all year
 round at a university, and someone to talk to), each part a veto; the four
 areas of the commitment, each to be met, with an action plan; the panel of
-two; and the areas judged exemplary as highlights. This module only registers
-that file and the worked examples, through qmframe's public API, as any
-organisation's plugin would: it adds no rule kinds, no checks and no decision
-hook.
+two; the areas judged exemplary as highlights; the annual statistical return
+holders sent, with its figures; and the details every submission gives. This
+module only registers that file and the worked examples, through qmframe's
+public API, as any organisation's plugin would: it adds no rule kinds, no
+checks and no decision hook.
 """
 
 from __future__ import annotations

@@ -34,9 +34,10 @@ from qmframe import (
     hookimpl,
 )
 from qmframe.framework import Rule
+from qmframe.frozen import is_array
 from qmframe.hookspecs import RegisterFramework
 from qmframe.index import FrameworkIndex
-from qmframe.rules import Evaluation
+from qmframe.rules import Evaluation, Reads
 
 __all__ = ["FRAMEWORK_ID", "LINK", "ValidatingUniversity"]
 
@@ -66,8 +67,8 @@ class ValidatingUniversity(RuleKind):
             for key in rule.params
             if key not in self._keys
         ]
-        kinds = rule.params.get("organisation_kinds", ["private-provider"])
-        if not (isinstance(kinds, list) and kinds and all(isinstance(k, str) for k in kinds)):
+        kinds = rule.params.get("organisation_kinds", ("private-provider",))
+        if not (is_array(kinds) and kinds and all(isinstance(k, str) for k in kinds)):
             return [
                 *problems,
                 Problem("expected a list of organisation kinds", "organisation_kinds"),
@@ -81,7 +82,7 @@ class ValidatingUniversity(RuleKind):
         return problems
 
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
-        kinds = frozenset(rule.params.get("organisation_kinds", ["private-provider"]))
+        kinds = frozenset(rule.params.get("organisation_kinds", ("private-provider",)))
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
             org = ctx.submission.organisation
@@ -102,6 +103,13 @@ class ValidatingUniversity(RuleKind):
             return RuleResult(True, saw, f"validated by {named!r}")
 
         return evaluate
+
+    # -- start reads --
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        """Only the organisation: its kind, and the university it names."""
+        return Reads.only(organisation=True)
+
+    # -- end reads --
 
 
 @hookimpl
@@ -165,15 +173,17 @@ def qmframe_check_submission(
 ) -> Iterable[Problem] | None:
     """Input rules the framework file cannot say (see the module docstring).
 
-    Without a review, the submission is checked; with one, the review (the
-    submission was checked already, and problems here are reported against
-    the review's file).
+    qmframe calls this once before every decision, with the review when there
+    is one: the application is checked either way, and the panel with a
+    review. (A decision table found that an application with a review once
+    skipped the application's checks.)
     """
     if framework.id != FRAMEWORK_ID:
         return None
-    if review is None:
-        return _check_application(submission)
-    return _check_panel(submission, review)
+    problems = _check_application(submission)
+    if review is not None:
+        problems += _check_panel(submission, review)
+    return problems
 
 
 def _check_application(submission: Submission) -> list[Problem]:

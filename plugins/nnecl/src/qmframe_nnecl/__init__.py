@@ -5,12 +5,12 @@ seven areas and their criteria, the three framing strands as tags, the area
 scale whose top two levels are highlighted, the evidence types, the four
 nations and their guidance notes, and the decision (awarded when every
 applicable area is at least evidenced and there is an action plan; three
-years, with a mid-point review at eighteen months). This module adds only
-what a framework file cannot say, as checks of the submission:
+years, with a mid-point review at eighteen months), and the details every
+submission states, among them the definition of care experience it uses
+(institutions use UCAS's, a HESA code, their nation's statutory one, or their
+own, which must then be written out). This module adds only what a framework
+file cannot say, as checks of the submission:
 
-* it must state which definition of care experience it uses (institutions use
-  UCAS's, a HESA code, their nation's statutory one, or their own), because
-  the numbers it reports mean nothing without it;
 * every action-plan item names an owner and a date, because the plan is what
   the mid-point review and the re-submission look at;
 * a re-submission should carry actions forward from the plan of the award it
@@ -21,30 +21,15 @@ It also ships worked examples of submissions and their reviews.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from importlib.resources import files
 
 from qmframe import Example, Framework, Problem, Review, Submission, hookimpl
 from qmframe.hookspecs import RegisterFramework
 
-__all__ = ["DEFINITIONS", "DEFINITION_KEY", "DEFINITION_TEXT_KEY", "FRAMEWORK_ID"]
+__all__ = ["FRAMEWORK_ID"]
 
 FRAMEWORK_ID = "nnecl-quality-mark"
-#: The key of the submission's ``[details]`` that names the definition of care experience used.
-DEFINITION_KEY = "care_experience_definition"
-#: The key that gives the wording, required when the institution uses its own definition.
-DEFINITION_TEXT_KEY = "care_experience_definition_text"
-#: The definitions a submission can name, and what each means.
-DEFINITIONS: Mapping[str, str] = {
-    "ucas": "UCAS's definition: lived in foster, residential or kinship care, or at home "
-    "under a supervision order, at any time and for any length",
-    "hesa-01": "HESA CARELEAVER code 01: in care on or after the 16th birthday, verified by "
-    "the provider (England)",
-    "hesa-04": "HESA CARELEAVER code 04: self-declared on the UCAS form, in care for three "
-    "months or more",
-    "statutory": "the statutory definition of the institution's nation",
-    "institutional": f"the institution's own definition, worded in {DEFINITION_TEXT_KEY}",
-}
 _HERE = files(__name__)
 
 
@@ -109,40 +94,7 @@ def qmframe_check_submission(
     """
     if framework.id != FRAMEWORK_ID:
         return None
-    return [*_check_definition(submission), *_check_actions(submission)]
-
-
-def _check_definition(submission: Submission) -> list[Problem]:
-    used = submission.details.get(DEFINITION_KEY, "").strip()
-    path = f"details.{DEFINITION_KEY}"
-    if not used:
-        return [
-            Problem(
-                "state which definition of care experience this submission uses: "
-                f"{DEFINITION_KEY} = one of {', '.join(DEFINITIONS)}",
-                path,
-                code="missing-value",
-            )
-        ]
-    if used not in DEFINITIONS:
-        return [
-            Problem(
-                f"unknown definition of care experience {used!r} (expected one of: "
-                f"{', '.join(DEFINITIONS)}; for your own wording use 'institutional' and "
-                f"give it in {DEFINITION_TEXT_KEY})",
-                path,
-                code="unknown-choice",
-            )
-        ]
-    if used == "institutional" and not submission.details.get(DEFINITION_TEXT_KEY, "").strip():
-        return [
-            Problem(
-                "an institution's own definition of care experience must be written out here",
-                f"details.{DEFINITION_TEXT_KEY}",
-                code="missing-value",
-            )
-        ]
-    return []
+    return _check_actions(submission)
 
 
 def _check_actions(submission: Submission) -> list[Problem]:
