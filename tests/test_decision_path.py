@@ -510,3 +510,39 @@ def test_the_command_line_shows_the_warnings_of_the_checks(
     out, err = capsys.readouterr()
     assert "Decision:     INDICATION" in out
     assert f"{mini['review']}: reviewers: warning: the framework asks for at least 2" in err
+
+
+def test_the_command_line_runs_the_checks_once_on_the_one_path(
+    mini: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `qmframe assess` ran Assessor.check itself, for the warnings, and then again inside
+    # Assessor.assess: every check twice per command. It runs once, inside assess.
+    from qmframe.engine import Assessor
+
+    calls: list[str] = []
+    real_check, real_assess = Assessor.check, Assessor.assess
+
+    def check(self: Assessor, *args: Any, **kwargs: Any) -> list[Problem]:
+        calls.append("check")
+        return real_check(self, *args, **kwargs)
+
+    def assess(self: Assessor, *args: Any, **kwargs: Any) -> Any:
+        calls.append("assess")
+        return real_assess(self, *args, **kwargs)
+
+    monkeypatch.setattr(Assessor, "check", check)
+    monkeypatch.setattr(Assessor, "assess", assess)
+    argv = ["assess", str(mini["framework"]), str(mini["submission"]), "--review"]
+    assert main([*argv, str(mini["review"])]) == 0
+    assert calls == ["assess", "check"]
+    capsys.readouterr()
+    # Errors still name their files, and stop the command before any decision.
+    broken = mini["review"].with_name("broken-review.toml")
+    broken.write_text(
+        mini["review"].read_text(encoding="utf-8").replace('level = "no"', 'level = "maybe"'),
+        encoding="utf-8",
+    )
+    calls.clear()
+    assert main([*argv, str(broken)]) == 2
+    assert calls == ["assess", "check"]
+    assert f"{broken}: judgements[" in capsys.readouterr().err

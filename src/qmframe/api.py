@@ -161,6 +161,9 @@ def assess(
     as_of: dt.date | None = None,
     registry: Registry | None = None,
     folder: Path | None = None,
+    submission_file: str = "",
+    review_file: str = "",
+    warnings: list[Problem] | None = None,
 ) -> Decision:
     """The explained decision for a submission (and its review, if any).
 
@@ -171,6 +174,8 @@ def assess(
     submission's evidence files are, when they should be checked too.
     ``as_of`` is the decision date; by default the review's date, else the
     submission's, else today. The same inputs always give the same decision.
+    ``submission_file`` and ``review_file`` name the files in the problems;
+    ``warnings``, when given, receives the checks' warnings.
     """
     registry = registry or default_registry()
     if as_of is None:
@@ -182,7 +187,15 @@ def assess(
     problems = _date_problems(as_of, framework)
     if problems:
         raise ValidationError(problems)
-    return registry.assessor(framework).assess(submission, review, as_of=as_of, folder=folder)
+    return registry.assessor(framework).assess(
+        submission,
+        review,
+        as_of=as_of,
+        folder=folder,
+        submission_file=submission_file,
+        review_file=review_file,
+        warnings=warnings,
+    )
 
 
 def _date_problems(as_of: dt.date, framework: Framework) -> list[Problem]:

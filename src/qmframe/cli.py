@@ -552,7 +552,6 @@ def assess(
       qmframe assess example-charter submission.toml --format html -o report.html
     """
     from qmframe import api
-    from qmframe.errors import raise_errors
     from qmframe.files import (
         file_label,
         read_review,
@@ -565,19 +564,21 @@ def assess(
     loaded = _load_framework(registry, framework)
     sub = read_submission(submission)
     rev = read_review(review) if review else None
-    folder = submission_folder(submission)
-    # The checks every decision runs, with the files named; warnings are shown, not lost.
-    problems = registry.assessor(loaded).check(
+    # The checks every decision runs, once, with the files named; warnings are shown, not lost.
+    warnings: list[Problem] = []
+    decision = api.assess(
+        loaded,
         sub,
         rev,
-        folder=folder,
+        as_of=as_of,
+        registry=registry,
+        folder=submission_folder(submission),
         submission_file=file_label(submission),
         review_file=file_label(review) if review else "",
+        warnings=warnings,
     )
-    raise_errors(problems)
-    for problem in problems:
+    for problem in warnings:
         _err(str(problem))
-    decision = api.assess(loaded, sub, rev, as_of=as_of, registry=registry, folder=folder)
     text = api.render(decision, loaded, sub, rev, format=fmt, registry=registry)
     if output:
         write_text(output, text)

@@ -351,23 +351,27 @@ class Assessor:
         folder: Path | None = None,
         submission_file: str = "",
         review_file: str = "",
+        warnings: list[Problem] | None = None,
     ) -> Decision:
         """The explained decision for one submission (and its review, if any).
 
         Runs :meth:`check` first: any error raises
         :class:`~qmframe.errors.ValidationError` (a reviewer with a conflict of
         interest, :class:`~qmframe.errors.ConflictOfInterestError`) and no
-        decision is made.
+        decision is made. ``warnings``, when given, receives the problems the
+        checks found that do not stop a decision (``qmframe assess`` shows them),
+        so a caller never runs the checks a second time to see them.
         """
-        raise_errors(
-            self.check(
-                submission,
-                review,
-                folder=folder,
-                submission_file=submission_file,
-                review_file=review_file,
-            )
+        problems = self.check(
+            submission,
+            review,
+            folder=folder,
+            submission_file=submission_file,
+            review_file=review_file,
         )
+        raise_errors(problems)
+        if warnings is not None:
+            warnings += problems
         return self._decide_checked(submission, review, as_of)
 
     def _decide_checked(
