@@ -194,6 +194,44 @@ def _answer_in_sql(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE events SET ends_on = ?2, term_id = ?3 WHERE id = ?1", updates)
 
 
+# Version 5: columns for what readers used to take from the JSON, and a view of the
+# decisions without it (for Datasette and other SQL readers; see awards/datasette.py).
+_SUMMARY_VIEW = """
+    ALTER TABLE decisions ADD COLUMN award_level TEXT NOT NULL DEFAULT '';
+    ALTER TABLE decisions ADD COLUMN indicated_status TEXT NOT NULL DEFAULT '';
+    CREATE VIEW decision_summaries AS
+        SELECT id, award, framework, version, organisation, organisation_name, status,
+               award_level, passed, basis, indicated_status, as_of, valid_from, valid_until,
+               midpoint_due, previous_award, details, recorded_at
+        FROM decisions
+"""
+
+
+def _summary_view(db: sqlite3.Connection) -> None:
+    """Migration 5: award_level and indicated_status filled from the stored JSON; the view."""
+    for statement in _statements(_SUMMARY_VIEW):
+        db.execute(statement)
+    problems, updates = [], []
+    for row, award, document in db.execute("SELECT id, award, document FROM decisions"):
+        try:
+            data = json.loads(document)
+            level, indicated = (data.get(key, "") for key in ("award_level", "indicated_status"))
+            if not isinstance(level, str) or not isinstance(indicated, str):
+                raise TypeError("award_level and indicated_status must be text")
+        except (ValueError, TypeError, AttributeError) as exc:
+            problems.append(
+                _bad_row(row, award, "document", f"not a decision qmframe wrote ({exc})")
+            )
+            continue
+        if level or indicated:
+            updates.append((level, indicated, row))
+    if problems:
+        raise ValidationError(problems)
+    db.executemany(
+        "UPDATE decisions SET award_level = ?, indicated_status = ? WHERE id = ?", updates
+    )
+
+
 #: Schema changes, oldest first; entry *n* brings a file from version *n* to *n + 1*.
 MIGRATIONS: list[Migration] = [
     """
@@ -265,6 +303,9 @@ MIGRATIONS: list[Migration] = [
     # Reads answered in SQL: each event's end and term, each decision's levels,
     # unmet targets and highlights.
     _answer_in_sql,
+    # Each decision's award level and indicated status as columns, and the view
+    # decision_summaries: the decisions without their JSON.
+    _summary_view,
 ]
 
 #: How long a writer waits for another to finish, in seconds, before trying again.
@@ -303,6 +344,8 @@ class DecisionSummary:
     passed: bool
     as_of: dt.date
     previous_award: str = ""
+    award_level: str = ""
+    indicated_status: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -855,8 +898,8 @@ class Register:
         cursor = self._db.execute(
             "INSERT INTO decisions (award, framework, version, organisation, organisation_name,"
             " status, passed, basis, as_of, valid_from, valid_until, midpoint_due,"
-            " previous_award, details, document, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " previous_award, details, document, recorded_at, award_level, indicated_status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 award,
                 decision.framework,
@@ -874,6 +917,8 @@ class Register:
                 json.dumps(details, sort_keys=True, ensure_ascii=False),
                 document,
                 dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                decision.award_level,
+                decision.indicated_status,
             ),
         )
         assert cursor.lastrowid is not None
@@ -1097,7 +1142,9 @@ class Register:
         out = []
         for row in self._db.execute(
             "SELECT id, award, framework, organisation, organisation_name, status, basis, passed,"
-            " as_of, previous_award FROM decisions" + where + " ORDER BY as_of, id",
+            " as_of, previous_award, award_level, indicated_status FROM decisions"
+            + where
+            + " ORDER BY as_of, id",
             params,
         ):
             out.append(
@@ -1112,6 +1159,8 @@ class Register:
                     passed=bool(row[7]),
                     as_of=_must_day(row[8], f"decisions[{row[0]}].as_of"),
                     previous_award=row[9],
+                    award_level=row[10],
+                    indicated_status=row[11],
                 )
             )
         return out
