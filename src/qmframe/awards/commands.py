@@ -541,7 +541,7 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
     """Show ORGANISATION's history under FRAMEWORK: its events and recorded decisions.
 
     With --format json, an object with "history" (the events) and
-    "decisions" (award id, status and date of each).
+    "decisions" (award id, status, date, award level and basis of each).
 
     \b
     Examples:
@@ -562,7 +562,13 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
                 {
                     "history": unstructure_json(history),
                     "decisions": [
-                        {"award": r.award, "status": r.status, "as_of": str(r.as_of)}
+                        {
+                            "award": r.award,
+                            "status": r.status,
+                            "as_of": str(r.as_of),
+                            "award_level": r.award_level,
+                            "basis": r.basis,
+                        }
                         for r in decisions
                     ],
                 }
@@ -571,10 +577,11 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
         return EXIT_OK
     _line(f"{history.organisation_name or history.organisation} under {loaded.id}:")
     for e in history.events:
-        extra = f" (version {e.version}, until {e.valid_until})" if e.version else ""
+        until = f"until {e.valid_until}" if e.valid_until else "no end date"
+        extra = f" (version {e.version}, {until})" if e.version else ""
         _line(f"  {e.on}  {e.state}{extra}: {e.reason}")
     for r in decisions:
-        _line(f"  decision {r.award}: {_status(loaded, r.status)}")
+        _line(f"  decision {r.award}: {_status(loaded, r.status, r.award_level)}")
     return EXIT_OK
 
 

@@ -542,6 +542,19 @@ _HOLDERS = f"""
 """
 
 
+# Each organisation of :framework with its latest decision that is not an indication
+# (latest_id, NULL when it has only indications), by date and then as recorded, as the
+# organisations table orders its own latest; first_as_of and first_id as that table has them.
+_LATEST = """latest AS (
+    SELECT o.organisation, o.first_as_of, o.first_id, (
+        SELECT d.id FROM decisions d
+        WHERE d.framework = o.framework AND d.organisation = o.organisation
+          AND d.basis <> 'indication'
+        ORDER BY d.as_of DESC, d.id DESC LIMIT 1) AS latest_id
+    FROM organisations o WHERE o.framework = :framework
+)"""
+
+
 def _connect(target: str, *, uri: bool, timeout: float) -> sqlite3.Connection:
     """Open the SQLite file (one place, so tests can put a fault between qmframe and it)."""
     return sqlite3.connect(target, uri=uri, timeout=timeout, isolation_level=None)
@@ -1491,13 +1504,16 @@ class Register:
         anonymise = anonymise or public
         params: dict[str, Any] = {"framework": framework.id}
         db = self._db
-        organisations, passed = db.execute(
-            "SELECT count(*), coalesce(sum(d.passed), 0) FROM organisations o"
-            " JOIN decisions d ON d.id = o.latest_id WHERE o.framework = :framework",
+        organisations, passed, only_indications = db.execute(
+            f"WITH {_LATEST} SELECT count(l.latest_id), coalesce(sum(d.passed), 0),"
+            " count(*) - count(l.latest_id) FROM latest l"
+            " LEFT JOIN decisions d ON d.id = l.latest_id",
             params,
         ).fetchone()
-        (decisions,) = db.execute(
-            "SELECT count(*) FROM decisions WHERE framework = :framework", params
+        decisions, indications = db.execute(
+            "SELECT coalesce(sum(basis <> 'indication'), 0), coalesce(sum(basis = 'indication'), 0)"
+            " FROM decisions WHERE framework = :framework",
+            params,
         ).fetchone()
         sections = [section.id for section in framework.sections]
         counts: dict[str, dict[str, int]] = {section: {} for section in sections}
@@ -1505,9 +1521,9 @@ class Register:
             marks = ", ".join(f":s{i}" for i in range(len(sections)))
             params.update({f"s{i}": section for i, section in enumerate(sections)})
             for target, level, count in db.execute(
-                "SELECT l.target, l.level, count(*) FROM organisations o"
+                f"WITH {_LATEST} SELECT l.target, l.level, count(*) FROM latest o"
                 " JOIN decided_levels l ON l.decision_id = o.latest_id"
-                f" WHERE o.framework = :framework AND l.target IN ({marks}) AND l.level <> ''"
+                f" WHERE l.target IN ({marks}) AND l.level <> ''"
                 " GROUP BY l.target, l.level",
                 params,
             ):
@@ -1519,12 +1535,12 @@ class Register:
         # Each unmet target counted once per organisation; its title as the first
         # organisation (by first decision) to have it unmet gives it.
         unmet = db.execute(
-            """
-            WITH keyed AS (
+            f"""
+            WITH {_LATEST},
+            keyed AS (
                 SELECT o.latest_id AS id, o.first_as_of, o.first_id, u.position, u.title,
                        CASE WHEN u.target <> '' THEN u.target ELSE u.rule END AS key
-                FROM organisations o JOIN unmet u ON u.decision_id = o.latest_id
-                WHERE o.framework = :framework
+                FROM latest o JOIN unmet u ON u.decision_id = o.latest_id
             )
             SELECT key, first_title, count(DISTINCT id) FROM (
                 SELECT key, id, first_value(title) OVER (
@@ -1552,7 +1568,8 @@ class Register:
             for row, org, name, on, target, title, level in db.execute(
                 "SELECT d.id, d.organisation, d.organisation_name, d.as_of, h.target, h.title,"
                 " h.level FROM decisions d JOIN highlights h ON h.decision_id = d.id"
-                " WHERE d.framework = ? ORDER BY d.as_of, d.id, h.position",
+                " WHERE d.framework = ? AND d.basis <> 'indication'"
+                " ORDER BY d.as_of, d.id, h.position",
                 (framework.id,),
             )
         ]
@@ -1560,7 +1577,8 @@ class Register:
         if figures:
             for row, award, org, name, on, text in db.execute(
                 "SELECT id, award, organisation, organisation_name, as_of, details FROM decisions"
-                " WHERE framework = ? AND details <> '{}' ORDER BY as_of, id",
+                " WHERE framework = ? AND details <> '{}' AND basis <> 'indication'"
+                " ORDER BY as_of, id",
                 (framework.id,),
             ):
                 details = self._details(row, award, text)
@@ -1575,6 +1593,8 @@ class Register:
             organisations=organisations,
             decisions=decisions,
             passed=passed,
+            indications=indications,
+            only_indications=only_indications,
             section_counts=counts,
             unmet=[(key, title, count) for key, title, count in unmet],
             practice=practice,
