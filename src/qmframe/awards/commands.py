@@ -649,8 +649,13 @@ def _export(
     """Export the public register of FRAMEWORK: the current holders on a date.
 
     Only the fields the framework lists in public_fields are exported, one
-    entry per holder on the date given by --on (default: today). CSV cells
-    that would start a spreadsheet formula (=, +, -, @) start with ' instead.
+    entry per holder on the date given by --on (default: today). Each export
+    names the framework (id, title and version) and that date: JSON is an
+    object with "framework", "as_of" and "holders"; CSV ends every row with
+    the columns register.framework, register.framework_title,
+    register.framework_version and register.as_of; the SQLite file has a
+    table register_export. CSV cells that would start a spreadsheet formula
+    (=, +, -, @) start with ' instead.
 
     \b
     Examples:
@@ -658,21 +663,33 @@ def _export(
       qmframe register export example-charter --format csv --bom -o register.csv
       qmframe register export example-charter --format sqlite -o public.sqlite
     """
-    from qmframe.awards.register import public_csv, public_json, write_public_sqlite
+    from qmframe.awards.register import (
+        ExportHeading,
+        public_csv,
+        public_json,
+        write_public_sqlite,
+    )
 
     loaded = _framework(_registry(), framework)
     day = on or dt.date.today()
     with _open(db) as opened:
         rows = opened.public_rows(loaded, day)
     fields = loaded.public_fields
+    heading = ExportHeading.of(loaded, day)
     if fmt == "sqlite":
         if not output:
             raise ValidationError([Problem("--format sqlite needs -o FILE")])
-        write_public_sqlite(rows, fields, output)
+        write_public_sqlite(rows, fields, output, heading=heading)
         if output != "-":
-            _out(f"{len(rows)} entries written to {output} (table public_register)")
+            _out(
+                f"{len(rows)} entries written to {output} (table public_register; "
+                "register_export names the framework and the day)"
+            )
         return EXIT_OK
-    text = public_json(rows) if fmt == "json" else public_csv(rows, fields, bom=bom)
+    if fmt == "json":
+        text = public_json(rows, heading)
+    else:
+        text = public_csv(rows, fields, bom=bom, heading=heading)
     _emit(text, output)
     return EXIT_OK
 

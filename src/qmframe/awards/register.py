@@ -79,6 +79,7 @@ __all__ = [
     "Addition",
     "DecisionSummary",
     "Due",
+    "ExportHeading",
     "Holding",
     "RecordedDecision",
     "Register",
@@ -1510,8 +1511,9 @@ class Register:
             " LEFT JOIN decisions d ON d.id = l.latest_id",
             params,
         ).fetchone()
-        decisions, indications = db.execute(
-            "SELECT coalesce(sum(basis <> 'indication'), 0), coalesce(sum(basis = 'indication'), 0)"
+        decisions, indications, latest = db.execute(
+            "SELECT coalesce(sum(basis <> 'indication'), 0),"
+            " coalesce(sum(basis = 'indication'), 0), max(as_of)"
             " FROM decisions WHERE framework = :framework",
             params,
         ).fetchone()
@@ -1595,6 +1597,7 @@ class Register:
             passed=passed,
             indications=indications,
             only_indications=only_indications,
+            latest=_day(latest, "decisions.as_of"),
             section_counts=counts,
             unmet=[(key, title, count) for key, title, count in unmet],
             practice=practice,
@@ -1700,9 +1703,47 @@ def _statements(script: str) -> list[str]:
 # -- public exports ------------------------------------------------------------------------
 
 
-def public_json(rows: Sequence[dict[str, Any]]) -> str:
-    """The public register as JSON; invisible characters as ``\\u`` escapes (see json_text)."""
-    return json_text(list(rows)) + "\n"
+@attrs.frozen(kw_only=True)
+class ExportHeading:
+    """What a public export is: the framework's id, title and version, and the day it is for.
+
+    ``version`` is the framework's current version; each holder's own
+    ``version`` field says which version its award was made under.
+    """
+
+    framework: str
+    title: str
+    version: str
+    as_of: dt.date
+
+    @classmethod
+    def of(cls, framework: Framework, day: dt.date) -> ExportHeading:
+        return cls(
+            framework=framework.id, title=framework.title, version=framework.version, as_of=day
+        )
+
+    def columns(self) -> dict[str, str]:
+        """The heading as CSV columns (and the public SQLite file's ``register_export`` row)."""
+        return {
+            "register.framework": self.framework,
+            "register.framework_title": self.title,
+            "register.framework_version": self.version,
+            "register.as_of": self.as_of.isoformat(),
+        }
+
+
+def public_json(rows: Sequence[dict[str, Any]], heading: ExportHeading) -> str:
+    """The public register as a JSON object: the framework, the day, and the holders.
+
+    ``{"framework": {"id", "title", "version"}, "as_of": DAY, "holders": [...]}``;
+    invisible characters as ``\\u`` escapes (see json_text).
+    """
+    document = {
+        "framework": {"id": heading.framework, "title": heading.title, "version": heading.version},
+        "as_of": heading.as_of.isoformat(),
+        "holders": list(rows),
+    }
+    return json_text(document) + "\n"
 
 
 def _cell(value: Any) -> str:
@@ -1711,30 +1752,49 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def public_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], *, bom: bool = False) -> str:
+def public_csv(
+    rows: Sequence[dict[str, Any]],
+    fields: Sequence[str],
+    *,
+    bom: bool = False,
+    heading: ExportHeading | None = None,
+) -> str:
     """CSV with one column per public field (lists joined with '; '), safe for spreadsheets.
 
     Every cell is quoted and escaped by :func:`qmframe.escaping.csv_cell`: a
     name starting ``=``, ``+``, ``-`` or ``@`` reads as text, not as a formula.
     With ``bom``, the text starts with a UTF-8 byte-order mark, which some
-    spreadsheet programs need to read accented letters right.
+    spreadsheet programs need to read accented letters right. With
+    ``heading``, four more columns follow the public fields, the same in
+    every row: ``register.framework``, ``register.framework_title``,
+    ``register.framework_version`` and ``register.as_of`` (a CSV file has no
+    other place that every reader keeps).
     """
+    extra = heading.columns() if heading is not None else {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow([csv_cell(field) for field in fields])
+    writer.writerow([csv_cell(field) for field in (*fields, *extra)])
     for row in rows:
-        writer.writerow([csv_cell(_cell(row[field])) for field in fields])
+        cells = [_cell(row[field]) for field in fields] + list(extra.values())
+        writer.writerow([csv_cell(cell) for cell in cells])
     return ("\ufeff" if bom else "") + out.getvalue()
 
 
 def write_public_sqlite(
-    rows: Sequence[dict[str, Any]], fields: Sequence[str], path: str | os.PathLike[str]
+    rows: Sequence[dict[str, Any]],
+    fields: Sequence[str],
+    path: str | os.PathLike[str],
+    *,
+    heading: ExportHeading | None = None,
 ) -> None:
     """A separate SQLite file holding only the public register (table ``public_register``).
 
-    Built in memory and written by :func:`qmframe.output.write_output`, so
-    a reader never sees half of it and only a regular file is replaced. Open
-    it with ``datasette`` for a public, browsable register with a JSON API.
+    With ``heading``, the table ``register_export`` holds one row naming the
+    framework, its title and version, the day the register is for and the
+    number of holders. Built in memory and written by
+    :func:`qmframe.output.write_output`, so a reader never sees half of it
+    and only a regular file is replaced. Open it with ``datasette`` for a
+    public, browsable register with a JSON API.
     """
     unknown = [field for field in fields if field not in PUBLIC_FIELDS]
     if unknown:
@@ -1751,6 +1811,15 @@ def write_public_sqlite(
             f"INSERT INTO public_register VALUES ({marks})",
             [[_cell(row[field]) for field in fields] for row in rows],
         )
+        if heading is not None:
+            db.execute(
+                "CREATE TABLE register_export (framework TEXT, framework_title TEXT,"
+                " framework_version TEXT, as_of TEXT, holders INTEGER)"
+            )
+            db.execute(
+                "INSERT INTO register_export VALUES (?, ?, ?, ?, ?)",
+                (*heading.columns().values(), len(rows)),
+            )
         db.commit()
         data = db.serialize()
     write_output(path, data)

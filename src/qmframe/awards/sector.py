@@ -135,6 +135,10 @@ class SectorView:
     organisation's latest decision is its latest that is not an indication,
     ``organisations`` counts those with one, and ``only_indications`` those
     with indications and nothing else yet.
+
+    ``framework_title`` and ``framework_version`` name the framework as the
+    view was made with it, and ``as_of`` is the date of the latest decision
+    or return counted (None when there is none): what the view is up to.
     """
 
     framework: str
@@ -143,6 +147,9 @@ class SectorView:
     passed: int
     indications: int = 0
     only_indications: int = 0
+    framework_title: str = ""
+    framework_version: str = ""
+    as_of: dt.date | None = None
     levels: tuple[SectionLevels, ...] = ()
     unmet: tuple[UnmetCount, ...] = ()
     practice: tuple[Practice, ...] = ()
@@ -237,6 +244,7 @@ def sector_view(
         passed=sum(1 for d in latest.values() if d.passed),
         indications=indications,
         only_indications=len(aliases) - len(latest),
+        latest=everything[-1][0].as_of if everything else None,
         section_counts=section_counts,
         unmet=[(target, unmet_titles.get(target, ""), n) for target, n in unmet.items()],
         practice=[
@@ -266,6 +274,7 @@ def assemble_view(
     section_counts: Mapping[str, Mapping[str, int]],
     indications: int = 0,
     only_indications: int = 0,
+    latest: dt.date | None = None,
     unmet: Iterable[tuple[str, str, int]],
     practice: Iterable[tuple[str, str, str, dt.date, str]],
     reported: Iterable[tuple[dt.date, str, str, str]],
@@ -282,7 +291,8 @@ def assemble_view(
     ``practice`` is (target, title, level, date, organisation) for every
     highlight, oldest decision first; ``reported`` is (date, organisation,
     figure, value) for every figure a submission reported, in the same order;
-    ``returns`` and ``public`` are as for :func:`sector_view`. Every count but
+    ``returns`` and ``public`` are as for :func:`sector_view`; ``latest`` is
+    the date of the latest decision (of any kind) counted. Every count but
     ``indications`` and ``only_indications`` leaves indications out (see
     :class:`SectorView`).
     """
@@ -334,8 +344,13 @@ def assemble_view(
         )
     return_totals, return_notes = _return_totals(framework, returns, public=public)
     notes += return_notes
+    dates = [day for day in (latest,) if day is not None]
+    dates += [r.on for r in returns if r.framework == framework.id]
     return SectorView(
         framework=framework.id,
+        framework_title=framework.title,
+        framework_version=framework.version,
+        as_of=max(dates, default=None),
         organisations=organisations,
         decisions=decisions,
         passed=passed,
@@ -421,8 +436,12 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
 
 def render_text(view: SectorView) -> str:
     """The sector view as plain-text tables, every name and title escaped for a terminal."""
+    named = view.framework
+    if view.framework_title:
+        named = f"{view.framework_title} ({view.framework}, version {view.framework_version})"
+    up_to = f", up to {view.as_of}" if view.as_of else ""
     out = [
-        f"Sector view: {view.framework}: {view.organisations} organisations, "
+        f"Sector view: {named}{up_to}: {view.organisations} organisations, "
         f"{view.decisions} decisions, {view.passed} currently passing"
         + (" (public)" if view.public else " (anonymised)" if view.anonymised else ""),
     ]
