@@ -29,7 +29,7 @@ import attrs
 
 from qmframe.vocabulary import HOLDING
 
-__all__ = ["QUERIES", "TABLES", "Query", "Table", "datasette_metadata"]
+__all__ = ["QUERIES", "TABLES", "Named", "Query", "Table", "datasette_metadata"]
 
 
 @attrs.frozen(kw_only=True)

@@ -5,7 +5,9 @@ know whose award runs out or whose mid-point review falls due. The register
 keeps every decision (the whole explained decision, as JSON) and every
 lifecycle event in a SQLite database made with the standard library's
 :mod:`sqlite3`: one file, created on first use, readable by any SQLite tool
-(and by Datasette, as it is, for a browsable register with a JSON API).
+(and by Datasette, for a browsable register with a JSON API; the view
+``decision_summaries`` shows the decisions without their JSON, and
+:mod:`qmframe.awards.datasette` describes every table for it).
 
 Every change is one transaction: a decision and the events it causes are
 written together or not at all, so a crash mid-write leaves the register as
