@@ -324,3 +324,40 @@ def test_award_levels_have_mutants_of_their_own() -> None:
     assert [lv.rules for lv in informed.award_levels] == [(), (), ("renewed", "shines")]
     assert by_id["drop-level:gold"].award_level == "gold"
     assert not [m.id for m in invalid if m.operator in ("drop-level", "unname", "move-down")]
+
+
+# -- the award rate and award levels -----------------------------------------------------------
+
+
+def test_the_award_rate_fails_loudly_when_no_case_reaches_the_highest_level() -> None:
+    from qmframe.testing import invariants
+    from qmframe.testing import strategies as qs
+
+    fw = levelled()
+    # Likely awards that never renew: gold is out of reach, and the check names why.
+    first_awards = qs.likely_awards(fw, renewals=False)
+    with pytest.raises(invariants.InvariantError) as raised:
+        invariants.check_award_rate(fw, registry=builtins(), cases=first_awards)
+    text = str(raised.value)
+    assert text.startswith("too few cases reach award level 'gold': under 20%.")
+    assert "reached each award level: bronze 50, silver " in text
+    assert ", gold 0" in text
+    assert "rule 'renewed' failed: not a renewal: the submission renews no award (50)" in text
+    # The same check on the default likely awards passes, and counts each level reached.
+    rate = invariants.check_award_rate(fw, registry=builtins())
+    assert rate.levels[0] == ("bronze", 50)
+    assert rate.level_rate("gold") >= invariants.MIN_AWARD_RATE
+    counts = invariants.COUNTS[-1]
+    assert counts.levels == rate.levels
+    assert f"{dict(rate.levels)['gold']} reached 'gold'" in counts.describe()
+
+
+def test_a_property_about_awards_refuses_to_run_on_cases_below_the_highest_level() -> None:
+    from qmframe.testing import invariants
+    from qmframe.testing import strategies as qs
+
+    fw = levelled()
+    with pytest.raises(invariants.InvariantError, match="too few cases reach award level 'gold'"):
+        invariants.check_monotonicity(
+            fw, registry=builtins(), cases=qs.likely_awards(fw, renewals=False), max_examples=5
+        )
