@@ -363,3 +363,35 @@ def test_a_property_about_awards_refuses_to_run_on_cases_below_the_highest_level
         invariants.check_monotonicity(
             fw, registry=builtins(), cases=qs.likely_awards(fw, renewals=False), max_examples=5
         )
+
+
+def test_a_tables_award_level_is_the_decisions_and_an_indication_reaches_none(
+    tmp_path: Path,
+) -> None:
+    from qmframe.testing.tables import load_table, run_case
+
+    fw = attrs.evolve(levelled(), review=ReviewPolicy(required=True))
+    case = """
+        levels = { a1 = "high", a2 = "high", b1 = "mid" }
+        previous_award = "kit-org-2020"
+        add_evidence = [{ id = "e1", type = "doc", title = "Policy", criteria = ["a1"] }]
+        add_actions = [{ id = "act", action = "Do more", owner = "Me" }]
+        reviewed = false
+        [case.expect]
+        status = "indication"
+        indicated_status = "awarded"
+    """
+    path = tmp_path / "kit.cases.toml"
+    path.write_text(
+        'framework = "kit"\nas_of = 2026-01-01\n'
+        f'[[case]]\nid = "unreviewed"{case}award_level = ""\n'
+        f'[[case]]\nid = "said-gold"{case}award_level = "gold"\n',
+        encoding="utf-8",
+    )
+    table = load_table(path)
+    unreviewed, said = (run_case(table, c, builtins(), framework=fw) for c in table.case)
+    assert unreviewed.ok, unreviewed.describe()
+    # The rules would reach gold, which the kit reads as the outcome; the decision has none.
+    assert unreviewed.decision is not None
+    assert outcome_of(unreviewed.decision) == ("awarded", "gold")
+    assert said.mismatches == ("award_level: expected 'gold', got ''",)

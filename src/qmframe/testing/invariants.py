@@ -59,7 +59,9 @@ explanation completeness
 sensitivity
     In a passing case, lowering any single item a ``require`` or ``veto``
     rule demands something of (a target's minimum level, a criterion's
-    evidence) just below that demand removes the award (see
+    evidence) just below that demand removes the award; in a case that
+    reaches an award level, lowering an item a rule of that level demands
+    something of leaves the case below that level (see
     :func:`qmframe.testing.liveness.sensitivity`).
 honest reads
     Changing anything a rule's kind says it does not read (through
@@ -68,9 +70,11 @@ honest reads
 
 Two checks are not Hypothesis properties: :func:`check_award_rate` draws a
 fixed-seed sample of the cases meant to be awards and fails, naming what stops
-them, when fewer than one in five is awarded (the award-side checks run it
-first); :func:`check_liveness` proves each ``require`` and ``veto`` rule live,
-dead or shadowed (see :mod:`qmframe.testing.liveness`). Every check records in
+them, when fewer than one in five is awarded, or, for a framework with award
+levels, when fewer than one in five reaches the highest (the award-side checks
+run it first); :func:`check_liveness` proves each ``require`` and ``veto``
+rule, each rule an award level names and each award level above the lowest
+live, dead or shadowed (see :mod:`qmframe.testing.liveness`). Every check records in
 :data:`COUNTS` how many cases it tried and how many reached the branch it is
 about; qmframe's pytest plugin prints them at the end of the run.
 
@@ -1282,7 +1286,11 @@ def check_liveness(
     bases: Iterable[AssessmentCase] = (),
     budget: int | None = None,
 ) -> LivenessReport:
-    """Fail if a ``require`` or ``veto`` rule is proven dead or shadowed.
+    """Fail if a deciding rule or an award level is proven dead or shadowed.
+
+    The deciding rules are the ``require`` and ``veto`` rules and the rules
+    an award level above the lowest names (see
+    :func:`qmframe.testing.liveness.deciding_rules`).
 
     The enumeration (see :mod:`qmframe.testing.liveness`) starts from the
     passing cases among ``bases``, the framework's registered examples, and
