@@ -395,3 +395,12 @@ def test_a_tables_award_level_is_the_decisions_and_an_indication_reaches_none(
     assert unreviewed.decision is not None
     assert outcome_of(unreviewed.decision) == ("awarded", "gold")
     assert said.mismatches == ("award_level: expected 'gold', got ''",)
+
+
+def test_sensitivity_holds_for_generated_frameworks_with_levels() -> None:
+    # Lowering an item a level's rule demands, in a case that reaches the level, loses it.
+    from qmframe.testing import invariants
+    from qmframe.testing import strategies as qs
+
+    counts = invariants.check_sensitivity(qs.frameworks(award_levels=True), registry=builtins())
+    assert counts.reached > 0
