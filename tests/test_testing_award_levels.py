@@ -8,6 +8,7 @@ live, dead or shadowed and checks the verdict and its reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -342,9 +343,20 @@ def test_the_award_rate_fails_loudly_when_no_case_reaches_the_highest_level() ->
     text = str(raised.value)
     assert text.startswith("too few cases reach award level 'gold': under 20%.")
     assert "rule 'renewed' failed: not a renewal: the submission renews no award (50)" in text
-    # The testing guide shows this failure as it is.
+    assert "reached each award level: bronze 50, silver " in text
+    assert ", gold 0\n" in text
+    # The testing guide shows this failure as it is. How many reach silver depends on what
+    # Hypothesis draws, which (for all the fixed seed) also depends on the constants it finds
+    # in the modules loaded: the numbers, and the rules that fail less often than the
+    # renewal, are left out of the comparison.
     guide = (Path(__file__).parents[1] / "docs" / "testing-plugins.md").read_text(encoding="utf-8")
-    assert f"```text\nInvariantError: {text}\n```" in guide
+    shown = guide[guide.index("InvariantError: too few cases reach award level 'gold'") :]
+    shown = shown[: shown.index("```")].strip()
+
+    def first_lines(message: str) -> list[str]:
+        return re.sub(r"\d+", "N", message).splitlines()[:4]
+
+    assert first_lines(f"InvariantError: {text}") == first_lines(shown)
     # The same check on the default likely awards passes, and counts each level reached.
     rate = invariants.check_award_rate(fw, registry=builtins())
     assert rate.levels[0] == ("bronze", 50)
