@@ -768,6 +768,18 @@ class Renewal(RuleKind):
 
         return evaluate
 
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        # Only the submission's previous_award, which is among "anything else".
+        nothing: frozenset[str] = frozenset()
+        return Reads(
+            targets=nothing,
+            evidence_types=nothing,
+            actions=False,
+            organisation=False,
+            details=nothing,
+            other=True,
+        )
+
 
 BUILTIN_RULE_KINDS: tuple[RuleKind, ...] = (
     MinimumLevel(),
