@@ -6,8 +6,11 @@ reads once. It is built only from what is meant for the applicant: the
 decision's highlights, unmet rules with their feedback, differences from the
 self-rating, the requests for information with their dates, the validity and
 the organisation's own action plan. Reviewers' internal notes
-(:attr:`~qmframe.submission.Review.notes`), their names and their
-rationales are never in it, so a letter can be sent as it is.
+(:attr:`~qmframe.submission.Review.notes`) and their names are never in it,
+nor any rationale but the reason something is unmet, so a letter can be sent
+as it is. It never repeats itself: each unmet target is one item, however
+many rules found it, saying the reason once and then each rule's advice; a
+target two highlight rules found is one strength.
 
 Plain text on purpose: it pastes into an email or a word processor, and it
 needs no optional dependency. Like the text report, every line goes through
@@ -21,6 +24,7 @@ import datetime as dt
 import textwrap
 from collections.abc import Callable
 
+from qmframe.decision import Highlight, Unmet
 from qmframe.escaping import terminal
 from qmframe.framework import Framework
 from qmframe.hookspecs import hookimpl
@@ -69,6 +73,38 @@ def _para(text: str, indent: str = "") -> list[str]:
         break_on_hyphens=False,
         break_long_words=False,  # a long web address stays whole, and one line
     ) or [indent.rstrip()]
+
+
+def _named(items: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
+    """(name, text) per item; names two items share are told apart by their ids."""
+    names = [name for name, _, _ in items]
+    return [
+        (f"{name} [{key}]" if names.count(name) > 1 else name, " ".join(texts))
+        for name, key, texts in items
+    ]
+
+
+def _asks(framework: Framework, unmet: tuple[Unmet, ...]) -> list[tuple[str, str]]:
+    """What is unmet, once per target (or per rule that found no target), as (name, text).
+
+    Several rules may find one criterion unmet, each with the same reviewer's rationale
+    as its feedback: the item says the rationale once, then each rule's own advice.
+    """
+    rules = {rule.id: rule for rule in framework.decision.rules}
+    groups: dict[object, tuple[str, str, list[str]]] = {}
+    for u in unmet:
+        rule = rules.get(u.rule)
+        fallback = (rule.title if rule is not None else "", u.rule)
+        if not u.target:
+            key, name = ("rule", u.rule), u.title or u.rule
+        else:
+            key, name = u.target, u.title if u.title and u.title not in fallback else u.target
+        _, _, texts = groups.setdefault(key, (terminal(name), u.target or u.rule, []))
+        for text in (u.feedback, rule.feedback if rule is not None else ""):
+            said = _sentence(text) if text.strip() else ""
+            if said and said not in texts:
+                texts.append(said)
+    return _named(list(groups.values()))
 
 
 class LetterReport(ReportFormat):
@@ -134,15 +170,19 @@ class LetterReport(ReportFormat):
                 f"Towards the {name} level: {nxt.held} of the {nxt.required} things it needs "
                 "are in place. Still needed:"
             )
-            for m in nxt.missing:
-                out += _para(f"{terminal(m.title or m.target or m.rule)}: {m.feedback}", "  * ")
+            for what, feedback in _asks(fw, nxt.missing):
+                out += _para(f"{what}: {feedback}", "  * ")
             out.append("")
 
         # -- what was found -----------------------------------------------------------------
         out += ["What we found", "-------------"]
         if d.highlights:
             out += _para("We want to highlight these strengths:")
+            # Two highlight rules may find one target: it is one strength, named once.
+            strengths: dict[str, Highlight] = {}
             for h in d.highlights:
+                strengths.setdefault(h.target, h)
+            for h in strengths.values():
                 level = _level(index, h.target, h.level)
                 out += _para(f"{terminal(h.title or h.target)}: {level}.", "  * ")
             out.append("")
@@ -163,25 +203,22 @@ class LetterReport(ReportFormat):
         out.append("")
 
         # -- what is asked of them ----------------------------------------------------------
-        asks = [(terminal(u.title or u.target or u.rule), u.feedback) for u in d.unmet]
+        asks = _asks(fw, d.unmet)
         requests = assessment.review.requests if assessment.review is not None else ()
         if asks or requests or d.requests:
             out += ["What we ask of you", "------------------"]
-            number = 0
-            for what, feedback in asks:
-                number += 1
-                out += _para(f"{what}: {feedback}", f"{number}. ")
+            items = [f"{what}: {feedback}" for what, feedback in asks]
             if requests:
                 for r in requests:
-                    number += 1
                     target = terminal(fw.target_title(r.target) or r.target)
                     about = f" (about {target})" if r.target else ""
                     due = f" Please reply by {_date(r.due)}." if r.due else ""
-                    out += _para(f"{r.request}{about}.{due}", f"{number}. ")
+                    items.append(f"{r.request}{about}.{due}")
             else:
-                for text in d.requests:
-                    number += 1
-                    out += _para(text, f"{number}. ")
+                items += d.requests
+            # A request asked twice in the same words is asked once.
+            for number, item in enumerate(dict.fromkeys(items), 1):
+                out += _para(item, f"{number}. ")
             if not d.passed:
                 out.append("")
                 out += _para(
