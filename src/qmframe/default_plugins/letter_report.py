@@ -76,7 +76,7 @@ def _para(text: str, indent: str = "") -> list[str]:
 
 
 def _named(items: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
-    """(name, text) per item; names two items share are told apart by their ids."""
+    """(name, text) per item of (name, id, texts); a name two items share gets its id."""
     names = [name for name, _, _ in items]
     return [
         (f"{name} [{key}]" if names.count(name) > 1 else name, " ".join(texts))
@@ -95,10 +95,11 @@ def _asks(framework: Framework, unmet: tuple[Unmet, ...]) -> list[tuple[str, str
     for u in unmet:
         rule = rules.get(u.rule)
         fallback = (rule.title if rule is not None else "", u.rule)
+        key: object = u.target or ("rule", u.rule)
         if not u.target:
-            key, name = ("rule", u.rule), u.title or u.rule
+            name = u.title or u.rule
         else:
-            key, name = u.target, u.title if u.title and u.title not in fallback else u.target
+            name = u.title if u.title and u.title not in fallback else u.target
         _, _, texts = groups.setdefault(key, (terminal(name), u.target or u.rule, []))
         for text in (u.feedback, rule.feedback if rule is not None else ""):
             said = _sentence(text) if text.strip() else ""
@@ -182,15 +183,18 @@ class LetterReport(ReportFormat):
             strengths: dict[str, Highlight] = {}
             for h in d.highlights:
                 strengths.setdefault(h.target, h)
-            for h in strengths.values():
-                level = _level(index, h.target, h.level)
-                out += _para(f"{terminal(h.title or h.target)}: {level}.", "  * ")
+            named = _named(
+                [(terminal(h.title or h.target), h.target, []) for h in strengths.values()]
+            )
+            for h, (what, _) in zip(strengths.values(), named, strict=True):
+                out += _para(f"{what}: {_level(index, h.target, h.level)}.", "  * ")
             out.append("")
         if d.disagreements:
             out += _para("In these places our view differs from your own rating:")
-            for c in d.disagreements:
+            named = _named([(terminal(c.title or c.target), c.target, []) for c in d.disagreements])
+            for c, (what, _) in zip(d.disagreements, named, strict=True):
                 out += _para(
-                    f"{terminal(c.title or c.target)}: you said "
+                    f"{what}: you said "
                     f"{_level(index, c.target, c.self_level)}; "
                     f"we found {_level(index, c.target, c.assessed_level)}.",
                     "  * ",
