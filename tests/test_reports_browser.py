@@ -33,6 +33,7 @@ import pytest
 
 import qmframe
 from qmframe.default_plugins import html_report
+from qmframe.index import FrameworkIndex
 
 pytest.importorskip("jinja2", reason="the html format needs Jinja2 (qmframe[html])")
 
@@ -57,7 +58,6 @@ MEASURE = """
       bar: line.querySelector(".bar") && {
         box: box(line.querySelector(".bar")),
         kind: line.querySelector(".bar").classList.contains("self") ? "self" : "judged",
-        percent: parseFloat(line.querySelector(".bar").style.width),
       },
     })),
   }));
@@ -193,6 +193,7 @@ def laid_out(
     folder = tmp_path_factory.mktemp("browser")
     installed = qmframe.default_registry().examples
     out = {}
+    expected: dict[str, dict[tuple[str, str], float]] = {}
     for case in CASES:
         if case == "long-labels":
             sub = folder / "long"
@@ -208,6 +209,7 @@ def laid_out(
             assessment = _example(case)
         else:
             continue  # that plugin is not installed here
+        expected[case] = _expected_percents(assessment)
         page = html_report.HtmlReport().render(assessment)
         (folder / f"{case}.html").write_text(page, encoding="utf-8")
         # The copy that measures: the page's policy forbids scripts, so let this one in.
@@ -226,7 +228,28 @@ def laid_out(
             assert found, f"no measurements (exit {done.returncode}): {done.stderr[-2000:]}"
             shot = folder / f"{case}-{name}.png"
             _run(browser, folder / "profile", width, f"--screenshot={shot}", copy.as_uri())
-            out[case, name] = (json.loads(html.unescape(found.group(1))), shot)
+            layout = json.loads(html.unescape(found.group(1)))
+            layout["expected"] = expected[case]
+            out[case, name] = (layout, shot)
+    return out
+
+
+def _expected_percents(assessment: qmframe.Assessment) -> dict[tuple[str, str], float]:
+    """How long each bar should be, worked out here from the scales: (target, kind) to %."""
+    index = FrameworkIndex.build(assessment.framework)
+    out = {}
+    for target_id, target in index.targets.items():
+        if target.scale is None:
+            continue
+        order = [level.id for level in target.scale.levels]
+        rating = assessment.submission.rating(target_id)
+        decided = assessment.decision.level_of(target_id)
+        for kind, level in (
+            ("self", rating.level if rating is not None else None),
+            ("judged", decided.level if decided is not None else None),
+        ):
+            if level in order:
+                out[target_id, kind] = 100 * (order.index(level) + 1) / len(order)
     return out
 
 
@@ -291,7 +314,8 @@ def test_each_bar_is_as_long_as_its_level(
                     continue
                 seen += 1
                 track, bar = line["track"], line["bar"]["box"]
-                expected = (track["right"] - track["left"]) * line["bar"]["percent"] / 100
+                percent = layout["expected"][row["target"], line["bar"]["kind"]]
+                expected = (track["right"] - track["left"]) * percent / 100
                 assert abs((bar["right"] - bar["left"]) - expected) <= 1.5, (case, row["target"])
                 assert abs(bar["left"] - track["left"]) <= 0.5
     assert seen
