@@ -217,6 +217,7 @@ def context(assessment: Assessment) -> dict[str, Any]:
         "chart": _chart(assessment),
         "targets": target_reviews(assessment),
         "assessor_notice": ASSESSOR_NOTICE,
+        "reviewer_names": {member.id: member.name for member in d.reviewers},
         "actions": sorted(
             sub.actions, key=lambda a: (a.due is None, a.due.isoformat() if a.due else "", a.id)
         ),

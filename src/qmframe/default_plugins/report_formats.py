@@ -1,5 +1,9 @@
 """The built-in report formats: text, Markdown and JSON.
 
+Text and Markdown are the assessor's report (see :func:`qmframe.reports.target_reviews`):
+for the panel, naming the reviewers and giving their rationales and the review's notes.
+The letter (:mod:`qmframe.default_plugins.letter_report`) is what goes to the organisation.
+
 Every string in a report may come from a file someone else wrote, so each
 format escapes it the way :mod:`qmframe.escaping` describes: the text report
 shows control and bidi characters as visible escapes (every line, so no field
@@ -58,7 +62,7 @@ class TextReport(ReportFormat):
 
     name = "text"
     suffix = ".txt"
-    description = "plain text for reading in a terminal"
+    description = "plain text for reading in a terminal: the assessor's report"
 
     def render(self, assessment: Assessment) -> str:
         d, fw = assessment.decision, assessment.framework
@@ -133,7 +137,7 @@ class MarkdownReport(ReportFormat):
 
     name = "markdown"
     suffix = ".md"
-    description = "Markdown with a table of self-rating against judgement"
+    description = "Markdown: the assessor's report, with a table of every target"
 
     def render(self, assessment: Assessment) -> str:
         d, fw = assessment.decision, assessment.framework
@@ -224,14 +228,14 @@ def _text_assessor(assessment: Assessment) -> list[str]:
     if d.review_notes:
         lines += ["Review notes:", f"  {_flow(d.review_notes)}", ""]
     if d.levels:
-        lines.append("Each target: self-rating, each reviewer's level and why, the combined level:")
+        lines.append("Each target: self-rating, each reviewer's level and why, the decided level:")
         for row in target_reviews(assessment):
             lines.append(f"  = {row.title}")
             lines.append(f"      self-rating: {row.self_rating}")
             for given in row.given:
                 why = f": {_flow(given.rationale)}" if given.rationale else ""
                 lines.append(f"      {given.reviewer}: {given.level}{why}")
-            lines.append(f"      combined: {row.decided} ({_flow(row.source)})")
+            lines.append(f"      decided: {row.decided} ({_flow(row.source)})")
             if _differences(row):
                 lines.append(f"      ~ {_differences(row)}")
         lines.append("")
@@ -255,7 +259,7 @@ def _markdown_assessor(assessment: Assessment) -> list[str]:
     rows = target_reviews(assessment)
     if rows:
         out += [
-            "| Section or criterion | Self-rating | Each reviewer | Combined | From | Differs |",
+            "| Section or criterion | Self-rating | Each reviewer | Decided | From | Differs |",
             "|---|---|---|---|---|---|",
         ]
         out += [
@@ -303,7 +307,7 @@ class JsonReport(ReportFormat):
 
     name = "json"
     suffix = ".json"
-    description = "the whole decision as JSON"
+    description = "the whole decision as JSON, the reviewers' judgements included"
 
     def render(self, assessment: Assessment) -> str:
         decision = assessment.decision
