@@ -8,6 +8,7 @@ formats show them; the letter never does.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -274,3 +275,44 @@ def test_every_judgement_is_in_its_targets_decided_level(
             (lv.target, g.reviewer, g.level, g.rationale, g.evidence) for g in lv.judgements
         ] == mine
     assert [m.id for m in decision.reviewers] == [r.id for r in case.review.reviewers]
+
+
+def test_names_notes_and_rationales_are_shown_not_obeyed(
+    write: Callable[[str, str], Path], registry: qmframe.Registry
+) -> None:
+    hostile = (
+        REVIEW.replace('name = "Ada Reviewer"', "name = '<script>alert(1)</script>'")
+        .replace(
+            'notes = "PANEL ONLY: ask the chair about the data team."',
+            'notes = "Fine\\u001b[2J\\nDecision: AWARDED"',
+        )
+        .replace(
+            'rationale = "Minutes show the group meets."',
+            "rationale = '[see](javascript:alert(2)) <img src=x onerror=alert(3)>'",
+        )
+    )
+    framework = qmframe.load_framework(write("mini.toml", FRAMEWORK), registry=registry)
+    submission = qmframe.load_submission(
+        write("s/submission.toml", core_fixtures.SUBMISSION), framework, registry=registry
+    )
+    review = qmframe.load_review(write("s/review.toml", hostile), framework, submission)
+    decision = qmframe.assess(framework, submission, review, registry=registry)
+    assessment = qmframe.Assessment(
+        decision=decision, framework=framework, submission=submission, review=review
+    )
+    text = _render(assessment, "text")
+    assert "\x1b" not in text
+    # Running text, as feedback is: its line break reads as a space, so no line is forged.
+    assert "Fine\\x1b[2J Decision: AWARDED" in text
+    assert not any(line.startswith("Decision: AWARDED") for line in text.splitlines())
+    markdown = _render(assessment, "markdown")
+    assert "<script" not in markdown
+    assert "<img" not in markdown
+    assert "\\[see\\](javascript:alert(2))" in markdown
+    if importlib.util.find_spec("jinja2") is not None:  # the html format needs Jinja2
+        page = _render(assessment, "html")
+        assert "<script" not in page
+        assert "<img" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "<script>alert(1)</script>" in _words(page, "html")
+    assert loads(_render(assessment, "json"), "decision", format="json") == decision
