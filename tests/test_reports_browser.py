@@ -38,7 +38,9 @@ from qmframe.index import FrameworkIndex
 pytest.importorskip("jinja2", reason="the html format needs Jinja2 (qmframe[html])")
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-WIDTHS = {"desktop": 1280, "phone": 375}
+#: "print" is the page with its print styles applied on screen, at the width of an A4
+#: page's printed area (210 mm less Chromium's default margins, at 96 pixels an inch).
+WIDTHS = {"desktop": 1280, "phone": 375, "print": 718}
 HEIGHT = 1400
 
 #: Test-only: measures the chart's boxes and the page's width, and writes them as JSON.
@@ -66,10 +68,12 @@ MEASURE = """
     .filter((e) => { const r = e.getBoundingClientRect();
       return r.right > viewport + 0.5 || r.left < -0.5; })
     .map((e) => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""));
+  const bar = document.querySelector(".bar");
   const out = document.createElement("pre");
   out.id = "qmframe-layout";
   out.textContent = JSON.stringify({
-    viewport, scrollWidth: document.documentElement.scrollWidth, rows, beyond });
+    viewport, scrollWidth: document.documentElement.scrollWidth, rows, beyond,
+    barColours: bar ? getComputedStyle(bar).printColorAdjust : "" });
   document.body.appendChild(out);
 })();
 </script>
@@ -218,16 +222,21 @@ def laid_out(
         measured = measured.replace("</body>", MEASURE + "</body>")
         copy = folder / f"{case}-measured.html"
         copy.write_text(measured, encoding="utf-8")
+        printed = folder / f"{case}-print.html"
+        printed.write_text(measured.replace("@media print {", "@media all {"), encoding="utf-8")
+        assert printed.read_text(encoding="utf-8") != measured, "the report has print styles"
         for name, width in WIDTHS.items():
+            page_now = printed.read_text(encoding="utf-8") if name == "print" else measured
             # A headless window is at least 500 pixels wide when it dumps the DOM, so the
             # page is measured in a frame of the width asked for (a screenshot needs none).
             frame = folder / f"{case}-{name}-frame.html"
-            frame.write_text(FRAME.format(width=width, height=HEIGHT, page=html.escape(measured)))
+            frame.write_text(FRAME.format(width=width, height=HEIGHT, page=html.escape(page_now)))
             done = _run(browser, folder / "profile", width, "--dump-dom", frame.as_uri())
             found = re.search(r'<pre id="qmframe-layout">(.*?)</pre>', done.stdout, re.S)
             assert found, f"no measurements (exit {done.returncode}): {done.stderr[-2000:]}"
             shot = folder / f"{case}-{name}.png"
-            _run(browser, folder / "profile", width, f"--screenshot={shot}", copy.as_uri())
+            shown = printed if name == "print" else copy
+            _run(browser, folder / "profile", width, f"--screenshot={shot}", shown.as_uri())
             layout = json.loads(html.unescape(found.group(1)))
             layout["expected"] = expected[case]
             out[case, name] = (layout, shot)
@@ -289,7 +298,7 @@ def test_labels_wrap_and_never_run_into_the_bars(
                     assert not _overlap(label, line[part]), (case, row["target"], part)
                 assert not _overlap(line["track"], line["level"]), (case, row["target"])
                 assert line["track"]["right"] - line["track"]["left"] >= 30, (case, row)
-                if width == "phone":  # the title above its bars
+                if WIDTHS[width] < 640:  # a phone: the title above its bars
                     assert label["bottom"] <= line["track"]["top"] + 0.5, (case, row["target"])
                 else:  # the title beside them
                     assert label["right"] <= line["who"]["left"] + 0.5, (case, row["target"])
@@ -398,3 +407,12 @@ def test_the_bars_are_drawn_in_their_colours(
         assert area > 0, f"no {kind} bar within the first {HEIGHT} pixels"
         seen = count_colour(pixels, bpp, colour)
         assert seen >= 0.9 * area, f"{kind}: {seen} pixels of {colour}, expected about {area}"
+
+
+def test_print_keeps_the_bars_colours(
+    laid_out: dict[tuple[str, str], tuple[dict[str, Any], Path]],
+) -> None:
+    """Browsers leave backgrounds out of print unless a page asks: the bars ask."""
+    for (case, name), (layout, _) in laid_out.items():
+        expected = "exact" if name == "print" else "economy"
+        assert layout["barColours"] == expected, (case, name)
