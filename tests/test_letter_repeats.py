@@ -101,21 +101,37 @@ def test_two_highlight_rules_on_one_target_make_one_bullet(
     assert [item for item in items if item.startswith("* A one:")] == ["* A one: Exceptional."]
 
 
+def _twice(framework: qmframe.Framework) -> qmframe.Framework:
+    """The framework with each require and highlight rule declared a second time: every
+    target one of them finds unmet (or notable) is then found by two rules."""
+    again = tuple(
+        attrs.evolve(rule, id=f"{rule.id}-again", feedback=f"Also: {rule.feedback or rule.id}")
+        for rule in framework.decision.rules
+        if rule.effect in ("require", "highlight")
+    )
+    rules = framework.decision.rules + again
+    return attrs.evolve(framework, decision=attrs.evolve(framework.decision, rules=rules))
+
+
 @given(
     strategies.assessment_cases(reviewed=True),
     st.sampled_from(("", "the same words for all")),
+    st.booleans(),
 )
-def test_no_letter_repeats_an_item(case: strategies.AssessmentCase, shared: str) -> None:
+def test_no_letter_repeats_an_item(
+    case: strategies.AssessmentCase, shared: str, twice: bool
+) -> None:
     review = case.review
     assert review is not None
+    framework = _twice(case.framework) if twice else case.framework
     if shared:  # every reviewer gives every target the same rationale
         review = attrs.evolve(
             review,
             judgements=tuple(attrs.evolve(j, rationale=shared) for j in review.judgements),
         )
-    decision = qmframe.assess(case.framework, case.submission, review, as_of=case.as_of)
+    decision = qmframe.assess(framework, case.submission, review, as_of=case.as_of)
     assessment = qmframe.Assessment(
-        decision=decision, framework=case.framework, submission=case.submission, review=review
+        decision=decision, framework=framework, submission=case.submission, review=review
     )
     letter = LetterReport().render(assessment)
     items = _items(letter)
