@@ -122,7 +122,6 @@ class GivenRow:
     reviewer: str  # "Name [id]", the id alone, or "reviewer" when the review names none
     level: str  # the level's label on the target's scale
     rationale: str
-    differs: bool  # from the combined level
 
 
 @attrs.frozen(kw_only=True)
@@ -179,7 +178,6 @@ def target_reviews(assessment: Assessment) -> list[TargetReview]:
                 reviewer=_reviewer(j.reviewer, names),
                 level=index.level_label(decided.target, j.level),
                 rationale=j.rationale,
-                differs=j.level != decided.level,
             )
             for j in decided.judgements
         )

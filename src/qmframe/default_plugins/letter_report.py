@@ -8,9 +8,10 @@ self-rating, the requests for information with their dates, the validity and
 the organisation's own action plan. Reviewers' internal notes
 (:attr:`~qmframe.submission.Review.notes`) and their names are never in it,
 nor any rationale but the reason something is unmet, so a letter can be sent
-as it is. It never repeats itself: each unmet target is one item, however
-many rules found it, saying the reason once and then each rule's advice; a
-target two highlight rules found is one strength.
+as it is. It never repeats itself: each unmet target is in one item, however
+many rules found it, saying the reason once; targets told the same words
+share one item; a rule's advice that a reason took the place of is said once,
+after the items; a target two highlight rules found is one strength.
 
 Plain text on purpose: it pastes into an email or a word processor, and it
 needs no optional dependency. Like the text report, every line goes through
@@ -84,28 +85,52 @@ def _named(items: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
     ]
 
 
-def _asks(framework: Framework, unmet: tuple[Unmet, ...]) -> list[tuple[str, str]]:
-    """What is unmet, once per target (or per rule that found no target), as (name, text).
+def _asks(
+    framework: Framework, unmet: tuple[Unmet, ...]
+) -> tuple[list[tuple[tuple[str, ...], str]], list[str]]:
+    """What is unmet, once per target (or per rule that found no target), as (names, text),
+    and the rules' advice the items do not say, each once.
 
     Several rules may find one criterion unmet, each with the same reviewer's rationale
-    as its feedback: the item says the rationale once, then each rule's own advice.
+    as its feedback: the item says the rationale once; targets told the same words are
+    one item that names them all. A rule's own advice is about every target it finds,
+    so where a rationale took its place it is said once, after the items, rather than
+    lost or repeated on each.
     """
     rules = {rule.id: rule for rule in framework.decision.rules}
     groups: dict[object, tuple[str, str, list[str]]] = {}
+    advice: list[str] = []
     for u in unmet:
         rule = rules.get(u.rule)
         fallback = (rule.title if rule is not None else "", u.rule)
         key: object = u.target or ("rule", u.rule)
         if not u.target:
             name = u.title or u.rule
-        else:
-            name = u.title if u.title and u.title not in fallback else u.target
+        elif u.title and u.title not in fallback:
+            name = u.title
+        else:  # a target without a title of its own (an outcome): the rule's, and its id
+            name = f"{u.title} [{u.target}]" if u.title else u.target
         _, _, texts = groups.setdefault(key, (terminal(name), u.target or u.rule, []))
-        for text in (u.feedback, rule.feedback if rule is not None else ""):
-            said = _sentence(text) if text.strip() else ""
-            if said and said not in texts:
-                texts.append(said)
-    return _named(list(groups.values()))
+        said = _sentence(u.feedback) if u.feedback.strip() else ""
+        if said and said not in texts:
+            texts.append(said)
+        if rule is not None and rule.feedback.strip():
+            advice.append(_sentence(rule.feedback))
+    # Targets told the same thing are one item, naming each of them.
+    merged: dict[str, list[str]] = {}
+    for number, (name, text) in enumerate(_named(list(groups.values()))):
+        merged.setdefault(text or f"\0{number}", []).append(name)
+    items = [
+        (tuple(names), "" if text.startswith("\0") else text) for text, names in merged.items()
+    ]
+    told = " ".join(text for _, text in items)
+    return items, [a for a in dict.fromkeys(advice) if a not in told]
+
+
+def _item(names: tuple[str, ...], text: str) -> str:
+    """One thing asked: what it is about, and what they are told."""
+    what = "; ".join(names)
+    return f"{what}: {text}" if text else f"{what}."
 
 
 class LetterReport(ReportFormat):
@@ -171,8 +196,11 @@ class LetterReport(ReportFormat):
                 f"Towards the {name} level: {nxt.held} of the {nxt.required} things it needs "
                 "are in place. Still needed:"
             )
-            for what, feedback in _asks(fw, nxt.missing):
-                out += _para(f"{what}: {feedback}", "  * ")
+            needed, advice = _asks(fw, nxt.missing)
+            for names, feedback in needed:
+                out += _para(_item(names, feedback), "  * ")
+            if advice:
+                out += _para("The framework advises: " + " ".join(advice))
             out.append("")
 
         # -- what was found -----------------------------------------------------------------
@@ -207,11 +235,11 @@ class LetterReport(ReportFormat):
         out.append("")
 
         # -- what is asked of them ----------------------------------------------------------
-        asks = _asks(fw, d.unmet)
+        asks, advice = _asks(fw, d.unmet)
         requests = assessment.review.requests if assessment.review is not None else ()
         if asks or requests or d.requests:
             out += ["What we ask of you", "------------------"]
-            items = [f"{what}: {feedback}" for what, feedback in asks]
+            items = [_item(names, feedback) for names, feedback in asks]
             if requests:
                 for r in requests:
                     target = terminal(fw.target_title(r.target) or r.target)
@@ -223,6 +251,9 @@ class LetterReport(ReportFormat):
             # A request asked twice in the same words is asked once.
             for number, item in enumerate(dict.fromkeys(items), 1):
                 out += _para(item, f"{number}. ")
+            if advice:
+                out.append("")
+                out += _para("On these points, the framework advises: " + " ".join(advice))
             if not d.passed:
                 out.append("")
                 out += _para(
