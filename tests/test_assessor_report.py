@@ -184,7 +184,7 @@ def test_each_format_shows_every_reviewers_level_rationale_and_the_combined_leve
     assert b2.panel_split
     assert b2.differs_from_self
     assert "the reviewers differ" in seen
-    assert "the combined level differs from the self-rating" in seen
+    assert "the decided level differs from the self-rating" in seen
     (a2,) = [row for row in target_reviews(panel) if row.target == "a2"]
     assert not a2.panel_split
     assert not a2.differs_from_self

@@ -199,7 +199,7 @@ def _differences(row: TargetReview) -> str:
     if row.panel_split:
         said.append("the reviewers differ")
     if row.differs_from_self:
-        said.append("the combined level differs from the self-rating")
+        said.append("the decided level differs from the self-rating")
     return "; ".join(said)
 
 
