@@ -33,8 +33,10 @@ from qmframe.decision import (
     DecidedLevel,
     Decision,
     Finding,
+    GivenLevel,
     Highlight,
     PanelDisagreement,
+    PanelMember,
     RuleOutcome,
     Unmet,
 )
@@ -253,6 +255,16 @@ class Assessor:
                     and judgement.rationale not in rationales[judgement.target]
                 ):
                     rationales[judgement.target].append(judgement.rationale)
+        given: dict[str, list[GivenLevel]] = defaultdict(list)
+        for judgement in review.judgements if review is not None else ():
+            given[judgement.target].append(
+                GivenLevel(
+                    reviewer=judgement.reviewer,
+                    level=judgement.level,
+                    rationale=judgement.rationale,
+                    evidence=judgement.evidence,
+                )
+            )
         out = []
         for target in self.index.targets:
             if target in ctx.levels:
@@ -263,13 +275,21 @@ class Assessor:
                     )
                 out.append(
                     DecidedLevel(
-                        target=target, level=ctx.levels[target], source=sources[target], note=note
+                        target=target,
+                        level=ctx.levels[target],
+                        source=sources[target],
+                        note=note,
+                        judgements=tuple(given[target]),
                     )
                 )
             elif target in ctx.unresolved:
                 out.append(
                     DecidedLevel(
-                        target=target, level="", source="unresolved", note=ctx.unresolved[target]
+                        target=target,
+                        level="",
+                        source="unresolved",
+                        note=ctx.unresolved[target],
+                        judgements=tuple(given[target]),
                     )
                 )
             elif target in not_applicable:
@@ -279,6 +299,7 @@ class Assessor:
                         level="",
                         source="not-applicable",
                         note=not_applicable[target],
+                        judgements=tuple(given[target]),
                     )
                 )
         return tuple(out)
@@ -488,6 +509,11 @@ class Assessor:
             explanation=tuple(explanation),
             award_level=reached[-1] if reached else "",
             progress=progress,
+            reviewers=tuple(
+                PanelMember(id=r.id, name=r.name, role=r.role, organisation=r.organisation)
+                for r in (review.reviewers if review is not None else ())
+            ),
+            review_notes=review.notes if review is not None else "",
         )
         if self._decide is not None:
             adjusted = self._decide(fw, submission, review, decision)
