@@ -252,7 +252,7 @@ def test_tutorial_entry_point_names_the_plugin_module(monkeypatch: pytest.Monkey
 # -- hook examples included in plugin-hooks.md -------------------------------------------------
 
 # -- start rule-kind --
-from qmframe import AssessmentContext, Problem, RuleKind, RuleResult, hookimpl  # noqa: E402
+from qmframe import AssessmentContext, Problem, RuleKey, RuleKind, RuleResult, hookimpl  # noqa: E402
 from qmframe.errors import describe_value  # noqa: E402
 from qmframe.framework import Rule  # noqa: E402
 from qmframe.index import FrameworkIndex  # noqa: E402
@@ -264,10 +264,10 @@ class EvidenceCount(RuleKind):
 
     name = "evidence-count"
     summary = "the submission offers at least N evidence items"
+    keys = (RuleKey("min_items", "integer", "How many items, at least 1.", required=True),)
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        unknown = sorted(set(rule.params) - {"min_items"})
-        problems = [Problem(f"unknown key {key!r}", key) for key in unknown]
+        problems = self.unknown_keys(rule)  # every key not declared in `keys`
         n = rule.params.get("min_items")
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             problems.append(
@@ -324,7 +324,7 @@ def test_rule_kind_example(write: Callable[[str, str], Path]) -> None:
     )
     messages = {p.message for p in problems if p.severity == "error"}
     assert {
-        "unknown key 'max'",
+        "unknown key 'max' for kind 'evidence-count' (expected min_items)",
         "expected a whole number of at least 1, got an integer (0)",
     } <= messages
 

@@ -85,7 +85,7 @@ if TYPE_CHECKING:  # every name below loads on first use; see __getattr__
     from qmframe.index import FrameworkIndex
     from qmframe.plugins import Registry, get_plugin_manager
     from qmframe.reports import Assessment, ReportFormat
-    from qmframe.rules import AssessmentContext, Evaluation, RuleKind, RuleResult
+    from qmframe.rules import AssessmentContext, Evaluation, RuleKey, RuleKind, RuleResult
     from qmframe.submission import (
         ActionItem,
         EvidenceItem,
@@ -151,6 +151,7 @@ _LAZY = {
     "ReportFormat": "qmframe.reports",
     "AssessmentContext": "qmframe.rules",
     "Evaluation": "qmframe.rules",
+    "RuleKey": "qmframe.rules",
     "RuleKind": "qmframe.rules",
     "RuleResult": "qmframe.rules",
 }  # fmt: skip
@@ -199,6 +200,7 @@ __all__ = [
     "ReviewPolicy",
     "Reviewer",
     "Rule",
+    "RuleKey",
     "RuleKind",
     "RuleOutcome",
     "RuleResult",

@@ -32,6 +32,7 @@ __all__ = [
     "Demand",
     "Evaluation",
     "Reads",
+    "RuleKey",
     "RuleKind",
     "RuleResult",
     "Scope",
@@ -167,6 +168,31 @@ class Reads:
         )
 
 
+def _says_its_default(key: RuleKey, attribute: attrs.Attribute[str], default: str) -> None:
+    if key.required and default:
+        raise ValueError(f"rule key {key.name!r}: a required key has no default")
+    if not key.required and not default:
+        raise ValueError(f"rule key {key.name!r}: say what leaving it out means (default)")
+
+
+@attrs.frozen
+class RuleKey:
+    """One key a rule kind takes beside the common keys of a rule.
+
+    ``type`` is in the words of the file format page (``string``,
+    ``integer``, ``list of strings``, ``table``); ``meaning`` is a sentence.
+    A key is ``required``, or has a ``default``: what leaving it out means,
+    as TOML writes the value (``"fail"``) or in words (``every criterion``).
+    The file format page lists every built-in kind's keys from these.
+    """
+
+    name: str
+    type: str
+    meaning: str
+    default: str = attrs.field(default="", kw_only=True, validator=_says_its_default)
+    required: bool = attrs.field(default=False, kw_only=True)
+
+
 class RuleKind:
     """Base class for rule kinds; subclass it and register an instance.
 
@@ -174,11 +200,35 @@ class RuleKind:
     that raising a judgement or adding evidence never turns the rule from
     holding to failing; :mod:`qmframe.testing` checks that promise, and the
     one :meth:`reads` makes.
+
+    ``keys`` declares the kind's own keys (a tuple of :class:`RuleKey`, empty
+    for a kind that takes none); :meth:`unknown_keys` refuses every other
+    key, so a kind that checks with it accepts exactly what it declares. A
+    kind that leaves ``keys`` as None checks its keys itself.
     """
 
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     monotone: ClassVar[bool] = True
+    keys: ClassVar[tuple[RuleKey, ...] | None] = None
+
+    def unknown_keys(self, rule: Rule) -> list[Problem]:
+        """A problem for each of the rule's own keys that :attr:`keys` does not declare.
+
+        None when the kind declares no ``keys`` (it checks its keys itself).
+        """
+        if self.keys is None:
+            return []
+        names = [key.name for key in self.keys]
+        expected = f"expected {', '.join(names)}" if names else "it takes no keys of its own"
+        return [
+            Problem(
+                f"unknown key {key!r} for kind {rule.kind!r} ({expected})",
+                code="unknown-key",
+            )
+            for key in rule.params
+            if key not in names
+        ]
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
         """Problems with this rule's parameters, paths relative to the rule."""

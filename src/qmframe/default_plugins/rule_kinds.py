@@ -22,6 +22,7 @@ from qmframe.rules import (
     Demand,
     Evaluation,
     Reads,
+    RuleKey,
     RuleKind,
     RuleResult,
     Scope,
@@ -31,6 +32,30 @@ from qmframe.rules import (
 
 _IF_EMPTY = ("fail", "hold")
 _OPEN_ACTIONS = frozenset({"planned", "in-progress"})
+
+# Keys several kinds share, as the file format page lists them.
+_SCOPE = RuleKey(
+    "scope",
+    "table",
+    "The criteria or sections the rule looks at: `of` (`criteria` or `sections`), `section` "
+    "(an id or a list of them) and `tag`.",
+    default="every criterion",
+)
+_LEVEL = RuleKey(
+    "level",
+    "string",
+    "A level id of the scales in scope; each target must be at or above it.",
+    required=True,
+)
+
+
+def _if_empty_key(default: str) -> RuleKey:
+    return RuleKey(
+        "if_empty",
+        "string",
+        "What the rule concludes when nothing in its scope applies: `fail` or `hold`.",
+        default=f'"{default}"',
+    )
 
 
 def _if_empty(rule: Rule, default: str) -> str | Problem:
@@ -62,17 +87,6 @@ def _empty_result(scope_text: str, if_empty: str) -> RuleResult:
     )
 
 
-def _unknown_keys(rule: Rule, allowed: tuple[str, ...]) -> list[Problem]:
-    return [
-        Problem(
-            f"unknown key {key!r} for kind {rule.kind!r} (expected {', '.join(allowed)})",
-            code="unknown-key",
-        )
-        for key in rule.params
-        if key not in allowed
-    ]
-
-
 def _names_a_scale(index: FrameworkIndex, target: str) -> bool:
     """Whether the target (or, for a criterion, its section) names a scale at all."""
     criterion = index.criteria.get(target)
@@ -81,9 +95,9 @@ def _names_a_scale(index: FrameworkIndex, target: str) -> bool:
 
 
 def _scope_and_level(
-    rule: Rule, index: FrameworkIndex, allowed: tuple[str, ...]
+    rule: Rule, index: FrameworkIndex, kind: RuleKind
 ) -> tuple[Scope, dict[str, int]] | list[Problem]:
-    problems = _unknown_keys(rule, allowed)
+    problems = kind.unknown_keys(rule)
     scope = resolve_scope(rule, index)
     if isinstance(scope, list):
         return problems + scope
@@ -167,14 +181,14 @@ class MinimumLevel(RuleKind):
 
     name = "minimum-level"
     summary = "every applicable criterion or section in scope is at or above a level"
-    _keys = ("scope", "level", "if_empty")
+    keys = (_SCOPE, _LEVEL, _if_empty_key("fail"))
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        resolved = _scope_and_level(rule, index, self._keys)
+        resolved = _scope_and_level(rule, index, self)
         return resolved if isinstance(resolved, list) else []
 
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
-        resolved = _scope_and_level(rule, index, self._keys)
+        resolved = _scope_and_level(rule, index, self)
         assert not isinstance(resolved, list)
         scope, need = resolved
         level, if_empty = str(rule.params["level"]), _if_empty_setting(rule, "fail")
@@ -206,10 +220,20 @@ class AtLeast(RuleKind):
 
     name = "at-least"
     summary = "at least N criteria or sections in scope are at or above a level"
-    _keys = ("scope", "level", "count", "if_empty")
+    keys = (
+        _SCOPE,
+        _LEVEL,
+        RuleKey(
+            "count",
+            "integer",
+            "How many applicable targets in scope must be at or above `level` (at least 1).",
+            required=True,
+        ),
+        _if_empty_key("fail"),
+    )
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        resolved = _scope_and_level(rule, index, self._keys)
+        resolved = _scope_and_level(rule, index, self)
         problems = resolved if isinstance(resolved, list) else []
         count = rule.params.get("count")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
@@ -231,7 +255,7 @@ class AtLeast(RuleKind):
         return problems
 
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
-        resolved = _scope_and_level(rule, index, self._keys)
+        resolved = _scope_and_level(rule, index, self)
         assert not isinstance(resolved, list)
         scope, need = resolved
         level, count = str(rule.params["level"]), int(rule.params["count"])
@@ -261,10 +285,18 @@ class NotableLevel(RuleKind):
 
     name = "notable-level"
     summary = "finds criteria or sections at a level the scale marks notable (for highlights)"
-    _keys = ("scope", "level")
+    keys = (
+        _SCOPE,
+        RuleKey(
+            "level",
+            "string",
+            "A level id: the rule finds targets at or above it, instead of at a notable level.",
+            default="the levels the scale marks notable",
+        ),
+    )
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        problems = _unknown_keys(rule, self._keys)
+        problems = self.unknown_keys(rule)
         scope = resolve_scope(rule, index)
         if isinstance(scope, list):
             return problems + scope
@@ -315,10 +347,19 @@ class EvidencePresent(RuleKind):
 
     name = "evidence-present"
     summary = "each criterion in scope has the evidence types and counts it requires"
-    _keys = ("scope", "if_empty")
+    keys = (
+        RuleKey(
+            "scope",
+            "table",
+            "The criteria the rule looks at: `section` (an id or a list of them) and `tag`; "
+            '`of` may only be `"criteria"`.',
+            default="every criterion",
+        ),
+        _if_empty_key("hold"),
+    )
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        problems = _unknown_keys(rule, self._keys)
+        problems = self.unknown_keys(rule)
         scope = resolve_scope(rule, index, allow_sections=False)
         if isinstance(scope, list):
             problems += scope
@@ -376,10 +417,17 @@ class ActionPlan(RuleKind):
 
     name = "action-plan"
     summary = "the submission has an action plan of at least N open future actions"
-    _keys = ("min_items",)
+    keys = (
+        RuleKey(
+            "min_items",
+            "integer",
+            "How many open (planned or in-progress) actions the plan must hold (at least 1).",
+            default="1",
+        ),
+    )
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        problems = _unknown_keys(rule, self._keys)
+        problems = self.unknown_keys(rule)
         n = rule.params.get("min_items", 1)
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             problems.append(
@@ -423,11 +471,26 @@ class OutcomeCoverage(RuleKind):
 
     name = "outcome-coverage"
     summary = "every outcome in an outcome set is mapped by evidence or a met criterion"
-    _keys = ("outcome_set", "by", "evidence_types")
+    keys = (
+        RuleKey("outcome_set", "string", "The id of the outcome set to cover.", required=True),
+        RuleKey(
+            "by",
+            "string",
+            "What covers an outcome: `evidence` naming it, a met criterion mapped to it "
+            "(`criteria`), or `either`.",
+            default='"evidence"',
+        ),
+        RuleKey(
+            "evidence_types",
+            "list of strings",
+            'Only evidence of these type ids counts (not with `by = "criteria"`).',
+            default="evidence of any type",
+        ),
+    )
     _by = ("evidence", "criteria", "either")
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        problems = _unknown_keys(rule, self._keys)
+        problems = self.unknown_keys(rule)
         set_id = rule.params.get("outcome_set")
         if not isinstance(set_id, str) or set_id not in index.outcomes:
             problems.append(
@@ -548,10 +611,27 @@ class WeightedScore(RuleKind):
 
     name = "weighted-score"
     summary = "the weighted sum of level points in scope reaches a threshold"
-    _keys = ("scope", "threshold", "min_fraction", "if_empty")
+    keys = (
+        _SCOPE,
+        RuleKey(
+            "threshold",
+            "number",
+            "The score to reach: the sum over applicable targets of their level's points times "
+            "their weight. Give this or `min_fraction`.",
+            default="none: give one of the two",
+        ),
+        RuleKey(
+            "min_fraction",
+            "number",
+            "The score to reach as a fraction (0 to 1) of the way from the lowest possible "
+            "score to the highest. Give this or `threshold`.",
+            default="none: give one of the two",
+        ),
+        _if_empty_key("fail"),
+    )
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        problems = _unknown_keys(rule, self._keys)
+        problems = self.unknown_keys(rule)
         scope = resolve_scope(rule, index)
         if isinstance(scope, list):
             return problems + scope
@@ -659,10 +739,10 @@ class Satisfied(RuleKind):
         "every applicable criterion or section in scope is met, or not met with the "
         "justification its framework accepts"
     )
-    _keys = ("scope", "if_empty")
+    keys = (_SCOPE, _if_empty_key("fail"))
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        problems = _unknown_keys(rule, self._keys)
+        problems = self.unknown_keys(rule)
         scope = resolve_scope(rule, index)
         if isinstance(scope, list):
             return problems + scope
@@ -746,16 +826,10 @@ class Renewal(RuleKind):
 
     name = "renewal"
     summary = "the submission renews an award (it names its previous_award)"
-    _keys = ()
+    keys = ()
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        return [
-            Problem(
-                f"unknown key {key!r} for kind {rule.kind!r} (it takes no keys of its own)",
-                code="unknown-key",
-            )
-            for key in rule.params
-        ]
+        return self.unknown_keys(rule)
 
     def prepare(self, rule: Rule, index: FrameworkIndex) -> Evaluation:
         def evaluate(ctx: AssessmentContext) -> RuleResult:

@@ -28,6 +28,7 @@ from qmframe import (
     Framework,
     Problem,
     Review,
+    RuleKey,
     RuleKind,
     RuleResult,
     Submission,
@@ -59,14 +60,17 @@ class ValidatingUniversity(RuleKind):
 
     name = "nasenco-validating-university"
     summary = "a private provider names the university validating its award"
-    _keys = ("organisation_kinds",)
+    keys = (
+        RuleKey(
+            "organisation_kinds",
+            "list of strings",
+            "The organisation kinds the rule applies to; for the others it holds without looking.",
+            default='["private-provider"]',
+        ),
+    )
 
     def check(self, rule: Rule, index: FrameworkIndex) -> list[Problem]:
-        problems = [
-            Problem(f"unknown key '{key}' for kind '{self.name}' (expected organisation_kinds)")
-            for key in rule.params
-            if key not in self._keys
-        ]
+        problems = self.unknown_keys(rule)
         kinds = rule.params.get("organisation_kinds", ("private-provider",))
         if not (is_array(kinds) and kinds and all(isinstance(k, str) for k in kinds)):
             return [
