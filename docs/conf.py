@@ -3,17 +3,15 @@
 Build with warnings as errors, as CI does::
 
     sphinx-build -W -b html docs docs/_build/html
+
+The reference parts of the pages (file keys, rule kinds, hooks, the Python API)
+are Markdown written into them by cog from ``_ext/qmframe_docs.py``; Sphinx
+reads them as any other text.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "_ext"))
-
-import qmframe  # noqa: E402
+import qmframe
 
 project = "qmframe"
 author = "qmframe developers"
@@ -24,7 +22,6 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
-    "qmframe_docs",
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
