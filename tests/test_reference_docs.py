@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import io
 import re
+import shlex
+import shutil
+import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -239,3 +242,23 @@ def test_a_long_signature_lists_its_types_below() -> None:
 def test_the_generator_needs_no_sphinx() -> None:
     source = (DOCS / "_ext" / "qmframe_docs.py").read_text(encoding="utf-8")
     assert not re.search(r"^\s*(import|from) (sphinx|docutils)\b", source, flags=re.MULTILINE)
+
+
+def test_the_regenerate_command_works_as_written(tmp_path: Path) -> None:
+    """docs/development.md's command, run from a copy of the repository's root."""
+    [command] = re.findall(
+        r"^python -m cogapp .*$", (DOCS / "development.md").read_text(encoding="utf-8"), re.M
+    )
+    shutil.copytree(DOCS, tmp_path / "docs", ignore=shutil.ignore_patterns("_build"))
+    before = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "docs").glob("*.md")}
+    argv = [sys.executable, *shlex.split(command)[1:]]
+    expanded = [a for a in argv if "*" not in a]
+    expanded += sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "docs").glob("*.md"))
+    assert argv[-1] == "docs/*.md"  # the shell expands it, as here
+    done = subprocess.run(
+        expanded, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    after = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "docs").glob("*.md")}
+    assert after == before
+    assert "Cogging docs/framework-format.md" in done.stdout
