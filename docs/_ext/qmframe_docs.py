@@ -11,6 +11,7 @@ only qmframe (no Sphinx): the tests run it without the docs extra.
 * :func:`rule_kinds` — every built-in rule kind and its own keys (``RuleKind.keys``).
 * :func:`api` — functions, classes and modules: signature and docstring, the
   docstring's reST (roles, literals, field lists) turned into Markdown.
+* :func:`include` — a whole example file, as a fenced block.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import tomllib
 import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -581,6 +583,17 @@ def api(*paths: str, level: int = 3, members: Iterable[str] | None = None) -> st
     return _block(re.sub(r"\n{3,}", "\n\n", text))
 
 
+DOCS = Path(__file__).resolve().parent.parent
+
+
+def include(path: str, language: str) -> str:
+    """A file (``path`` relative to docs/) as a fenced block, so a code host shows it too."""
+    text = (DOCS / path).read_text(encoding="utf-8")
+    longest = max((len(run) for run in re.findall(r"^`{3,}", text, flags=re.M)), default=2)
+    fence = "`" * (longest + 1)
+    return _block(f"{fence}{language}\n{text.rstrip()}\n{fence}")
+
+
 def hook(name: str) -> str:
     """A hook's typed signature and docstring, for the hooks page (under its own heading)."""
     from qmframe import hookspecs
@@ -595,6 +608,7 @@ __all__ = [
     "code",
     "docstring",
     "hook",
+    "include",
     "inline",
     "keys_table",
     "rule_kinds",
