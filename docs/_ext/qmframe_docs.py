@@ -37,7 +37,10 @@ from qmframe.schema import DOCUMENTS, FIELD_DOCS
 
 
 def code(text: str) -> str:
-    """``text`` as a Markdown code span, whatever backticks it holds (CommonMark's rule)."""
+    """``text`` as a Markdown code span, whatever backticks it holds (CommonMark's rule).
+
+    A line break in ``text`` is kept: inside a code span it reads as a space.
+    """
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
@@ -199,7 +202,7 @@ def rule_kinds(heading: str = "####") -> str:
 # -- reST docstrings as Markdown ---------------------------------------------------------------
 
 _INLINE = re.compile(
-    r"``(?P<literal>.+?)``"
+    r"``(?P<literal>[^`]+?)``"
     r"|:(?P<role>[\w:.-]+):`(?P<target>[^`]+)`"
     r"|`(?P<link>[^`<]+?)\s*<(?P<url>[^>`]+)>`__?"
     r"|`(?P<interpreted>[^`]+)`"
@@ -270,7 +273,7 @@ def _fields(lines: list[str], types_of: Mapping[str, str]) -> list[str]:
 
 
 def _paragraphs(lines: list[str]) -> Iterator[list[str]]:
-    """Split lines into blocks at blank lines, keeping an indented block with its opener."""
+    """Split lines into blocks at blank lines."""
     block: list[str] = []
     for line in lines:
         if not line.strip():
@@ -332,29 +335,35 @@ def docstring(
 
 
 def _prose(block: list[str]) -> list[str]:
-    """Paragraphs, bullet lists and definition lists (a term, then indented text)."""
-    out: list[str] = []
-    j = 0
-    while j < len(block):
-        line = block[j]
-        following = []
-        k = j + 1
-        while k < len(block) and block[k].startswith(" ") and not line.startswith(" "):
-            following.append(block[k].strip())
-            k += 1
-        bullet = re.match(r"([*+-]|\d+\.)\s+", line)
-        if bullet:
-            out.append("- " + inline(" ".join([line[bullet.end() :], *following])))
-        elif following and not out:
-            # A definition list item: the term, then its indented definition.
-            out.append(f"- {inline(line.strip())}: " + inline(" ".join(following)))
-        elif following and out and out[-1].startswith("- "):
-            out.append(f"- {inline(line.strip())}: " + inline(" ".join(following)))
+    """Paragraphs, bullet and numbered lists, and definition lists (a term, indented text).
+
+    Inline markup is converted over a whole paragraph or item, so a literal or a
+    role that runs onto the next line is still one.
+    """
+    items: list[tuple[str, list[str]]] = []  # (kind: "", a list marker, or "def"), lines
+    for line in block:
+        marker = re.match(r"([*+-]|\d+\.)\s+", line)
+        if marker:
+            items.append(("- " if marker[1] in "*+-" else f"{marker[1]} ", [line[marker.end() :]]))
+        elif line.startswith(" ") and items and items[-1][0]:
+            items[-1][1].append(line.strip())  # a list item or definition goes on
+        elif line.startswith(" ") and items:
+            term = items[-1][1].pop()  # a term, then its indented definition
+            if not items[-1][1]:
+                items.pop()
+            items.append(("def", [term, line.strip()]))
+        elif items and not items[-1][0]:
+            items[-1][1].append(line)
         else:
-            out.append(
-                inline(line.strip()) if not following else inline(" ".join([line, *following]))
-            )
-        j = k
+            items.append(("", [line]))
+    out: list[str] = []
+    for kind, lines in items:
+        if kind == "def":
+            out.append(f"- {inline(lines[0].strip())}: " + inline(" ".join(lines[1:])))
+        elif kind:
+            out.append(kind + inline(" ".join(lines)))
+        else:
+            out += inline("\n".join(line.strip() for line in lines)).splitlines()
     return out
 
 
