@@ -265,3 +265,18 @@ def test_the_regenerate_command_works_as_written(tmp_path: Path) -> None:
     after = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "docs").glob("*.md")}
     assert after == before
     assert "Cogging docs/framework-format.md" in done.stdout
+
+
+def test_markup_that_runs_onto_the_next_line_stays_whole() -> None:
+    doc = (
+        "What ``qmframe assess\n--format json`` writes, and :class:`the\ndecision <X>`."
+        "\n\n1. one\n2. two"
+    )
+    assert qmframe_docs.docstring(doc).splitlines() == [
+        "What `qmframe assess",
+        "--format json` writes, and `the decision`.",
+        "",
+        "1. one",
+        "2. two",
+    ]
+    assert "<code>qmframe assess --format json</code>" in MD.render(qmframe_docs.docstring(doc))
