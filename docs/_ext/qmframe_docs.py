@@ -402,9 +402,9 @@ def _parameters(obj: Any) -> list[tuple[str, str]]:
                 factories[field.alias or field.name] = field.default
     parts: list[tuple[str, str]] = []
     seen_keyword_only = False
-    for param in signature.parameters.values():
-        if param.name == "self":
-            continue
+    for position, param in enumerate(signature.parameters.values()):
+        if position == 0 and param.name in ("self", "cls"):
+            continue  # a method's own, as it was read from the class
         kind = param.kind
         if kind is param.KEYWORD_ONLY and not seen_keyword_only:
             parts.append(("*", ""))
@@ -421,7 +421,8 @@ def _parameters(obj: Any) -> list[tuple[str, str]]:
         parts.append((text, annotation))
     positional_only = [p.kind is p.POSITIONAL_ONLY for p in signature.parameters.values()]
     if any(positional_only):
-        parts.insert(sum(positional_only) - ("self" in signature.parameters), ("/", ""))
+        first = next(iter(signature.parameters), "")
+        parts.insert(sum(positional_only) - (first in ("self", "cls")), ("/", ""))
     return parts
 
 
