@@ -7,15 +7,17 @@ accepts, so the page cannot promise a key the kind refuses, or hide one it takes
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
+import attrs
 import core_fixtures
 import pytest
 from qmframe_nasenco import ValidatingUniversity
 
 import qmframe
 from qmframe.index import FrameworkIndex
-from qmframe.rules import RuleKey, RuleKind
+from qmframe.rules import AssessmentContext, RuleKey, RuleKind
 
 #: Rules of each kind that check clean against the mini framework; between them, they give
 #: every key (weighted-score takes one of threshold and min_fraction).
@@ -140,3 +142,40 @@ def test_a_kind_that_declares_nothing_checks_its_keys_itself() -> None:
     assert (
         problem.message == "unknown key 'anything' for kind 'quiet' (it takes no keys of its own)"
     )
+
+
+def _empty_scope_result(kind: RuleKind, index: FrameworkIndex, **params: object) -> bool:
+    """Whether a rule of ``kind`` holds when everything in its scope is not applicable."""
+    rule = qmframe.Rule(id="r", kind=kind.name, params={**_rule_with(kind, "if_empty"), **params})
+    rule = attrs.evolve(rule, params={k: v for k, v in rule.params.items() if v is not None})
+    assert _check(kind, rule.params, index) == []
+    submission = qmframe.Submission(
+        framework="mini",
+        framework_version="2",
+        organisation=qmframe.Organisation(id="o", name="O", kind="college"),
+    )
+    ctx = AssessmentContext(
+        index=index,
+        submission=submission,
+        as_of=dt.date(2026, 3, 1),
+        levels={},
+        not_applicable=frozenset(index.targets),
+        unresolved={},
+        evidence_by_criterion={},
+    )
+    return kind.prepare(rule, index)(ctx).holds
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [k for k in KINDS if k.keys and any(key.name == "if_empty" for key in k.keys)],
+    ids=lambda k: k.name,
+)
+def test_the_declared_if_empty_default_is_what_the_kind_does(
+    kind: RuleKind, index: FrameworkIndex
+) -> None:
+    [declared] = [key.default for key in _declared(kind) if key.name == "if_empty"]
+    assert declared in ('"fail"', '"hold"')
+    assert _empty_scope_result(kind, index, if_empty=None) is (declared == '"hold"')
+    assert _empty_scope_result(kind, index, if_empty="hold") is True
+    assert _empty_scope_result(kind, index, if_empty="fail") is False
