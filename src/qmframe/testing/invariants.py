@@ -793,12 +793,13 @@ def _breaks(event: Any) -> list[str]:
 
 
 def _break_return(
-    event: Any, figures: dict[str, float], how: str, data: st.DataObject
+    event: Any, figures: dict[str, float], how: str, data: st.DataObject, *, as_text: bool
 ) -> tuple[str, dict[str, Any], str]:
     """A valid return broken one way: (the figure it breaks, the figures, as what).
 
-    The figures are numbers, or text for a value the command line would
-    read (``as`` is ``"text"`` then, ``"numbers"`` otherwise).
+    The figures are numbers, or, for a wrong type with ``as_text``, text for a
+    value the command line would read (``as`` is ``"text"`` then,
+    ``"numbers"`` otherwise).
     """
     bounded = [f for f in event.figures if f.at_most]
     out: dict[str, Any] = dict(figures)
@@ -815,8 +816,8 @@ def _break_return(
         out[figure.id] = bound + data.draw(st.integers(1, 50), label="by")
         return figure.id, out, "numbers"
     figure = data.draw(st.sampled_from(event.figures), label="figure of the wrong type")
-    choices = ["text", "not-finite"] + (["fraction", "negative"] if figure.type == "count" else [])
-    wrong = data.draw(st.sampled_from(choices), label="wrong value")
+    choices = ["not-finite"] + (["fraction", "negative"] if figure.type == "count" else [])
+    wrong = "text" if as_text else data.draw(st.sampled_from(choices), label="wrong value")
     if wrong == "text":
         text = {key: f"{value:g}" for key, value in out.items()}
         text[figure.id] = data.draw(st.sampled_from(["many", "", "1,5", "2x"]), label="text")
@@ -867,9 +868,10 @@ def returns_accepted(framework: Framework, data: st.DataObject) -> Counter[str]:
     that owes a return of each event, a valid return is broken in each way
     :data:`RETURN_BREAKS` names that the event's declaration allows (a figure
     above its ``at_most`` figure, a required figure missing, a figure of the
-    wrong type: text as the command line reads it, not finite, a fraction or
-    a negative count; a figure the event does not declare); each must be
-    refused with a problem at that figure with that code, and nothing written.
+    wrong type, both as a number that is not finite, a fraction or a negative
+    count, and as text the command line cannot read as a number; a figure the
+    event does not declare); each must be refused with
+    a problem at that figure with that code, and nothing written.
 
     Returns how many returns were recorded (``recorded``) and broken (by
     the way they were broken).
@@ -976,8 +978,14 @@ def returns_accepted(framework: Framework, data: st.DataObject) -> Counter[str]:
         register.add_decision(_holder(framework, "holder-new", start), framework.lifecycle)
         for event in events:
             valid = data.draw(return_figures(event), label=f"{event.id} before breaking")
-            for how in _breaks(event):
-                figure_id, broken, given_as = _break_return(event, valid, how, data)
+            # A wrong type is tried both as text (as the command line reads figures) and as
+            # a number; each other way once.
+            tries = [(how, False) for how in _breaks(event)]
+            tries += [("wrong-type", True)] if ("wrong-type", False) in tries else []
+            for how, as_text in tries:
+                figure_id, broken, given_as = _break_return(
+                    event, valid, how, data, as_text=as_text
+                )
                 try:
                     if given_as == "text":
                         read_figures(event, broken)
@@ -999,7 +1007,7 @@ def returns_accepted(framework: Framework, data: st.DataObject) -> Counter[str]:
                     )
                 if len(register.returns(framework.id)) != len(recorded):
                     _fail(f"a refused return of {event.id!r} ({how}) was written to the register")
-                tally[how] += 1
+            tally.update(_breaks(event))
     finally:
         register.close()
     return tally
