@@ -9,6 +9,7 @@ one traceback per attempt.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -128,6 +129,8 @@ def describe_value(value: object) -> str:
         return f"a date ({value.isoformat()})"
     if isinstance(value, dt.time):
         return f"a time ({value.isoformat()})"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # nan, inf or -inf: as TOML writes them ("a number (nan)" misleads)
     names = {str: "a string", int: "an integer", float: "a number"}
     name = names.get(type(value))
     return f"{name} ({value!r})" if name else "a value of another kind"
