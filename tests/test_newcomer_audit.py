@@ -116,9 +116,7 @@ def test_batch_and_assess_give_the_same_json_for_every_shipped_example(
 ) -> None:
     """The same decision on both paths, compared as JSON, for every installed example."""
     registry = qmframe.default_registry()
-    examples = {
-        name: reg.value for name, reg in registry.examples.items() if reg.value.review
-    }
+    examples = {name: reg.value for name, reg in registry.examples.items() if reg.value.review}
     if not examples:
         pytest.skip("no plugin with examples is installed")
     compared = 0
