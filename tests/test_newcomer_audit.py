@@ -350,3 +350,8 @@ def test_tutorial_install_step_names_the_plugin_from_the_clones_folder() -> None
         for word in line.split()[2:] if line.startswith("pip install") else line.split()[1:]:
             path = word.strip('"').split("[")[0]
             assert (ROOT / path).exists(), f"{line!r}: {path} is not in the clone's folder"
+
+
+def test_batch_page_names_the_bound_on_processes() -> None:
+    text = " ".join((ROOT / "docs" / "batch.md").read_text(encoding="utf-8").split())
+    assert f"(`--jobs N` to choose, from 1 to {limits.MAX_JOBS})" in text

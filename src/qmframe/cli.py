@@ -31,6 +31,7 @@ from qmframe._console import err as _err
 from qmframe._console import out as _out
 from qmframe.awards import commands as award_commands
 from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
+from qmframe.limits import MAX_JOBS
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -595,7 +596,7 @@ def assess(
 @click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
 @click.argument("paths", nargs=-1, required=True, metavar="FOLDER...", shell_complete=complete_file)
 @click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+    "-j", "--jobs", type=click.IntRange(min=1, max=MAX_JOBS), metavar="N",
     help="processes to use (default: the number of cores)",
 )  # fmt: skip
 @click.option(

@@ -21,6 +21,7 @@ from qmframe._console import DATE, OrderedGroup, complete_dir, complete_file, co
 from qmframe._console import err as _err
 from qmframe._console import out as _out
 from qmframe.errors import Problem, ValidationError
+from qmframe.limits import MAX_JOBS
 from qmframe.vocabulary import STATES
 
 if TYPE_CHECKING:
@@ -1154,7 +1155,7 @@ def diff_command(old: str, new: str, fmt: str) -> int:
 @click.argument("folder", metavar="FOLDER", shell_complete=complete_dir)
 @click.option("--all", "show_all", is_flag=True, help="list unchanged decisions too")
 @click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+    "-j", "--jobs", type=click.IntRange(min=1, max=MAX_JOBS), metavar="N",
     help="processes to use (default: the number of cores)",
 )  # fmt: skip
 @_text_or_json
