@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import select
 import signal
 import sys
@@ -340,16 +341,21 @@ def test_tutorial_framework_says_what_it_is_so_validate_prints_only_ok(
     assert (out + err).splitlines() == [f"{path}: ok"]
 
 
-def test_tutorial_install_step_names_the_plugin_from_the_clones_folder() -> None:
-    """Every other command on the tutorial page runs in the clone's folder; the install
-    step's path must too (`./qmframe-repaircafe` is not there)."""
+def test_tutorial_install_step_says_where_it_runs_and_its_paths_are_there() -> None:
+    """Every other command on the tutorial page runs in the clone's folder, where
+    `./qmframe-repaircafe` is not: the install step says which folder it runs in."""
     text = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
     step = text[text.index("## 5. Install it") :]
-    block = step[step.index("```sh\n") + 6 : step.index("```", step.index("```sh\n") + 6)]
+    said = re.search(r"in a clone of qmframe, that is `([^`]+)`", " ".join(step.split()))
+    assert said, "the install step does not say where it runs"
+    folder = ROOT / said.group(1)
+    start = step.index("```sh\n") + len("```sh\n")
+    block = step[start : step.index("```", start)]
     for line in block.splitlines():
-        for word in line.split()[2:] if line.startswith("pip install") else line.split()[1:]:
+        words = line.split()[2:] if line.startswith("pip install") else line.split()[1:]
+        for word in words:
             path = word.strip('"').split("[")[0]
-            assert (ROOT / path).exists(), f"{line!r}: {path} is not in the clone's folder"
+            assert (folder / path).is_dir(), f"{line!r}: no {path} in {said.group(1)}"
 
 
 def test_batch_page_names_the_bound_on_processes() -> None:
