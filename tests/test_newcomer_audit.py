@@ -361,3 +361,21 @@ def test_tutorial_install_step_says_where_it_runs_and_its_paths_are_there() -> N
 def test_batch_page_names_the_bound_on_processes() -> None:
     text = " ".join((ROOT / "docs" / "batch.md").read_text(encoding="utf-8").split())
     assert f"(`--jobs N` to choose, from 1 to {limits.MAX_JOBS})" in text
+
+
+# -- rescore's summary -------------------------------------------------------------------------
+
+
+def test_rescore_does_not_count_a_case_it_cannot_assess_as_a_changed_decision(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rescoring a framework against itself changes no decision; a case it cannot read
+    is not "a decision that would change" (there is no decision), but is said apart."""
+    framework = _case(write, "a-fine")
+    write("cases/b-broken/submission.toml", "not = [toml")
+    code = main(["rescore", str(framework), str(framework), str(framework.parent / "cases")])
+    out = capsys.readouterr().out
+    assert code == 2
+    first = out.splitlines()[0]
+    assert first == "mini 2 -> 2: 0 of 1 decisions would change; 1 case cannot be assessed", out
+    assert "b-broken: cannot be assessed under 2:" in out

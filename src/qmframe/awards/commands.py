@@ -1194,18 +1194,20 @@ def rescore_command(
     shown, changed, unreadable = [], 0, 0
     results = batch.run(RescoreFiles(*refs), batch.find_cases(folder), jobs=jobs)
     for done, r in enumerate(results, start=1):
-        changed += r.changed
+        # A case that cannot be assessed under OLD has no decision to change: counted apart.
         unreadable += bool(r.problems and not r.old_status)
+        changed += r.changed and bool(r.old_status)
         if r.changed or show_all:
             shown.append(r)
         progress(done)
     if fmt == "json":
         _out(_json([{**unstructure_json(r), "changed": r.changed} for r in shown]))
         return EXIT_BAD_INPUT if unreadable else EXIT_OK
-    _line(
-        f"{before.id} {before.version} -> {after.version}: {changed} of {total} "
-        "decisions would change"
-    )
+    summary = f"{before.id} {before.version} -> {after.version}: {changed} of "
+    summary += f"{total - unreadable} decisions would change"
+    if unreadable:
+        summary += f"; {unreadable} case{'s' if unreadable != 1 else ''} cannot be assessed"
+    _line(summary)
     for r in shown:
         if r.problems and not r.old_status:
             _line(f"  {r.label}: cannot be assessed under {before.version}:")
