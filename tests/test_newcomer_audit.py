@@ -379,3 +379,41 @@ def test_rescore_does_not_count_a_case_it_cannot_assess_as_a_changed_decision(
     first = out.splitlines()[0]
     assert first == "mini 2 -> 2: 0 of 1 decisions would change; 1 case cannot be assessed", out
     assert "b-broken: cannot be assessed under 2:" in out
+
+
+def _registry_failing_under(version: str) -> qmframe.Registry:
+    import types
+
+    module = types.ModuleType("raiser")
+
+    def qmframe_check_submission(framework: qmframe.Framework) -> None:
+        if framework.version == version:
+            raise RuntimeError("share not mounted")
+
+    module.qmframe_check_submission = qmframe_check_submission  # type: ignore[attr-defined]
+    return qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=False, plugins=[module]))
+
+
+@pytest.mark.parametrize("failing", ["2", "3"], ids=["under-old", "under-new"])
+def test_rescore_lists_a_plugin_failure_per_case_goes_on_and_exits_1(
+    write: Write,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    failing: str,
+) -> None:
+    """A plugin that fails on a case, under either version, is that case's failure, named;
+    the other cases go on, and the exit code is 1 (a plugin failed), not 2 (bad input)."""
+    from qmframe import api
+
+    old = _case(write, "a-one")
+    _case(write, "b-two")
+    new = write("mini-3.toml", core_fixtures.FRAMEWORK.replace('version = "2"', 'version = "3"'))
+    assert new.read_text(encoding="utf-8") != old.read_text(encoding="utf-8")
+    monkeypatch.setattr(api, "_default", _registry_failing_under(failing))
+    code = main(["rescore", str(old), str(new), str(old.parent / "cases"), "--jobs", "1"])
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    for label in ("a-one", "b-two"):
+        assert f"  {label}" in out, out
+    assert out.count("plugin 'raiser' failed in hook qmframe_check_submission") == 2, out
+    assert "share not mounted" in out
