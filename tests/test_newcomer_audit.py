@@ -417,3 +417,40 @@ def test_rescore_lists_a_plugin_failure_per_case_goes_on_and_exits_1(
         assert f"  {label}" in out, out
     assert out.count("plugin 'raiser' failed in hook qmframe_check_submission") == 2, out
     assert "share not mounted" in out
+
+
+# -- a file name cannot forge a line -----------------------------------------------------------
+
+
+def test_a_newline_in_a_file_name_cannot_forge_a_line_of_validate(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`qmframe validate` names each file at the start of its lines; a file called
+    "x\\nforged.toml: ok" must not print a line of its own (escape sequences were shown as
+    escapes already, newlines were not)."""
+    good = write("x\nforged.toml: ok/submission.toml", core_fixtures.SUBMISSION)
+    write("x\nforged.toml: ok/review.toml", PASSING)
+    bad = write("y\nforged.toml: ok/submission.toml", "not = [toml")
+    main(["validate", "--framework", str(write("mini.toml", core_fixtures.FRAMEWORK)), str(good)])
+    main(["validate", str(bad)])
+    out, err = capsys.readouterr()
+    lines = (out + err).splitlines()
+    assert not [line for line in lines if line.startswith("forged.toml")], lines
+    assert any(line.endswith("x\\nforged.toml: ok/submission.toml: ok") for line in lines), lines
+    assert str(errors.Problem("m", "p", "a\nb")) == "a\\nb: p: m"
+
+
+@pytest.mark.parametrize(
+    "char", ["\x9b", "\u202e", "\x1b", "\n"], ids=["c1-csi", "bidi", "esc", "newline"]
+)
+def test_validate_json_stays_valid_json_whatever_the_file_is_called(
+    write: Write, capsys: pytest.CaptureFixture[str], char: str
+) -> None:
+    """A C1 control in a name was written raw and then shown as \\x9b by the terminal guard,
+    which is not a JSON escape: the output was not JSON."""
+    path = write(f"a{char}b/submission.toml", core_fixtures.SUBMISSION)
+    main(["validate", "--json", str(path)])
+    out = capsys.readouterr().out
+    [result] = json.loads(out)
+    assert result["file"] == str(path)
+    assert all(line.isprintable() for line in out.splitlines())  # nothing raw to obey

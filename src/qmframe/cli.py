@@ -174,7 +174,7 @@ def frameworks(as_json: bool) -> int:
       qmframe frameworks
       qmframe frameworks --json
     """
-    import json
+    from qmframe.escaping import json_text
 
     registry = _registry()
     found = registry.frameworks()
@@ -183,7 +183,7 @@ def frameworks(as_json: bool) -> int:
             {"id": fid, "version": r.value.version, "title": r.value.title, "plugin": r.plugin}
             for fid, r in sorted(found.items())
         ]
-        _out(json.dumps(listed, indent=2, ensure_ascii=False))
+        _out(json_text(listed))
         return EXIT_OK
     if not found:
         _out("No frameworks installed. Install a framework plugin (for example qmframe-example).")
@@ -306,8 +306,9 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
       qmframe validate --framework my-framework.toml submission.toml
       qmframe validate --json submission.toml
     """
-    import json
     from pathlib import Path
+
+    from qmframe.escaping import json_text, terminal
 
     registry = _registry()
     failed = 0
@@ -329,12 +330,13 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
             continue
         for problem in problems:
             (_err if problem.severity == "error" else _out)(str(problem))
+        label = terminal(name)  # one line: a newline in the name cannot forge one
         if errors:
-            _err(f"{name}: {len(errors)} problem{'s' if len(errors) != 1 else ''}", fg="red")
+            _err(f"{label}: {len(errors)} problem{'s' if len(errors) != 1 else ''}", fg="red")
         else:
-            _out(f"{name}: ok", fg="green")
+            _out(f"{label}: ok", fg="green")
     if as_json:
-        _out(json.dumps(results, indent=2, ensure_ascii=False))
+        _out(json_text(results))
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
@@ -719,11 +721,11 @@ def demo(
     if as_json and not list_:
         raise click.UsageError("--json goes with --list (for a JSON report: --format json)")
     import datetime as dt
-    import json
     import tempfile
     from pathlib import Path
 
     from qmframe import api
+    from qmframe.escaping import json_text
     from qmframe.files import file_label, write_text
 
     registry = _registry()
@@ -739,7 +741,7 @@ def demo(
             }
             for name, r in examples.items()
         ]
-        _out(json.dumps(listed, indent=2, ensure_ascii=False))
+        _out(json_text(listed))
         return EXIT_OK
     if list_:
         for name, registered in examples.items():
