@@ -454,3 +454,35 @@ def test_validate_json_stays_valid_json_whatever_the_file_is_called(
     [result] = json.loads(out)
     assert result["file"] == str(path)
     assert all(line.isprintable() for line in out.splitlines())  # nothing raw to obey
+
+
+# -- a worker process killed -------------------------------------------------------------------
+
+
+def _exit_abruptly(_: int) -> int:
+    os._exit(9)  # as the out-of-memory killer would end it
+
+
+def test_run_raises_when_a_worker_process_is_killed() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    with pytest.raises(BrokenProcessPool):
+        list(batch.run(_exit_abruptly, range(4), jobs=2, chunk_size=1))
+
+
+def test_batch_says_a_killed_process_stopped_it_not_that_qmframe_has_a_bug(
+    write: Write, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    def broken(*_: object, **__: object) -> Any:
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+        yield  # a generator, as run is
+
+    framework = _case(write, "ok")
+    monkeypatch.setattr(batch, "run", broken)
+    code = main(["batch", str(framework), str(framework.parent / "cases"), "--jobs", "2"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "This is a bug" not in err
+    assert "a process of the batch ended abruptly" in err

@@ -108,10 +108,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"error: {exc}", fg="red")
         return EXIT_BAD_INPUT
     except Exception as exc:  # the promise: never a bare traceback
+        if _process_killed(exc):
+            _err(
+                "error: a process of the batch ended abruptly (killed, perhaps for want of "
+                "memory), so the batch stopped; a file named by -o was left as it was",
+                fg="red",
+            )
+            return EXIT_INTERNAL
         _err(f"internal error in qmframe: {type(exc).__name__}: {exc}", fg="red")
         _err("This is a bug; please report it with the command you ran.")
         return EXIT_INTERNAL
     return code if isinstance(code, int) else EXIT_OK
+
+
+def _process_killed(exc: Exception) -> bool:
+    """Whether a batch's worker process was killed from outside (not a bug in qmframe)."""
+    if "concurrent.futures" not in sys.modules:  # no batch ran
+        return False
+    from concurrent.futures.process import BrokenProcessPool
+
+    return isinstance(exc, BrokenProcessPool)
 
 
 def _wrote(output: str, message: str) -> None:
