@@ -55,7 +55,10 @@ class Problem:
         return attrs.evolve(self, file=self.file or file, path=path)
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.file, self.path) if part)
+        from qmframe.escaping import terminal
+
+        # One line: a newline in a file's name shows as \n and cannot forge a line of output.
+        where = ": ".join(terminal(part) for part in (self.file, self.path) if part)
         label = "" if self.severity == "error" else f"{self.severity}: "
         return f"{where}: {label}{self.message}" if where else f"{label}{self.message}"
 
