@@ -367,7 +367,7 @@ def test_rescore_lists_a_case_it_cannot_assess_and_goes_on(
     code = main(["rescore", framework, framework, str(cases), "--all", "--jobs", "2"])
     out = capsys.readouterr().out
     assert code == 2
-    assert "1 of 4 decisions would change" in out  # the case it cannot assess
+    assert "0 of 3 decisions would change; 1 case cannot be assessed" in out
     assert "c-broken: cannot be assessed under 2:" in out
     assert "a-awarded (org-1): awarded (same)" in out
     assert "b-not-yet (org-1): not-yet (same)" in out

@@ -130,6 +130,11 @@ def tutorial_installed(monkeypatch: pytest.MonkeyPatch) -> None:
         import qmframe_repaircafe
 
         pm = qmframe.get_plugin_manager(plugins=[qmframe_repaircafe])
+        # Named as pip-installed plugins are: by distribution and version (tutorial.md shows it).
+        project = tomllib.loads((TUTORIAL / "pyproject.toml").read_text(encoding="utf-8"))
+        name = pm.get_name(qmframe_repaircafe)
+        assert name is not None
+        pm.distributions[name] = (project["project"]["name"], project["project"]["version"])
     else:  # someone followed the tutorial here: the real entry point supplies it
         pm = qmframe.get_plugin_manager()
     monkeypatch.setattr(api, "_default", qmframe.Registry(pm))

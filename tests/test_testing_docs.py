@@ -183,3 +183,26 @@ def test_the_guide_shows_the_award_levels_liveness_and_award_rate_as_they_are() 
     )
     assert re.fullmatch(pattern.strip("`"), counts), counts
     assert re.search(pattern, guide.replace("\n", " "))
+
+
+def test_the_guide_shows_the_counts_of_liveness_and_returns_as_they_read() -> None:
+    from qmframe.testing import invariants
+
+    guide = (DOCS / "testing-plugins.md").read_text(encoding="utf-8").replace("\n", " ")
+    registry = qmframe.Registry()
+    invariants.check_liveness("buttle-quality-mark", registry=registry)
+    invariants.check_returns("buttle-quality-mark", registry=registry, max_examples=5)
+    liveness, returns = (c.describe() for c in invariants.COUNTS[-2:])
+    # How many cases Hypothesis draws, and so what they come to, varies: only the numbers
+    # are left out of the comparison.
+    shown = {
+        "liveness": r"liveness on buttle-quality-mark: 9 rules live, 1 award level live, "
+        r"from \d+ passing cases",
+        "returns": r"returns on buttle-quality-mark: \d+ cases, \d+ reached it: \d+ valid "
+        r"returns recorded and totalled, \d+ broken returns refused \(at-most \d+, "
+        r"required-missing \d+, wrong-type \d+, unknown-figure \d+\)",
+    }
+    assert re.fullmatch(shown["liveness"], liveness), liveness
+    assert re.fullmatch(shown["returns"], returns), returns
+    for pattern in shown.values():
+        assert re.search(f"`{pattern}`", guide), pattern

@@ -26,7 +26,6 @@ from qmframe.files import (
 )
 from qmframe.framework import Framework
 from qmframe.index import FrameworkIndex
-from qmframe.limits import LATEST_DATE, MAX_VALIDITY_MONTHS, check_date
 from qmframe.plugins import Registry
 from qmframe.reports import Assessment
 from qmframe.submission import Review, Submission
@@ -184,9 +183,6 @@ def assess(
             or submission.submitted_on
             or dt.date.today()
         )
-    problems = _date_problems(as_of, framework)
-    if problems:
-        raise ValidationError(problems)
     return registry.assessor(framework).assess(
         submission,
         review,
@@ -196,23 +192,6 @@ def assess(
         review_file=review_file,
         warnings=warnings,
     )
-
-
-def _date_problems(as_of: dt.date, framework: Framework) -> list[Problem]:
-    """The decision date, and the award's end and mid-point, must be dates qmframe handles."""
-    problems = check_date(as_of, "as_of")
-    months = max(framework.validity.months, framework.validity.midpoint_months)
-    last_month = as_of.year * 12 + as_of.month - 1 + months
-    if not problems and (months > MAX_VALIDITY_MONTHS or last_month // 12 > LATEST_DATE.year):
-        problems.append(
-            Problem(
-                f"an award decided on {as_of} would run past {LATEST_DATE}, the latest date "
-                "qmframe handles",
-                "as_of",
-                code="out-of-range",
-            )
-        )
-    return problems
 
 
 def render(

@@ -31,6 +31,7 @@ import attrs
 
 from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
 from qmframe.escaping import json_text
+from qmframe.limits import MAX_JOBS
 
 if TYPE_CHECKING:
     from qmframe.decision import Decision
@@ -292,7 +293,8 @@ def find_cases(
     A folder is searched, its subfolders in name order, for files called
     ``submission_name`` (following links to folders, but not back up the
     tree, nor twice to one folder); each is a case whose review is the ``review_name``
-    beside it, when there is one, and whose label is its folder relative to
+    beside it, when there is one (anything at that name: one that cannot be read makes
+    the case invalid, never a case without a review), and whose label is its folder relative to
     the folder searched (the folder as given, for a case folder given
     itself). A file is one case, labelled as given.
     """
@@ -300,7 +302,7 @@ def find_cases(
         root = Path(given)
         if not root.is_dir():
             review = root.with_name(review_name)
-            yield Case(label=os.fspath(given), submission=root, review=_if_file(review))
+            yield Case(label=os.fspath(given), submission=root, review=_if_present(review))
             continue
         linked: set[str] = set()  # where the links followed so far lead
         for folder, subfolders, names in os.walk(root, followlinks=True):
@@ -314,7 +316,7 @@ def find_cases(
             yield Case(
                 label=label,
                 submission=here / submission_name,
-                review=_if_file(here / review_name),
+                review=_if_present(here / review_name),
             )
 
 
@@ -330,8 +332,10 @@ def _walk_into(folder: str, name: str, linked: set[str]) -> bool:
     return True
 
 
-def _if_file(path: Path) -> Path | None:
-    return path if path.is_file() else None
+def _if_present(path: Path) -> Path | None:
+    """The review beside a submission, if anything is there: a FIFO, a folder or a dangling
+    link is taken too, so reading it says what is wrong instead of deciding without it."""
+    return path if os.path.lexists(path) else None
 
 
 # -- running -------------------------------------------------------------------------------
@@ -350,6 +354,24 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def _ignore_interrupts() -> None:
+    """In each worker: leave Ctrl-C to the main process, which stops the batch.
+
+    A terminal's Ctrl-C reaches every process of its group; a worker that died
+    of it in the middle of a message to the pool printed a traceback and could
+    leave the pool waiting for ever.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _check_jobs(jobs: int) -> None:
+    if not 1 <= jobs <= MAX_JOBS:
+        message = f"the number of processes must be 1 to {MAX_JOBS}, not {jobs}"
+        raise ValidationError([Problem(message, "jobs", code="out-of-range")])
 
 
 def default_jobs() -> int:
@@ -378,9 +400,13 @@ def run(
     ``window`` chunks (default: four per process) are in flight at once, and
     ``cases`` is read only as they are sent, so memory does not grow with the
     number of cases. ``step`` and the cases must pickle for processes:
-    :class:`Assess` and :class:`Case` do.
+    :class:`Assess` and :class:`Case` do. ``jobs`` outside 1 to
+    :data:`~qmframe.limits.MAX_JOBS` raises :class:`~qmframe.errors.ValidationError`.
+    The processes ignore Ctrl-C (``SIGINT``): it stops the batch in this
+    process, which cancels the cases not yet sent and waits for those running.
     """
-    workers = jobs if jobs is not None else default_jobs()
+    workers = jobs if jobs is not None else min(default_jobs(), MAX_JOBS)
+    _check_jobs(workers)
     if executor is None and workers <= 1:
         yield from map(step, cases)
         return
@@ -388,7 +414,7 @@ def run(
     if executor is None:
         from concurrent.futures import ProcessPoolExecutor
 
-        executor = ProcessPoolExecutor(max_workers=workers)
+        executor = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
     limit = window if window is not None else 4 * max(workers, 1)
     pending: deque[Future[list[R]]] = deque()
     try:

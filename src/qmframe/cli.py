@@ -31,6 +31,7 @@ from qmframe._console import err as _err
 from qmframe._console import out as _out
 from qmframe.awards import commands as award_commands
 from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
+from qmframe.limits import MAX_JOBS
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -107,10 +108,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"error: {exc}", fg="red")
         return EXIT_BAD_INPUT
     except Exception as exc:  # the promise: never a bare traceback
+        if _process_killed(exc):
+            _err(
+                "error: a process of the batch ended abruptly (killed, perhaps for want of "
+                "memory), so the batch stopped; a file named by -o was left as it was",
+                fg="red",
+            )
+            return EXIT_INTERNAL
         _err(f"internal error in qmframe: {type(exc).__name__}: {exc}", fg="red")
         _err("This is a bug; please report it with the command you ran.")
         return EXIT_INTERNAL
     return code if isinstance(code, int) else EXIT_OK
+
+
+def _process_killed(exc: Exception) -> bool:
+    """Whether a batch's worker process was killed from outside (not a bug in qmframe)."""
+    if "concurrent.futures" not in sys.modules:  # no batch ran
+        return False
+    from concurrent.futures.process import BrokenProcessPool
+
+    return isinstance(exc, BrokenProcessPool)
 
 
 def _wrote(output: str, message: str) -> None:
@@ -173,7 +190,7 @@ def frameworks(as_json: bool) -> int:
       qmframe frameworks
       qmframe frameworks --json
     """
-    import json
+    from qmframe.escaping import json_text
 
     registry = _registry()
     found = registry.frameworks()
@@ -182,7 +199,7 @@ def frameworks(as_json: bool) -> int:
             {"id": fid, "version": r.value.version, "title": r.value.title, "plugin": r.plugin}
             for fid, r in sorted(found.items())
         ]
-        _out(json.dumps(listed, indent=2, ensure_ascii=False))
+        _out(json_text(listed))
         return EXIT_OK
     if not found:
         _out("No frameworks installed. Install a framework plugin (for example qmframe-example).")
@@ -305,8 +322,9 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
       qmframe validate --framework my-framework.toml submission.toml
       qmframe validate --json submission.toml
     """
-    import json
     from pathlib import Path
+
+    from qmframe.escaping import json_text, terminal
 
     registry = _registry()
     failed = 0
@@ -328,12 +346,13 @@ def validate(files: tuple[str, ...], framework: str | None, as_json: bool) -> in
             continue
         for problem in problems:
             (_err if problem.severity == "error" else _out)(str(problem))
+        label = terminal(name)  # one line: a newline in the name cannot forge one
         if errors:
-            _err(f"{name}: {len(errors)} problem{'s' if len(errors) != 1 else ''}", fg="red")
+            _err(f"{label}: {len(errors)} problem{'s' if len(errors) != 1 else ''}", fg="red")
         else:
-            _out(f"{name}: ok", fg="green")
+            _out(f"{label}: ok", fg="green")
     if as_json:
-        _out(json.dumps(results, indent=2, ensure_ascii=False))
+        _out(json_text(results))
     return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
@@ -596,7 +615,7 @@ def assess(
 @click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
 @click.argument("paths", nargs=-1, required=True, metavar="FOLDER...", shell_complete=complete_file)
 @click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+    "-j", "--jobs", type=click.IntRange(min=1, max=MAX_JOBS), metavar="N",
     help="processes to use (default: the number of cores)",
 )  # fmt: skip
 @click.option(
@@ -719,11 +738,11 @@ def demo(
     if as_json and not list_:
         raise click.UsageError("--json goes with --list (for a JSON report: --format json)")
     import datetime as dt
-    import json
     import tempfile
     from pathlib import Path
 
     from qmframe import api
+    from qmframe.escaping import json_text
     from qmframe.files import file_label, write_text
 
     registry = _registry()
@@ -739,7 +758,7 @@ def demo(
             }
             for name, r in examples.items()
         ]
-        _out(json.dumps(listed, indent=2, ensure_ascii=False))
+        _out(json_text(listed))
         return EXIT_OK
     if list_:
         for name, registered in examples.items():

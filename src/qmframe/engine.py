@@ -43,6 +43,7 @@ from qmframe.decision import (
 from qmframe.errors import PluginError, Problem, ValidationError, raise_errors
 from qmframe.framework import Framework, Rule
 from qmframe.index import FrameworkIndex
+from qmframe.limits import decision_date_problems
 from qmframe.rules import AssessmentContext, Evaluation, RuleKind, RuleResult
 from qmframe.scales import aggregate, lower_median
 from qmframe.submission import EvidenceItem, Review, Submission
@@ -376,14 +377,17 @@ class Assessor:
     ) -> Decision:
         """The explained decision for one submission (and its review, if any).
 
-        Runs :meth:`check` first: any error raises
+        Checks the decision date (a date qmframe handles, with the award's end
+        and mid-point) and runs :meth:`check` first: any error raises
         :class:`~qmframe.errors.ValidationError` (a reviewer with a conflict of
         interest, :class:`~qmframe.errors.ConflictOfInterestError`) and no
         decision is made. ``warnings``, when given, receives the problems the
         checks found that do not stop a decision (``qmframe assess`` shows them),
         so a caller never runs the checks a second time to see them.
         """
-        problems = self.check(
+        validity = self.framework.validity
+        problems = decision_date_problems(as_of, max(validity.months, validity.midpoint_months))
+        problems += self.check(
             submission,
             review,
             folder=folder,

@@ -9,6 +9,7 @@ one traceback per attempt.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -54,7 +55,10 @@ class Problem:
         return attrs.evolve(self, file=self.file or file, path=path)
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.file, self.path) if part)
+        from qmframe.escaping import terminal
+
+        # One line: a newline in a file's name shows as \n and cannot forge a line of output.
+        where = ": ".join(terminal(part) for part in (self.file, self.path) if part)
         label = "" if self.severity == "error" else f"{self.severity}: "
         return f"{where}: {label}{self.message}" if where else f"{label}{self.message}"
 
@@ -128,6 +132,8 @@ def describe_value(value: object) -> str:
         return f"a date ({value.isoformat()})"
     if isinstance(value, dt.time):
         return f"a time ({value.isoformat()})"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # nan, inf or -inf: as TOML writes them ("a number (nan)" misleads)
     names = {str: "a string", int: "an integer", float: "a number"}
     name = names.get(type(value))
     return f"{name} ({value!r})" if name else "a value of another kind"

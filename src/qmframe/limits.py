@@ -20,9 +20,11 @@ __all__ = [
     "MAX_DAYS",
     "MAX_EVIDENCE_BYTES",
     "MAX_INPUT_BYTES",
+    "MAX_JOBS",
     "MAX_VALIDITY_MONTHS",
     "check_date",
     "date_problem",
+    "decision_date_problems",
 ]
 
 #: The earliest date qmframe reads or computes.
@@ -38,6 +40,9 @@ MAX_DAYS = 36_525
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 #: The largest evidence file whose sha256 qmframe checks: 4 GiB, read in chunks.
 MAX_EVIDENCE_BYTES = 4 * 1024 * 1024 * 1024
+#: The most processes a batch runs at once (``qmframe batch --jobs``, ``qmframe.batch.run``):
+#: more than the cores only waits, and every process is a copy of qmframe in memory.
+MAX_JOBS = 256
 
 
 def date_problem(day: dt.date) -> str:
@@ -53,3 +58,25 @@ def check_date(day: dt.date | None, path: str, file: str = "") -> list[Problem]:
         return []
     message = date_problem(day)
     return [Problem(message, path, file, code="out-of-range")] if message else []
+
+
+def decision_date_problems(as_of: dt.date, months: int) -> list[Problem]:
+    """What is wrong with a decision date (path ``as_of``), for an award of ``months``.
+
+    The date must be within :data:`EARLIEST_DATE`..:data:`LATEST_DATE`, and an
+    award made on it (its validity or mid-point, the longer) must not run past
+    :data:`LATEST_DATE`. :meth:`qmframe.engine.Assessor.assess` checks it, so
+    every path to a decision does.
+    """
+    problems = check_date(as_of, "as_of")
+    last_month = as_of.year * 12 + as_of.month - 1 + months
+    if not problems and (months > MAX_VALIDITY_MONTHS or last_month // 12 > LATEST_DATE.year):
+        problems.append(
+            Problem(
+                f"an award decided on {as_of} would run past {LATEST_DATE}, the latest date "
+                "qmframe handles",
+                "as_of",
+                code="out-of-range",
+            )
+        )
+    return problems

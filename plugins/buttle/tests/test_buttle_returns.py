@@ -19,6 +19,7 @@ from qmframe._convert import unstructure_json
 from qmframe.awards.register import Register
 from qmframe.awards.sector import render_text, sector_view
 from qmframe.cli import main
+from qmframe.testing import invariants
 
 EXAMPLES = ("buttle-thornbury-university", "buttle-ashcombe-college", "buttle-glenmuir-university")
 
@@ -145,3 +146,13 @@ def test_the_examples_give_the_declared_details(framework: qmframe.Framework) ->
     ashcombe = qmframe.load_submission(registry.examples[EXAMPLES[1]].value.submission, framework)
     assert ashcombe.details["care_leaver_definition"] == "institutional"
     assert ashcombe.details["care_leavers_enrolled"] == "58"  # written as a TOML number
+
+
+def test_generated_returns_are_recorded_totalled_and_broken_ones_refused() -> None:
+    # The kit's check: valid statistical returns of one to three holders recorded and
+    # totalled (exact, and rounded as HESA rounds them), and returns with more continuing
+    # than enrolled, a required figure missing, a figure of the wrong type or one the
+    # return does not declare refused at that figure.
+    counts = invariants.check_returns("buttle-quality-mark")
+    assert counts.reached > 0
+    assert dict(counts.broken) == dict.fromkeys(invariants.RETURN_BREAKS, counts.reached)

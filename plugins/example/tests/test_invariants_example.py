@@ -72,4 +72,8 @@ def test_every_rule_decides_something(registry: qmframe.Registry) -> None:
     invariants.check_liveness("example-charter", registry=registry)
 
 
+def test_census_returns_are_recorded_totalled_and_checked(registry: qmframe.Registry) -> None:
+    invariants.check_returns("example-charter", registry=registry)
+
+
 # -- end invariants --

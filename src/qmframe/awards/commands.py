@@ -21,6 +21,7 @@ from qmframe._console import DATE, OrderedGroup, complete_dir, complete_file, co
 from qmframe._console import err as _err
 from qmframe._console import out as _out
 from qmframe.errors import Problem, ValidationError
+from qmframe.limits import MAX_JOBS
 from qmframe.vocabulary import STATES
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Progress", "diff_command", "read_decision", "register", "rescore_command"]
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -1154,7 +1155,7 @@ def diff_command(old: str, new: str, fmt: str) -> int:
 @click.argument("folder", metavar="FOLDER", shell_complete=complete_dir)
 @click.option("--all", "show_all", is_flag=True, help="list unchanged decisions too")
 @click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+    "-j", "--jobs", type=click.IntRange(min=1, max=MAX_JOBS), metavar="N",
     help="processes to use (default: the number of cores)",
 )  # fmt: skip
 @_text_or_json
@@ -1167,8 +1168,10 @@ def rescore_command(
     NEW the new version. FOLDER holds one folder per submission, each with
     submission.toml (and review.toml). The cases are decided N at a time
     (--jobs), as by `qmframe batch`; a case that cannot be assessed under OLD
-    is listed with its problems and makes the exit code 2. On a terminal, a
-    progress bar on stderr shows the cases done.
+    is listed with its problems and makes the exit code 2, and a plugin that
+    fails on a case, under either version, is listed as that case's problem
+    and makes it 1; the other cases go on. On a terminal, a progress bar on
+    stderr shows the cases done.
 
     \b
     Examples:
@@ -1177,7 +1180,7 @@ def rescore_command(
     """
     from qmframe import batch
     from qmframe._convert import unstructure_json
-    from qmframe.awards.versions import RescoreFiles
+    from qmframe.awards.versions import PLUGIN_FAILURE, RescoreFiles
     from qmframe.files import file_label
 
     refs = [batch.framework_ref(ref) for ref in (old, new)]
@@ -1190,21 +1193,24 @@ def rescore_command(
             [Problem("no submission.toml found in it or its folders", file=file_label(folder))]
         )
     progress = Progress(total, "rescoring")
-    shown, changed, unreadable = [], 0, 0
+    shown, changed, unreadable, failed = [], 0, 0, 0
     results = batch.run(RescoreFiles(*refs), batch.find_cases(folder), jobs=jobs)
     for done, r in enumerate(results, start=1):
-        changed += r.changed
+        # A case that cannot be assessed under OLD has no decision to change: counted apart.
         unreadable += bool(r.problems and not r.old_status)
+        changed += r.changed and bool(r.old_status)
+        failed += any(p.code == PLUGIN_FAILURE for p in r.problems)
         if r.changed or show_all:
             shown.append(r)
         progress(done)
     if fmt == "json":
         _out(_json([{**unstructure_json(r), "changed": r.changed} for r in shown]))
-        return EXIT_BAD_INPUT if unreadable else EXIT_OK
-    _line(
-        f"{before.id} {before.version} -> {after.version}: {changed} of {total} "
-        "decisions would change"
-    )
+        return EXIT_INTERNAL if failed else EXIT_BAD_INPUT if unreadable else EXIT_OK
+    summary = f"{before.id} {before.version} -> {after.version}: {changed} of "
+    summary += f"{total - unreadable} decisions would change"
+    if unreadable:
+        summary += f"; {unreadable} case{'s' if unreadable != 1 else ''} cannot be assessed"
+    _line(summary)
     for r in shown:
         if r.problems and not r.old_status:
             _line(f"  {r.label}: cannot be assessed under {before.version}:")
@@ -1220,4 +1226,4 @@ def rescore_command(
         _line(f"  {r.label} ({r.organisation}): {arrow}")
         for reason in (*r.reasons, *r.notes):
             _line(f"    {reason}")
-    return EXIT_BAD_INPUT if unreadable else EXIT_OK
+    return EXIT_INTERNAL if failed else EXIT_BAD_INPUT if unreadable else EXIT_OK

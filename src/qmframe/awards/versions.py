@@ -18,7 +18,7 @@ import attrs
 
 from qmframe.decision import Decision
 from qmframe.engine import Assessor
-from qmframe.errors import Problem, ValidationError
+from qmframe.errors import PluginError, Problem, ValidationError
 from qmframe.framework import Framework
 from qmframe.index import FrameworkIndex
 from qmframe.plugins import Registry
@@ -201,6 +201,10 @@ class Case:
     as_of: dt.date | None = None
 
 
+#: The code of a rescored case's problem when a plugin (or qmframe) failed on it.
+PLUGIN_FAILURE = "plugin-failure"
+
+
 @attrs.frozen(kw_only=True)
 class Rescored:
     """One case under the old and the new version, and why its decision would change.
@@ -336,9 +340,14 @@ def _rescore_one(
 ) -> Rescored:
     """One case, decided under the old version as ``before``, decided again under the new."""
     submission, review, notes = adapt(submission, review, new_assessor.framework)
-    # The same checks as every decision: a case the new version cannot take is reported.
-    problems = [p for p in new_assessor.check(submission, review) if p.severity == "error"]
-    if problems:
+    # The same checks as every decision: a case the new version cannot take is reported, and
+    # so is a plugin failing on it (named), without stopping the other cases.
+    try:
+        problems = [p for p in new_assessor.check(submission, review) if p.severity == "error"]
+        after = None if problems else new_assessor.assess(submission, review, as_of=before.as_of)
+    except PluginError as exc:
+        problems, after = [Problem(str(exc), code=PLUGIN_FAILURE)], None
+    if after is None:
         return Rescored(
             label=label,
             organisation=before.organisation,
@@ -349,7 +358,6 @@ def _rescore_one(
             notes=notes,
             problems=tuple(problems),
         )
-    after = new_assessor.assess(submission, review, as_of=before.as_of)
     return Rescored(
         label=label,
         organisation=before.organisation,
@@ -381,7 +389,7 @@ class RescoreFiles:
         old_assessor, new_assessor = assessor_for(self.old), assessor_for(self.new)
         outcome, submission, review = _decide(old_assessor, case)
         if outcome.decision is None or submission is None:
-            problems = outcome.problems or (Problem(outcome.error, code="plugin-failure"),)
+            problems = outcome.problems or (Problem(outcome.error, code=PLUGIN_FAILURE),)
             return Rescored(
                 label=case.label,
                 organisation="",

@@ -67,6 +67,14 @@ honest reads
     Changing anything a rule's kind says it does not read (through
     :meth:`qmframe.RuleKind.reads`) leaves that rule's result, what it saw
     and what it concluded, exactly as they were.
+returns
+    For a framework with recurring events (``[[lifecycle.recurring]]``),
+    valid returns of each are recorded in a register, answer their due dates
+    and are no longer due, and the sector view totals them (exact and
+    public); a return that breaks the declaration (a figure above its
+    ``at_most``, a required figure missing, a figure of the wrong type, an
+    undeclared figure) is refused with a problem at that figure, and nothing
+    is written (see :func:`returns_accepted`).
 
 Two checks are not Hypothesis properties: :func:`check_award_rate` draws a
 fixed-seed sample of the cases meant to be awards and fails, naming what stops
@@ -124,6 +132,7 @@ __all__ = [
     "COUNTS",
     "MIN_AWARD_RATE",
     "PROPERTIES",
+    "RETURN_BREAKS",
     "AwardRate",
     "InvariantError",
     "PropertyCounts",
@@ -138,6 +147,7 @@ __all__ = [
     "check_monotonicity",
     "check_not_applicable_neutrality",
     "check_reads",
+    "check_returns",
     "check_round_trip",
     "check_sensitivity",
     "deterministic",
@@ -145,6 +155,7 @@ __all__ = [
     "monotone",
     "not_applicable_neutral",
     "reads_honest",
+    "returns_accepted",
     "round_trips",
     "sensitive",
 ]
@@ -738,6 +749,320 @@ def reads_honest(case: AssessmentCase, registry: Registry, data: st.DataObject) 
     return True
 
 
+# -- recurring events: returns recorded, totalled and checked ------------------------------------
+
+#: The ways :func:`returns_accepted` breaks a return, each with the problem code it expects.
+RETURN_BREAKS: dict[str, str] = {
+    "at-most": "out-of-range",
+    "required-missing": "missing-value",
+    "wrong-type": "wrong-value",
+    "unknown-figure": "unknown-key",
+}
+#: The id of the figure no event declares, which :func:`returns_accepted` adds to break one.
+_UNDECLARED = "qmframe-testing-undeclared"
+
+
+def _holder(framework: Framework, organisation: str, start: Any) -> Decision:
+    """An award of ``framework`` made on ``start``, lasting as the framework says."""
+    import datetime as dt
+
+    from qmframe.engine import add_months
+
+    months = framework.validity.months
+    until = add_months(start, months) - dt.timedelta(days=1) if months else None
+    return Decision(
+        framework=framework.id,
+        version=framework.version,
+        organisation=organisation,
+        organisation_name=organisation.replace("-", " ").title(),
+        status=framework.decision.pass_status,
+        passed=True,
+        basis="review" if framework.review.required else "self-certified",
+        as_of=start,
+        valid_from=start,
+        valid_until=until,
+    )
+
+
+def _breaks(event: Any) -> list[str]:
+    """The ways of :data:`RETURN_BREAKS` that an event's declaration allows."""
+    options = ["at-most"] if any(f.at_most for f in event.figures) else []
+    options += ["required-missing"] if any(f.required for f in event.figures) else []
+    options += ["wrong-type"] if event.figures else []
+    return [*options, "unknown-figure"]
+
+
+def _break_return(
+    event: Any, figures: dict[str, float], how: str, data: st.DataObject, *, as_text: bool
+) -> tuple[str, dict[str, Any], str]:
+    """A valid return broken one way: (the figure it breaks, the figures, as what).
+
+    The figures are numbers, or, for a wrong type with ``as_text``, text for a
+    value the command line would read (``as`` is ``"text"`` then,
+    ``"numbers"`` otherwise).
+    """
+    bounded = [f for f in event.figures if f.at_most]
+    out: dict[str, Any] = dict(figures)
+    if how == "unknown-figure":
+        out[_UNDECLARED] = 1.0
+        return _UNDECLARED, out, "numbers"
+    if how == "required-missing":
+        figure = data.draw(st.sampled_from([f for f in event.figures if f.required]))
+        out.pop(figure.id, None)
+        return figure.id, out, "numbers"
+    if how == "at-most":
+        figure = data.draw(st.sampled_from(bounded), label="figure above its bound")
+        bound = out.setdefault(figure.at_most, 0.0)
+        out[figure.id] = bound + data.draw(st.integers(1, 50), label="by")
+        return figure.id, out, "numbers"
+    figure = data.draw(st.sampled_from(event.figures), label="figure of the wrong type")
+    choices = ["not-finite"] + (["fraction", "negative"] if figure.type == "count" else [])
+    wrong = "text" if as_text else data.draw(st.sampled_from(choices), label="wrong value")
+    if wrong == "text":
+        text = {key: f"{value:g}" for key, value in out.items()}
+        text[figure.id] = data.draw(st.sampled_from(["many", "", "1,5", "2x"]), label="text")
+        return figure.id, text, "text"
+    value = {"not-finite": float("inf"), "fraction": 0.5, "negative": -1.0}[wrong]
+    out[figure.id] = value if wrong != "fraction" else out.get(figure.id, 0.0) + value
+    return figure.id, out, "numbers"
+
+
+def _expected_totals(
+    framework: Framework, recorded: Iterable[Any]
+) -> dict[tuple[str, str, int], tuple[float, int, float, float]]:
+    """(event, figure, year) -> (total, organisations, part, base) from the returns recorded.
+
+    Each organisation counts once a year, with its latest return; ``part``
+    and ``base`` sum the figure and its ``at_most`` figure over the
+    organisations that gave both.
+    """
+    latest: dict[tuple[str, int, str], Any] = {}
+    for answer in sorted(recorded, key=lambda r: (r.due, r.on, r.id)):
+        latest[(answer.event, answer.due.year, answer.organisation)] = answer
+    out: dict[tuple[str, str, int], tuple[float, int, float, float]] = {}
+    events = {event.id: event for event in framework.lifecycle.recurring}
+    for (event_id, year, _), answer in latest.items():
+        for figure in events[event_id].figures:
+            if figure.id not in answer.figures:
+                continue
+            total, n, part, base = out.get((event_id, figure.id, year), (0.0, 0, 0.0, 0.0))
+            value = answer.figures[figure.id]
+            if figure.at_most and figure.at_most in answer.figures:
+                part, base = part + value, base + answer.figures[figure.at_most]
+            out[(event_id, figure.id, year)] = (total + value, n + 1, part, base)
+    return out
+
+
+def returns_accepted(framework: Framework, data: st.DataObject) -> Counter[str]:
+    """Valid returns of each recurring event are recorded and totalled; broken ones are refused.
+
+    Draws one to three holders of the framework's award (made on dates
+    Hypothesis draws, lasting as ``[validity]`` says) in a register kept in
+    memory, and, for each holder and each event, valid figures
+    (:func:`~qmframe.testing.strategies.return_figures`) for the first one to
+    three returns due in the award's term, sent on their due dates. Each must
+    be recorded, answering that due date, and no longer be due; the sector
+    view's totals (exact, and rounded in the public view) must be the sums of
+    the figures, each organisation once a year with its latest return, and a
+    figure with ``at_most`` its share of that figure. Then, for a new holder
+    that owes a return of each event, a valid return is broken in each way
+    :data:`RETURN_BREAKS` names that the event's declaration allows (a figure
+    above its ``at_most`` figure, a required figure missing, a figure of the
+    wrong type, both as a number that is not finite, a fraction or a negative
+    count, and as text the command line cannot read as a number; a figure the
+    event does not declare); each must be refused with
+    a problem at that figure with that code, and nothing written.
+
+    Returns how many returns were recorded (``recorded``) and broken (by
+    the way they were broken).
+    """
+    import datetime as dt
+    import itertools
+
+    from qmframe.awards.register import Register
+    from qmframe.awards.returns import due_dates, publish_count, publish_percentage, read_figures
+    from qmframe.testing.strategies import return_figures
+
+    tally: Counter[str] = Counter()
+    events = framework.lifecycle.recurring
+    if not events:
+        return tally
+    register = Register(":memory:")
+    try:
+        recorded = []
+        holders = data.draw(st.integers(1, 3), label="holders")
+        for k in range(holders):
+            organisation = f"holder-{k}"
+            start = data.draw(
+                st.dates(dt.date(2020, 1, 1), dt.date(2023, 12, 31)), label=f"{organisation} from"
+            )
+            holding = _holder(framework, organisation, start)
+            register.add_decision(holding, framework.lifecycle)
+            for event in events:
+                dues = list(itertools.islice(due_dates(event, start, holding.valid_until), 3))
+                if not dues:
+                    _fail(
+                        f"recurring event {event.id!r} never falls due during an award of "
+                        f"{framework.id!r} made on {start} and lasting to {holding.valid_until}"
+                    )
+                answered = dues[: data.draw(st.integers(1, len(dues)), label="returns sent")]
+                for due in answered:
+                    figures = data.draw(return_figures(event), label=f"{event.id} due {due}")
+                    try:
+                        answer = register.add_return(
+                            framework, organisation, event.id, figures, on=due
+                        )
+                    except ValidationError as exc:
+                        _fail(
+                            f"a valid return of {event.id!r} due {due} was refused: {figures}\n"
+                            f"{exc}"
+                        )
+                    if answer.due != due or dict(answer.figures) != figures:
+                        _fail(
+                            f"a return of {event.id!r} sent on {due} was recorded as due "
+                            f"{answer.due} with {dict(answer.figures)}; it was sent with {figures}"
+                        )
+                    recorded.append(answer)
+                    tally["recorded"] += 1
+                last = holding.valid_until or dues[-1]
+                still = {
+                    d.on
+                    for d in register.due(
+                        framework.id, start, (last - start).days, recurring=events
+                    )
+                    if d.organisation == organisation and d.event == event.id
+                }
+                if still & set(answered) or set(dues) - set(answered) - still:
+                    _fail(
+                        f"after {organisation} sent the {event.id!r} returns due {answered}, "
+                        f"the register lists as due {sorted(still)} of {dues}"
+                    )
+        kept = register.returns(framework.id)
+        if sorted((r.id, dict(r.figures)) for r in kept) != sorted(
+            (r.id, dict(r.figures)) for r in recorded
+        ):
+            _fail(f"the register keeps the returns {kept}; recorded were {recorded}")
+        expected = _expected_totals(framework, recorded)
+        for public in (False, True):
+            view = register.sector_view(framework, public=public)
+            rows = {(t.event, t.figure, t.year): t for t in view.returns}
+            if set(rows) != set(expected):
+                _fail(
+                    f"the {'public ' if public else ''}sector view totals {sorted(rows)}; the "
+                    f"returns give {sorted(expected)}"
+                )
+            for key, (total, n, part, base) in expected.items():
+                row = rows[key]
+                event = next(e for e in events if e.id == key[0])
+                figure = next(f for f in event.figures if f.id == key[1])
+                hidden = public and figure.type == "count"
+                rule = framework.disclosure if hidden else None
+                shown = publish_count(total, framework.disclosure) if hidden else f"{total:g}"
+                wanted = (
+                    n,
+                    shown,
+                    None if hidden else total,
+                    figure.at_most,
+                    publish_percentage(part, base, rule) if figure.at_most else "",
+                )
+                got = (row.organisations, row.shown, row.total, row.of, row.percent)
+                close = got[2] is None or wanted[2] is None or abs(got[2] - wanted[2]) < 1e-6
+                if got[:2] + got[3:] != wanted[:2] + wanted[3:] or not close:
+                    _fail(
+                        f"the {'public ' if public else ''}sector view gives {key[1]!r} of "
+                        f"{key[0]!r} in {key[2]} as (organisations, shown, total, of, percent) "
+                        f"{got}; the returns give {wanted}"
+                    )
+        # A new holder owes each return: only its figures can stop one being recorded.
+        start = dt.date(2024, 1, 1)
+        register.add_decision(_holder(framework, "holder-new", start), framework.lifecycle)
+        for event in events:
+            valid = data.draw(return_figures(event), label=f"{event.id} before breaking")
+            # A wrong type is tried both as text (as the command line reads figures) and as
+            # a number; each other way once.
+            tries = [(how, False) for how in _breaks(event)]
+            tries += [("wrong-type", True)] if ("wrong-type", False) in tries else []
+            for how, as_text in tries:
+                figure_id, broken, given_as = _break_return(
+                    event, valid, how, data, as_text=as_text
+                )
+                try:
+                    if given_as == "text":
+                        read_figures(event, broken)
+                    else:
+                        register.add_return(framework, "holder-new", event.id, broken, on=start)
+                except ValidationError as exc:
+                    code = RETURN_BREAKS[how]
+                    found = [p for p in exc.problems if p.path == f"figures.{figure_id}"]
+                    if not any(p.code == code for p in found):
+                        _fail(
+                            f"a return of {event.id!r} broken ({how}: {figure_id!r}) was "
+                            f"refused, but not with a problem at figures.{figure_id} coded "
+                            f"{code!r}:\n{exc}"
+                        )
+                else:
+                    _fail(
+                        f"a return of {event.id!r} broken ({how}: {figure_id!r}) was "
+                        f"accepted: {broken}"
+                    )
+                if len(register.returns(framework.id)) != len(recorded):
+                    _fail(f"a refused return of {event.id!r} ({how}) was written to the register")
+            tally.update(_breaks(event))
+    finally:
+        register.close()
+    return tally
+
+
+def check_returns(
+    framework: FrameworkRef,
+    *,
+    registry: Registry | None = None,
+    cases: st.SearchStrategy[AssessmentCase] | None = None,
+    max_examples: int | None = None,
+    parent: settings | None = None,
+) -> PropertyCounts:
+    """Check :func:`returns_accepted` for a framework that declares recurring events.
+
+    ``framework`` is a Framework, an installed framework's id, or a strategy
+    of frameworks (for example ``frameworks(recurring=True)``); one that
+    declares no ``[[lifecycle.recurring]]`` fails (there is nothing to
+    check), and a strategy fails when none of its frameworks declares one.
+    ``cases`` is accepted for :func:`check_all` and not used; other arguments
+    as for :func:`check_determinism`. The awards the returns belong to are
+    made by the check, not assessed, so no award rate is needed.
+    """
+    fw, _, generated = _resolve(framework, registry)
+    if not generated and not fw.lifecycle.recurring:
+        _fail(f"{fw.id!r} declares no recurring events ([[lifecycle.recurring]]): nothing to check")
+    strategy = fw if generated else st.just(fw)
+    options: dict[str, Any] = {
+        "deadline": None,
+        "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+    }
+    if max_examples is not None:
+        options["max_examples"] = max_examples
+    counts = PropertyCounts(property="returns", framework=_label(fw))
+    tally: Counter[str] = Counter()
+
+    @settings(parent, **options)
+    @given(framework=strategy, data=st.data())
+    def run(framework: Framework, data: st.DataObject) -> None:
+        counts.examples += 1
+        done = returns_accepted(framework, data)
+        if done:
+            counts.reached += 1
+        tally.update(done)
+
+    run.__name__ = run.__qualname__ = "check_returns_accepted"
+    run()
+    counts.recorded = tally["recorded"]
+    counts.broken = tuple((how, tally[how]) for how in RETURN_BREAKS)
+    COUNTS.append(counts)
+    if not counts.reached:
+        _fail(f"{counts.describe()}: no framework declared a recurring event")
+    return counts
+
+
 # -- counting what the properties reached --------------------------------------------------------
 
 
@@ -750,6 +1075,14 @@ class PropertyCounts:
     is about (an award to change, a target to mark not applicable, an item
     to lower). ``levels`` (for the award rate of a framework with award
     levels) counts the cases that reached each level, lowest first.
+
+    For rule liveness, ``examples`` counts the passing cases it started
+    from, ``reached`` the deciding rules found live, ``levels`` each award
+    level above the lowest with 1 when it is live (else 0), and
+    ``undecided`` the rules and levels left undecided. For recurring events
+    (:func:`check_returns`), ``reached`` counts the cases with an event to
+    send returns of, ``recorded`` the valid returns recorded, and ``broken``
+    the broken returns refused, by the way they were broken.
     """
 
     property: str
@@ -758,11 +1091,25 @@ class PropertyCounts:
     reached: int = 0
     refused: int = 0
     levels: tuple[tuple[str, int], ...] = ()
+    undecided: int = 0
+    recorded: int = 0
+    broken: tuple[tuple[str, int], ...] = ()
 
     def describe(self) -> str:
-        if self.property == "liveness":
+        if self.property == "returns":
+            ways = ", ".join(f"{how} {n}" for how, n in self.broken)
             return (
-                f"liveness on {self.framework}: {self.reached} rules live, "
+                f"returns on {self.framework}: {self.examples} cases, {self.reached} reached it: "
+                f"{self.recorded} valid returns recorded and totalled, "
+                f"{sum(n for _, n in self.broken)} broken returns refused ({ways})"
+            )
+        if self.property == "liveness":
+            live = sum(n for _, n in self.levels)
+            levels = f", {live} award level{'' if live == 1 else 's'} live" if self.levels else ""
+            undecided = f", {self.undecided} undecided" if self.undecided else ""
+            return (
+                f"liveness on {self.framework}: {self.reached} rule"
+                f"{'' if self.reached == 1 else 's'} live{levels}{undecided}, "
                 f"from {self.examples} passing cases"
             )
         if self.property == "award-rate":
@@ -1334,7 +1681,9 @@ def check_liveness(
             property="liveness",
             framework=fw.id,
             examples=report.bases,
-            reached=len(report.by_verdict("live")),
+            reached=sum(r.verdict == "live" for r in report.rules),
+            levels=tuple((lv.rule, int(lv.verdict == "live")) for lv in report.levels),
+            undecided=len(report.by_verdict("undecided")),
         )
     )
     if report.bases == 0:
@@ -1356,9 +1705,10 @@ PROPERTIES: dict[str, Callable[..., Any]] = {
     "honest-reads": check_reads,
     "award-rate": check_award_rate,
     "liveness": check_liveness,
+    "returns": check_returns,
 }
 #: The checks that need one framework (not a strategy of them); check_all skips them for one.
-_ONE_FRAMEWORK = ("award-rate", "liveness")
+_ONE_FRAMEWORK = ("award-rate", "liveness", "returns")
 
 
 def check_all(
@@ -1372,8 +1722,9 @@ def check_all(
 ) -> None:
     """Run every check in :data:`PROPERTIES` except those named in ``skip``.
 
-    For a strategy of frameworks, award-rate and liveness (which need one
-    framework) are left out.
+    For a strategy of frameworks, award-rate, liveness and returns are left
+    out (they need one framework), and so is returns for a framework that
+    declares no recurring events.
     """
     skipped = set(skip)
     unknown = skipped - set(PROPERTIES)
@@ -1382,5 +1733,7 @@ def check_all(
     one = isinstance(framework, (Framework, str))
     for name, check in PROPERTIES.items():
         if name in skipped or (name in _ONE_FRAMEWORK and not one):
+            continue
+        if name == "returns" and not _resolve(framework, registry)[0].lifecycle.recurring:
             continue
         check(framework, registry=registry, cases=cases, max_examples=max_examples, parent=parent)
