@@ -32,11 +32,8 @@ author = "qmframe developers"
 copyright = "qmframe developers"
 release = version = qmframe.__version__
 
-extensions = [
-    "myst_parser",
-    "sphinx.ext.autodoc",
-    "sphinx.ext.napoleon",
-]
+# No autodoc: the reference is Markdown in the pages, written by cog (see above).
+extensions = ["myst_parser"]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "tutorial/**"]
@@ -45,12 +42,6 @@ myst_heading_anchors = 3
 
 html_theme = "furo"
 html_title = f"qmframe {release}"
-
-autodoc_member_order = "bysource"
-autodoc_typehints = "description"
-autodoc_default_options = {"members": True, "undoc-members": False}
-# Annotations name types imported only for type checking; show them as written.
-autodoc_type_aliases: dict[str, str] = {}
 
 
 # -- links to the generated reference ----------------------------------------------------------
