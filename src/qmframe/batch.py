@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -94,7 +94,9 @@ class Outcome:
 
     ``result`` is ``"decided"`` (``decision`` set), ``"invalid"`` (bad input:
     ``problems`` holds every located error) or ``"failed"`` (a plugin or
-    qmframe failed: ``error`` says which, and how).
+    qmframe failed: ``error`` says which, and how). A decided case also keeps
+    what the register records beside its decision and the decision does not
+    hold: the submission's ``previous_award`` and declared ``details``.
     """
 
     case: Case
@@ -102,6 +104,8 @@ class Outcome:
     decision: Decision | None = None
     problems: tuple[Problem, ...] = ()
     error: str = ""
+    previous_award: str = ""
+    details: Mapping[str, str] = attrs.field(factory=dict)
 
 
 def assess_case(assessor: Assessor, case: Case) -> Outcome:
@@ -156,7 +160,13 @@ def _decide(assessor: Assessor, case: Case) -> tuple[Outcome, Submission | None,
         error = f"internal error in qmframe: {type(exc).__name__}: {exc}"
         outcome = Outcome(case=case, result=FAILED, error=error)
     else:
-        outcome = Outcome(case=case, result=DECIDED, decision=decision)
+        outcome = Outcome(
+            case=case,
+            result=DECIDED,
+            decision=decision,
+            previous_award=submission.previous_award,
+            details=dict(submission.details),
+        )
     return outcome, submission, review
 
 
@@ -262,6 +272,9 @@ def json_line(outcome: Outcome) -> Line:
             **unstructure_json(decision),
             "disagreements": unstructure_json(decision.disagreements),
         }
+        # What `register add --decision` records beside the decision, as from the submission.
+        data["previous_award"] = outcome.previous_award
+        data["details"] = dict(outcome.details)
     elif outcome.result == INVALID:
         data["problems"] = [_problem_json(p) for p in outcome.problems]
     else:

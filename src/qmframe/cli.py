@@ -626,8 +626,18 @@ def assess(
     "-o", "--output", metavar="FILE", shell_complete=complete_file,
     help="write the JSON Lines here (atomically) instead of stdout",
 )  # fmt: skip
+@click.option(
+    "--db", metavar="FILE", shell_complete=complete_file,
+    help="record each decided case in this register as the results come (created if "
+    "missing); the JSON Lines are then written only with -o",
+)  # fmt: skip
 def batch(
-    framework: str, paths: tuple[str, ...], jobs: int | None, review_name: str, output: str | None
+    framework: str,
+    paths: tuple[str, ...],
+    jobs: int | None,
+    review_name: str,
+    output: str | None,
+    db: str | None,
 ) -> int:
     """Decide on every submission in FOLDER under FRAMEWORK, across processes.
 
@@ -642,6 +652,13 @@ def batch(
     "failed" with "error" (the plugin or bug that stopped it). A case that
     cannot be decided does not stop the others.
 
+    A decided case's object also has "previous_award" and "details", from its
+    submission, so `qmframe register add FRAMEWORK --decision FILE.jsonl`
+    records the lines later (skipping, and naming, cases not decided). With
+    --db FILE the decided cases are recorded in that register as they come,
+    a few hundred to a transaction; a decision the register refuses is that
+    case's problem (exit code 2) and the others are kept.
+
     A summary follows on stderr (on stdout with -o); on a terminal, a
     progress bar on stderr shows the cases done. The exit code is 0 when
     every case was decided, 2 when any had bad input, 1 when any failed.
@@ -650,12 +667,15 @@ def batch(
     Examples:
       qmframe batch example-charter submissions/
       qmframe batch example-charter submissions/ --jobs 4 -o decisions.jsonl
+      qmframe batch example-charter submissions/ --db awards.sqlite
     """
+    import json
     import sys
     from collections import Counter
 
     from qmframe import batch as batching
     from qmframe.awards.commands import Progress
+    from qmframe.escaping import terminal
     from qmframe.output import STDOUT, StreamedOutput
 
     _registry()  # names plugins that failed to load, once
@@ -668,11 +688,25 @@ def batch(
     progress = Progress(total, "assessing")
     results: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
-    target = StreamedOutput(output or STDOUT)
+    target = StreamedOutput(output or STDOUT) if output or not db else None
+    recorder = None
+    if db:
+        from qmframe.awards.commands import BatchRecorder
+        from qmframe.awards.register import Register
+
+        lifecycle = batching.assessor_for(ref).framework.lifecycle
+        recorder = BatchRecorder(Register(db, create=True), lifecycle)
     try:
         lines = batching.run(batching.AssessJson(ref), cases, jobs=jobs)
         for done, line in enumerate(lines, start=1):
-            target.write(line.text + "\n")
+            if target is not None:
+                target.write(line.text + "\n")
+            if recorder is not None and line.result == batching.DECIDED:
+                from qmframe.awards.commands import batch_addition
+
+                addition = batch_addition(json.loads(line.text), line.label)
+                if addition is not None:
+                    recorder.add(addition)
             results[line.result] += 1
             if line.status:
                 statuses[line.status] += 1
@@ -682,18 +716,32 @@ def batch(
             raise ValidationError(
                 [Problem(f"no case found in {where}: no submission.toml", code="missing-value")]
             )
-        target.commit()
+        if recorder is not None:
+            recorder.flush()
+        if target is not None:
+            target.commit()
     finally:
-        target.close()
+        if target is not None:
+            target.close()
+        if recorder is not None:
+            recorder.register.close()
     total = results.total()
     summary = f"{total} case{'s' if total != 1 else ''}: {results['decided']} decided"
     if statuses:
         summary += " (" + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) + ")"
     summary += f", {results['invalid']} invalid, {results['failed']} failed"
-    (_out if output and output != STDOUT else _err)(summary)
+    if recorder is not None:
+        for problem in recorder.refused:
+            _err(terminal(f"not recorded: {problem}"))
+        summary += f"; {recorder.recorded} recorded in {db}"
+        if recorder.refused_cases:
+            summary += f", {recorder.refused_cases} refused by the register"
+    (_out if output and output != STDOUT else _err)(terminal(summary))
     if results["failed"]:
         return EXIT_INTERNAL
-    return EXIT_BAD_INPUT if results["invalid"] else EXIT_OK
+    return (
+        EXIT_BAD_INPUT if results["invalid"] or (recorder and recorder.refused_cases) else EXIT_OK
+    )
 
 
 # -- demo ----------------------------------------------------------------------------------
