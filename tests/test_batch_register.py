@@ -135,3 +135,33 @@ def test_a_decided_line_carries_what_the_register_keeps_beside_the_decision(
     assert addition.decision == outcome.decision
     assert (addition.previous_award, dict(addition.details)) == ("mini/org-2/2024-01-01", {})
     assert batch_addition({**data, "result": "invalid"}, "here") is None
+
+
+def test_a_batch_never_mixes_two_versions_of_its_framework_file(cases: Path) -> None:
+    framework = cases.parent / "mini.toml"
+    step = batch.AssessJson(framework, batch.framework_stamp(framework))
+    results = []
+    for line in batch.run(step, batch.find_cases(cases), jobs=1):
+        results.append((line.label, line.result))
+        if line.label == "a":  # the framework file is edited while the batch runs
+            text = framework.read_text(encoding="utf-8")
+            framework.write_text(text.replace('version = "2"', 'version = "3"'), "utf-8")
+    assert results[0] == ("a", "decided")
+    assert results[1:] == [("b", "failed"), ("c", "failed"), ("d", "failed")]
+    assert "changed while the batch ran" in json.loads(line.text)["error"]
+    framework.write_text(text, "utf-8")  # back as it was, but written again since the start
+    first = next(batch.find_cases(cases))
+    assert step(first).result == "failed"
+    unchecked = batch.AssessJson(framework)  # without a stamp, each process reads it afresh
+    assert unchecked(first).result == "decided"
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", "a/review.toml"])
+def test_review_name_must_be_a_file_name(
+    cases: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    framework = str(cases.parent / "mini.toml")
+    assert main(["batch", framework, str(cases), "--review-name", name]) == 2
+    out, err = capsys.readouterr()
+    assert "expected a file name such as review.toml" in err
+    assert out == ""

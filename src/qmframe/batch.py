@@ -182,7 +182,9 @@ def framework_ref(framework: str | os.PathLike[str]) -> str:
     return os.path.abspath(ref)
 
 
-def _stamp(ref: str) -> tuple[int, int] | None:
+def framework_stamp(framework: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """A framework file's modification time and size; None for an installed framework's id."""
+    ref = framework_ref(framework)
     try:
         found = os.stat(ref)
     except OSError:
@@ -203,7 +205,7 @@ def assessor_for(framework: str | os.PathLike[str]) -> Assessor:
 
     ref = framework_ref(framework)
     registry = api.default_registry()
-    stamp = _stamp(ref)
+    stamp = framework_stamp(ref)
     found = _ASSESSORS.get(ref)
     if found is not None and found[0] == stamp and found[1] is registry:
         return found[2]
@@ -223,8 +225,17 @@ class Assess:
     """
 
     framework: str = attrs.field(converter=_path)
+    #: The framework file's stamp (:func:`framework_stamp`) when the batch began: given, a
+    #: case meeting a changed file fails, so that one batch never mixes two frameworks.
+    stamp: tuple[int, int] | None = None
 
     def __call__(self, case: Case) -> Outcome:
+        if self.stamp is not None and framework_stamp(self.framework) != self.stamp:
+            error = (
+                f"the framework file {self.framework} changed while the batch ran; "
+                "run the batch again so that every case is decided under one framework"
+            )
+            return Outcome(case=case, result=FAILED, error=error)
         return assess_case(assessor_for(self.framework), case)
 
 
@@ -288,9 +299,10 @@ class AssessJson:
     """:class:`Assess` then :func:`json_line`, both in the worker: what ``qmframe batch`` maps."""
 
     framework: str = attrs.field(converter=_path)
+    stamp: tuple[int, int] | None = None
 
     def __call__(self, case: Case) -> Line:
-        return json_line(Assess(self.framework)(case))
+        return json_line(Assess(self.framework, self.stamp)(case))
 
 
 # -- finding cases -------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Exit codes: 0 when the command did its job (whatever the decision), 2 for bad
 input or usage (every problem is printed, located), 1 for an internal error
-(a bug in qmframe or a plugin, named).
+(a bug in qmframe or a plugin, named), 130 when interrupted (Ctrl-C).
 
 Start-up stays light: this module imports click and the small helpers only;
 each command imports what it needs (the API, the plugins, the engine, Jinja2)
@@ -45,6 +45,8 @@ __all__ = ["cli", "main"]
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 #: A closed standard output (``qmframe demo | head``): 128 + SIGPIPE, as a shell reports it.
 EXIT_CLOSED_PIPE = 141
+#: Interrupted (Ctrl-C): 128 + SIGINT, as shells report a command the signal stopped.
+EXIT_INTERRUPTED = 130
 SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set", "decision")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,7 +64,8 @@ def cli() -> None:
     """Define quality frameworks as TOML and score submissions into explained decisions.
 
     Exit codes: 0 when the command did its job (whatever the decision), 2 for
-    bad input or usage, 1 for an internal error in qmframe or a plugin.
+    bad input or usage, 1 for an internal error in qmframe or a plugin, 130
+    when interrupted (Ctrl-C).
 
     \b
     Examples:
@@ -95,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Abort:  # Ctrl-C or end of input at a prompt
         _err("Aborted.")
-        return EXIT_INTERNAL
+        return EXIT_INTERRUPTED
     except ValidationError as exc:
         _err(str(exc))
         count = len(exc.problems)
@@ -611,6 +614,13 @@ def assess(
 # -- batch ---------------------------------------------------------------------------------
 
 
+def _file_name(value: str) -> str:
+    """A file's own name (no folder), as --review-name takes it; else a usage error."""
+    if not value or value in (".", "..") or "/" in value or os.sep in value or "\0" in value:
+        raise click.BadParameter(f"expected a file name such as review.toml, got {value!r}")
+    return value
+
+
 @cli.command(short_help="decide on many submissions across processes, as JSON Lines")
 @click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
 @click.argument("paths", nargs=-1, required=True, metavar="FOLDER...", shell_complete=complete_file)
@@ -620,6 +630,7 @@ def assess(
 )  # fmt: skip
 @click.option(
     "--review-name", default="review.toml", show_default=True, metavar="NAME",
+    callback=lambda _ctx, _param, value: _file_name(value),
     help="the review's file name beside each submission.toml",
 )  # fmt: skip
 @click.option(
@@ -680,6 +691,7 @@ def batch(
 
     _registry()  # names plugins that failed to load, once
     ref = batching.framework_ref(framework)
+    stamp = batching.framework_stamp(ref)  # every case is decided under the file read now
     batching.assessor_for(ref)  # a bad FRAMEWORK is exit 2 before any case; forks inherit it
     cases = batching.find_cases(*paths, review_name=review_name)
     # The bar needs the total: on a terminal only, the folders are walked twice.
@@ -697,7 +709,8 @@ def batch(
         lifecycle = batching.assessor_for(ref).framework.lifecycle
         recorder = BatchRecorder(Register(db, create=True), lifecycle)
     try:
-        lines = batching.run(batching.AssessJson(ref), cases, jobs=jobs)
+        step = batching.AssessJson(ref, stamp)
+        lines = batching.run(step, cases, jobs=jobs)
         for done, line in enumerate(lines, start=1):
             if target is not None:
                 target.write(line.text + "\n")
