@@ -13,7 +13,6 @@ silently. Every structuring problem ends as a located :class:`Problem`.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import math
 import types
 import typing
@@ -194,6 +193,8 @@ def _detail_text(value: object) -> object:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        import decimal  # only a detail given as a TOML float needs it
+
         return format(decimal.Decimal(repr(value)), "f")  # 1e20 as digits, never "1e+20"
     return value
 
