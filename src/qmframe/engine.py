@@ -254,24 +254,22 @@ class Assessor:
                 ):
                     rationales[judgement.target].append(judgement.rationale)
         out = []
+        # The frozen maps' ``get`` is the dict's own (their ``in`` and ``[]`` are Python
+        # methods); every level and reason is a string, so None means "not there".
+        level_of, unresolved_of = ctx.levels.get, ctx.unresolved.get
         for target in self.index.targets:
-            if target in ctx.levels:
+            level = level_of(target)
+            if level is not None:
                 note = ""
                 if target in rationales:
                     note = "overrules the organisation's not applicable: " + " ".join(
                         rationales[target]
                     )
                 out.append(
-                    DecidedLevel(
-                        target=target, level=ctx.levels[target], source=sources[target], note=note
-                    )
+                    DecidedLevel(target=target, level=level, source=sources[target], note=note)
                 )
-            elif target in ctx.unresolved:
-                out.append(
-                    DecidedLevel(
-                        target=target, level="", source="unresolved", note=ctx.unresolved[target]
-                    )
-                )
+            elif (why := unresolved_of(target)) is not None:
+                out.append(DecidedLevel(target=target, level="", source="unresolved", note=why))
             elif target in not_applicable:
                 out.append(
                     DecidedLevel(
@@ -643,7 +641,7 @@ class Assessor:
                 policy=self._combine,
             )
             for target, levels in panel.items()
-            if len(set(levels.values())) > 1
+            if len(levels) > 1 and len(set(levels.values())) > 1
         )
 
 
