@@ -115,7 +115,7 @@ class Assessor:
             (
                 s.id,
                 s.aggregate,
-                idx.ranks[s.scale],
+                dict(idx.ranks[s.scale]),  # a plain copy: read per criterion per assessment
                 idx.scales[s.scale].level_ids(),
                 idx.section_criteria[s.id],
             )

@@ -604,14 +604,13 @@ def check_submission(
     problems += _one_of(submission.kind, SUBMISSION_KINDS, "kind", "submission kind")
     problems += check_details(submission, fw)
     seen: dict[str, int] = {}
-    # Only frameworks that declare justification tables pay for looking them up.
-    declared = any(
-        s.justification is not None or any(c.justification is not None for c in s.criteria)
-        for s in fw.sections
-    )
+    # Only frameworks that declare justification tables pay for looking them up (in the
+    # index: what Framework.justification_of says of each target, worked out once).
+    declared = index.declares_justification
+    declared_for = index.justifications.get
 
     def justification(target: str) -> Justification:
-        return fw.justification_of(target) if declared else DEFAULT_JUSTIFICATION
+        return declared_for(target, DEFAULT_JUSTIFICATION) if declared else DEFAULT_JUSTIFICATION
 
     # Without declared tables a level's rating needs a justification only if the default
     # asks for one; when it does not, _rating_justified can only find nothing.
@@ -948,7 +947,8 @@ def check_review(
     ranks = index.ranks
     for i, judgement in enumerate(review.judgements):
         path = f"judgements[{i}]"
-        if judgement.target not in index.targets:
+        target = index.targets.get(judgement.target)
+        if target is None:
             problems.append(
                 Problem(
                     f"unknown criterion or section {judgement.target!r}",
@@ -957,7 +957,6 @@ def check_review(
                 )
             )
             continue
-        target = index.targets[judgement.target]
         scale = target.scale
         on_scale = ranks.get(scale.id) if scale is not None else None  # (get: a C call)
         if on_scale is None or on_scale.get(judgement.level) is None:
