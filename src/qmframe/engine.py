@@ -154,6 +154,9 @@ class Assessor:
         targets, ranks = self.index.targets, self.index.ranks
         needed = self.framework.review.min_reviewers
         for target, by_reviewer in by_target.items():
+            if needed <= 1 and len(by_reviewer) == 1:  # one judgement, and one is enough
+                (levels[target],) = by_reviewer.values()
+                continue
             given = list(by_reviewer.values())
             if len(given) < needed:
                 # A panel decides together: one member's word alone does not settle a target.
@@ -205,7 +208,7 @@ class Assessor:
                     "marked not applicable by the organisation: " + rating.justification,
                 )
         # A section that does not apply takes its criteria with it.
-        for criterion, section in self._section_of.items():
+        for criterion, section in self._section_of.items() if not_applicable else ():
             if section in not_applicable and criterion not in levels:
                 not_applicable.setdefault(criterion, f"its section {section!r} does not apply")
         for section, method, order, level_ids, criteria in self._aggregated:
@@ -247,7 +250,7 @@ class Assessor:
         rationales: dict[str, list[str]] = defaultdict(list)
         if review is not None:
             marked = {r.target for r in submission.ratings if r.not_applicable}
-            for judgement in review.judgements:
+            for judgement in review.judgements if marked else ():
                 if (
                     judgement.target in marked
                     and judgement.rationale not in rationales[judgement.target]
@@ -613,14 +616,15 @@ class Assessor:
         self, submission: Submission, ctx: AssessmentContext
     ) -> tuple[Comparison, ...]:
         out = []
+        level_of, title_of = ctx.levels.get, self._titles.get
         for rating in submission.ratings:
-            assessed = ctx.levels.get(rating.target)
+            assessed = level_of(rating.target)
             if rating.level is None or assessed is None:
                 continue
             out.append(
                 Comparison(
                     target=rating.target,
-                    title=self._titles.get(rating.target, ""),  # a checked, known target
+                    title=title_of(rating.target, ""),  # a checked, known target
                     self_level=rating.level,
                     assessed_level=assessed,
                     agrees=rating.level == assessed,
