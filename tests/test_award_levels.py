@@ -486,8 +486,10 @@ def test_the_register_shows_the_label_and_level(
         "project-badge/tidy-tables/2026-01-15: Badge awarded (Silver) [awarded] recorded "
         "(now awarded)"
     )
-    # The history reads the register's columns only: the status's label, without the level.
-    assert lines[-1] == "  decision project-badge/tidy-tables/2026-01-15: Badge awarded [awarded]"
+    # The history reads the register's columns only, award_level among them (schema 5).
+    assert lines[-1] == (
+        "  decision project-badge/tidy-tables/2026-01-15: Badge awarded (Silver) [awarded]"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "letter"])

@@ -253,6 +253,7 @@ def test_tutorial_entry_point_names_the_plugin_module(monkeypatch: pytest.Monkey
 
 # -- start rule-kind --
 from qmframe import AssessmentContext, Problem, RuleKind, RuleResult, hookimpl  # noqa: E402
+from qmframe.errors import describe_value  # noqa: E402
 from qmframe.framework import Rule  # noqa: E402
 from qmframe.index import FrameworkIndex  # noqa: E402
 from qmframe.rules import Evaluation  # noqa: E402
@@ -270,7 +271,9 @@ class EvidenceCount(RuleKind):
         n = rule.params.get("min_items")
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             problems.append(
-                Problem(f"expected a whole number of at least 1, got {n!r}", "min_items")
+                Problem(
+                    f"expected a whole number of at least 1, got {describe_value(n)}", "min_items"
+                )
             )
         return problems
 
@@ -320,7 +323,10 @@ def test_rule_kind_example(write: Callable[[str, str], Path]) -> None:
         write("bad.toml", core_fixtures.FRAMEWORK + bad), registry=registry
     )
     messages = {p.message for p in problems if p.severity == "error"}
-    assert {"unknown key 'max'", "expected a whole number of at least 1, got 0"} <= messages
+    assert {
+        "unknown key 'max'",
+        "expected a whole number of at least 1, got an integer (0)",
+    } <= messages
 
 
 # -- start report-format --

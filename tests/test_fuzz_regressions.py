@@ -125,3 +125,28 @@ def test_a_file_name_with_a_nul_character_is_refused(capsys: pytest.CaptureFixtu
     assert main(["validate", "a\x00b.toml"]) == 2
     err = capsys.readouterr().err
     assert "a\\x00b.toml: cannot read the file: its name holds a NUL character" in err
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("2000-01-01", "a date (2000-01-01)"),
+        ("[1]", "a list"),
+        ("false", "true/false (false)"),
+        ("3", "an integer (3)"),
+    ],
+)
+def test_a_rule_parameter_of_the_wrong_kind_is_named_as_toml_writes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, named: str
+) -> None:
+    # Found by fuzzing validate: "required: a level id, got datetime.date(2000, 1, 1)".
+    charter = Path(__file__).parents[1] / "frameworks" / "example-charter.toml"
+    text = charter.read_text(encoding="utf-8")
+    first_rule = text.index("[[decision.rules]]")
+    level = text.index('level = "met"', first_rule)
+    file = tmp_path / "framework.toml"
+    file.write_text(text[:level] + f"level = {value}" + text[level + len('level = "met"') :])
+    capsys.readouterr()
+    assert main(["validate", str(file)]) == 2
+    err = capsys.readouterr().err
+    assert f"{file}: decision.rules[0].level: required: a level id, got {named}\n" in err

@@ -23,6 +23,7 @@ from qmframe.awards.lifecycle import AwardHistory, Event, event_for_decision, re
 from qmframe.awards.register import (
     MIGRATIONS,
     Addition,
+    ExportHeading,
     Register,
     RegisterError,
     award_id,
@@ -337,8 +338,13 @@ def test_the_public_export_holds_only_public_fields_of_current_holders(filled: P
     assert [sorted(row) for row in rows] == [sorted(PUBLIC)] * 2
     assert [row["organisation.name"] for row in rows] == ["Alpha", "Beta"]  # delta withdrew
     assert rows[0]["highlights"] == ["Section one (wow)"]
-    data = json.loads(public_json(rows))
-    assert data == rows
+    heading = ExportHeading.of(FRAMEWORK, day)
+    data = json.loads(public_json(rows, heading))
+    assert data == {
+        "framework": {"id": "fw", "title": "Test mark", "version": "1"},
+        "as_of": str(day),
+        "holders": rows,
+    }
     text = public_csv(rows, PUBLIC)
     table = list(csv.reader(io.StringIO(text)))
     assert table[0] == list(PUBLIC)
@@ -680,7 +686,7 @@ def test_an_old_register_is_migrated_and_answers_as_a_new_one(tmp_path: Path) ->
             else:
                 register.add_event("fw", step[0], step[1])
     with Register(old) as migrated, Register(new) as fresh:
-        assert migrated.schema_version == len(MIGRATIONS) == 4
+        assert migrated.schema_version == len(MIGRATIONS) == 5
         for offset in (0, 30, 60, 90, 400, 800):
             day = START + dt.timedelta(days=offset)
             assert migrated.holders("fw", day) == fresh.holders("fw", day)

@@ -76,7 +76,7 @@ def test_the_register_from_the_command_line(
     assert "2027-08-01  mid-point review: Org One" in out
 
     code, out, _ = _run(capsys, "register", "export", fw, "--on", "2027-01-01", "--db", db)
-    assert json.loads(out) == [
+    assert json.loads(out)["holders"] == [
         {
             "organisation.name": "Org One",
             "status": "awarded",
@@ -87,7 +87,7 @@ def test_the_register_from_the_command_line(
     code, out, _ = _run(
         capsys, "register", "export", fw, "--on", "2027-01-01", "--format", "csv", "--db", db
     )
-    assert list(csv.reader(io.StringIO(out))) == [
+    assert [row[:4] for row in csv.reader(io.StringIO(out))] == [
         ["organisation.name", "status", "valid_until", "highlights"],
         ["Org One", "awarded", "2029-01-31", "Area A (wow)"],
     ]

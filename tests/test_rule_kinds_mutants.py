@@ -33,6 +33,7 @@ from qmframe import (
     Section,
 )
 from qmframe.default_plugins.rule_kinds import BUILTIN_RULE_KINDS
+from qmframe.errors import describe_value
 
 KINDS = {kind.name: kind for kind in BUILTIN_RULE_KINDS}
 
@@ -207,7 +208,9 @@ def test_if_empty_accepts_only_fail_or_hold(kind: str) -> None:
     for good in ("fail", "hold"):
         assert _check(kind, scope=A, if_empty=good, **extra) == []
     assert _check(kind, scope=A, if_empty="Hold", **extra) == [
-        Problem("expected 'fail' or 'hold', got 'Hold'", path="if_empty", code="wrong-value")
+        Problem(
+            "expected 'fail' or 'hold', got a string ('Hold')", path="if_empty", code="wrong-value"
+        )
     ]
 
 
@@ -240,11 +243,13 @@ def test_minimum_level_reports_every_problem_at_once() -> None:
     ]
     assert _check("minimum-level", extra=1, scope=A) == [
         unknown,
-        Problem("required: a level id, got None", path="level", code="missing-value"),
+        Problem("required: a level id, got nothing", path="level", code="missing-value"),
     ]
     assert _check("minimum-level", extra=1, scope=A, level="yes", if_empty="x") == [
         unknown,
-        Problem("expected 'fail' or 'hold', got 'x'", path="if_empty", code="wrong-value"),
+        Problem(
+            "expected 'fail' or 'hold', got a string ('x')", path="if_empty", code="wrong-value"
+        ),
     ]
     assert _check("minimum-level", scope=A, level="yes") == []
 
@@ -358,13 +363,17 @@ def test_at_least_counts_must_be_whole_numbers_within_the_scope() -> None:
     for bad in (0, True, "2", 1.0, None):
         assert _check("at-least", scope=A, level="yes", count=bad) == [
             Problem(
-                f"expected a whole number of at least 1, got {bad!r}", "count", code="wrong-value"
+                f"expected a whole number of at least 1, got {describe_value(bad)}",
+                "count",
+                code="wrong-value",
             )
         ]
     # A bad scope and a bad count are both reported; the scope size is then not compared.
     assert _check("at-least", scope={"section": "zz"}, level="yes", count=0) == [
         Problem("unknown section 'zz'", path="scope.section", code="unknown-reference"),
-        Problem("expected a whole number of at least 1, got 0", "count", code="wrong-value"),
+        Problem(
+            "expected a whole number of at least 1, got an integer (0)", "count", code="wrong-value"
+        ),
     ]
     assert _check("at-least", scope={"section": "zz"}, level="yes", count=9) == [
         Problem("unknown section 'zz'", path="scope.section", code="unknown-reference")
@@ -457,7 +466,9 @@ def test_notable_level_checks_a_level_only_when_one_is_given() -> None:
     assert _check("notable-level", scope={"of": "all"}, lvl=1) == [
         unknown,
         Problem(
-            "expected 'criteria' or 'sections', got 'all'", path="scope.of", code="wrong-value"
+            "expected 'criteria' or 'sections', got a string ('all')",
+            path="scope.of",
+            code="wrong-value",
         ),
     ]
 
@@ -516,8 +527,12 @@ def test_evidence_present_checks_its_parameters() -> None:
             "unknown key 'min_count' for kind 'evidence-present' (expected scope, if_empty)",
             code="unknown-key",
         ),
-        Problem("expected 'criteria', got 'sections'", path="scope.of", code="wrong-value"),
-        Problem("expected 'fail' or 'hold', got 'no'", path="if_empty", code="wrong-value"),
+        Problem(
+            "expected 'criteria', got a string ('sections')", path="scope.of", code="wrong-value"
+        ),
+        Problem(
+            "expected 'fail' or 'hold', got a string ('no')", path="if_empty", code="wrong-value"
+        ),
     ]
 
 
@@ -612,7 +627,7 @@ def test_action_plan_checks_min_items() -> None:
     for bad in (0, True, "2", 1.5):
         assert _check("action-plan", min_items=bad) == [
             Problem(
-                f"expected a whole number of at least 1, got {bad!r}",
+                f"expected a whole number of at least 1, got {describe_value(bad)}",
                 "min_items",
                 code="wrong-value",
             )
@@ -826,10 +841,12 @@ def test_weighted_score_needs_exactly_one_number() -> None:
     assert _check("weighted-score", scope=A, threshold=1, min_fraction=0.5) == [exactly_one]
     for bad in (True, "7"):
         assert _check("weighted-score", scope=A, threshold=bad) == [
-            Problem(f"expected a number, got {bad!r}", "threshold", code="wrong-value")
+            Problem(
+                f"expected a number, got {describe_value(bad)}", "threshold", code="wrong-value"
+            )
         ]
     assert _check("weighted-score", scope=A, min_fraction="x") == [
-        Problem("expected a number, got 'x'", "min_fraction", code="wrong-value")
+        Problem("expected a number, got a string ('x')", "min_fraction", code="wrong-value")
     ]
     for bad in (-0.01, 1.01):
         assert _check("weighted-score", scope=A, min_fraction=bad) == [
@@ -837,9 +854,9 @@ def test_weighted_score_needs_exactly_one_number() -> None:
         ]
     assert _check("weighted-score", scope=A, threshold=False, min_fraction=2, if_empty="x") == [
         exactly_one,
-        Problem("expected a number, got False", "threshold", code="wrong-value"),
+        Problem("expected a number, got true/false (false)", "threshold", code="wrong-value"),
         Problem("expected a fraction from 0 to 1", "min_fraction", code="wrong-value"),
-        Problem("expected 'fail' or 'hold', got 'x'", "if_empty", code="wrong-value"),
+        Problem("expected 'fail' or 'hold', got a string ('x')", "if_empty", code="wrong-value"),
     ]
 
 

@@ -65,6 +65,7 @@ def test_the_guide_shows_the_kit_commands() -> None:
     assert [command for command, _ in GUIDE] == [
         "python -m qmframe.testing.mutate example-charter",
         "pytest --qmframe-mutation plugins/example/cases",
+        "python -m qmframe.testing.mutate buttle-quality-mark --verbose",
     ]
 
 
@@ -159,3 +160,26 @@ def test_every_strategy_documents_each_option_and_its_default(strategy: object) 
             assert any("(default" in line for line in lines), (
                 f"{strategy.__name__}: option {name!r} does not say its default"  # type: ignore[attr-defined]
             )
+
+
+def test_the_guide_shows_the_award_levels_liveness_and_award_rate_as_they_are() -> None:
+    from qmframe.testing import invariants
+
+    guide = (DOCS / "testing-plugins.md").read_text(encoding="utf-8")
+    registry = qmframe.Registry()
+    report = invariants.check_liveness("buttle-quality-mark", registry=registry)
+    shown = [
+        line
+        for line in report.describe().splitlines()
+        if "(level)" in line or line.startswith("  award level")
+    ]
+    assert len(shown) == 3
+    assert "```text\n" + "\n".join(shown) + "\n```" in guide
+    invariants.check_award_rate("buttle-quality-mark", registry=registry)
+    counts = invariants.COUNTS[-1].describe()
+    pattern = (
+        r"`award-rate on buttle-quality-mark: 50 of 50 cases awarded, \d+ reached "
+        r"'exemplary', 0 refused by the checks`"
+    )
+    assert re.fullmatch(pattern.strip("`"), counts), counts
+    assert re.search(pattern, guide.replace("\n", " "))

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import tomllib
 
+import attrs
 import core_fixtures
 import hypothesis
 import pytest
@@ -363,3 +364,131 @@ def test_each_option_gives_what_it_says(data: st.DataObject) -> None:
 def test_likely_awards_are_reviewed_when_awards_need_a_review() -> None:
     cases = _sample(qs.likely_awards(), n=30)
     assert all(c.review is not None for c in cases if c.framework.review.required)
+
+
+# -- award levels and recurring events ---------------------------------------------------------
+
+
+def test_likely_awards_reach_the_highest_award_level_often() -> None:
+    levelled = qs.frameworks(award_levels=True, contexts=False, outcome_sets=False)
+    cases = _sample(qs.likely_awards(levelled), n=60)
+    reached = []
+    for case in cases:
+        decision = REGISTRY.assessor(case.framework).assess(
+            case.submission, case.review, as_of=case.as_of
+        )
+        top = case.framework.award_levels[-1].id
+        reached.append(decision.passed and decision.award_level == top)
+    # Half the cases aim at the top of every scale, renewing an award: most of those get there.
+    assert sum(reached) >= len(cases) // 5
+    assert not all(reached)
+
+
+@settings(max_examples=25)
+@given(st.data())
+def test_highest_rates_and_judges_every_target_at_the_top_of_its_scale(
+    data: st.DataObject,
+) -> None:
+    framework = data.draw(qs.frameworks(award_levels=True))
+    case = data.draw(qs.likely_awards(framework, highest=True, reviewed=True))
+    index = FrameworkIndex.build(framework)
+    assert case.submission.previous_award
+    for rating in case.submission.ratings:
+        scale = index.targets[rating.target].scale
+        assert scale is not None
+        assert rating.level == scale.levels[-1].id
+    assert case.review is not None
+    for judgement in case.review.judgements:
+        scale = index.targets[judgement.target].scale
+        assert scale is not None
+        assert judgement.level == scale.levels[-1].id
+    first = data.draw(qs.likely_awards(framework, highest=True, renewals=False))
+    assert first.submission.previous_award == ""
+    plain = data.draw(qs.likely_awards(framework, highest=False, renewals=False))
+    assert plain.submission.previous_award == ""
+
+
+@settings(max_examples=40)
+@given(qs.frameworks(recurring=True))
+def test_recurring_events_check_and_fall_due_during_the_award(
+    framework: qmframe.Framework,
+) -> None:
+    assert errors(check_framework(framework, REGISTRY.rule_kinds)) == []
+    assert [
+        p for p in check_framework(framework, REGISTRY.rule_kinds) if "never falls due" in str(p)
+    ] == []
+    events = framework.lifecycle.recurring
+    assert 1 <= len(events) <= 2
+    for event in events:
+        assert 1 <= len(event.figures) <= 3
+        assert {f.type for f in event.figures} <= {"count", "number"}
+
+
+def test_generated_recurring_events_reach_required_figures_and_bounds() -> None:
+    events = [
+        e
+        for fw in _sample_frameworks(qs.frameworks(recurring=True), 40)
+        for e in fw.lifecycle.recurring
+    ]
+    figures = [f for e in events for f in e.figures]
+    assert any(f.required for f in figures)
+    assert any(not f.required for f in figures)
+    assert any(f.at_most for f in figures)
+    assert {f.type for f in figures} == {"count", "number"}
+    assert {e.every_months for e in events} == {6, 12}
+
+
+def _sample_frameworks(strategy: st.SearchStrategy[qmframe.Framework], n: int) -> list:
+    drawn: list[qmframe.Framework] = []
+
+    @hypothesis.seed(0)
+    @settings(max_examples=n, database=None, phases=[hypothesis.Phase.generate])
+    @given(strategy)
+    def collect(framework: qmframe.Framework) -> None:
+        drawn.append(framework)
+
+    collect()
+    return drawn
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_generated_returns_are_recorded_and_totalled(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    from qmframe.awards.register import Register
+    from qmframe.awards.returns import check_figures, read_figures
+    from qmframe.awards.sector import sector_view
+
+    framework = data.draw(qs.frameworks(recurring=True, award_levels=data.draw(st.booleans())))
+    framework = attrs.evolve(framework, validity=attrs.evolve(framework.validity, months=24))
+    event = data.draw(st.sampled_from(framework.lifecycle.recurring))
+    figures = data.draw(qs.return_figures(event))
+    assert check_figures(event, figures) == []
+    assert read_figures(event, figures) == figures
+    assert {f.id for f in event.figures if f.required} <= set(figures)
+    on = dt.date(2026, 1, 1)
+    decision = qmframe.Decision(
+        framework=framework.id,
+        version=framework.version,
+        organisation="org",
+        organisation_name="Org",
+        status="awarded",
+        passed=True,
+        basis="self-certified",
+        as_of=on,
+        valid_from=on,
+        valid_until=dt.date(2027, 12, 31),
+    )
+    register = Register(tmp_path_factory.mktemp("returns") / "r.sqlite")
+    register.add_decision(decision, framework.lifecycle)
+    recorded = register.add_return(framework, "org", event.id, figures, on=dt.date(2026, 12, 1))
+    assert dict(recorded.figures) == figures
+    view = sector_view(framework, [decision], returns=register.returns(framework.id))
+    totals = {(t.event, t.figure): t.total for t in view.returns}
+    for key, value in figures.items():
+        assert totals[(event.id, key)] == pytest.approx(value)

@@ -27,7 +27,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.preconf.json import make_converter as make_json_converter
 from cattrs.preconf.tomllib import make_converter as make_toml_converter
 
-from qmframe.errors import Problem
+from qmframe.errors import Problem, describe_value
 from qmframe.framework import Rule
 from qmframe.frozen import thaw
 from qmframe.limits import EARLIEST_DATE, LATEST_DATE
@@ -40,25 +40,6 @@ T = TypeVar("T")
 
 class _WrongType(ValueError):
     """A leaf value of the wrong TOML type; the message is shown as it is."""
-
-
-def _describe(value: object) -> str:
-    """A TOML value as a file's author would name it: "an integer (12)", "a table"."""
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, bool):
-        return f"true/false ({str(value).lower()})"
-    if isinstance(value, dt.datetime):
-        return f"a date and time ({value.isoformat()})"
-    if isinstance(value, dt.date):
-        return f"a date ({value.isoformat()})"
-    if isinstance(value, dt.time):
-        return f"a time ({value.isoformat()})"
-    names = {str: "a string", int: "an integer", float: "a number"}
-    name = names.get(type(value))
-    return f"{name} ({value!r})" if name else "a value of another kind"
 
 
 def _expected(type_: Any) -> str:
@@ -83,31 +64,31 @@ def _expected(type_: Any) -> str:
 
 def _strict_str(value: object, _: type) -> str:
     if not isinstance(value, str):
-        raise _WrongType(f"expected a string, got {_describe(value)}")
+        raise _WrongType(f"expected a string, got {describe_value(value)}")
     return value
 
 
 def _strict_bool(value: object, _: type) -> bool:
     if not isinstance(value, bool):
-        raise _WrongType(f"expected true or false, got {_describe(value)}")
+        raise _WrongType(f"expected true or false, got {describe_value(value)}")
     return value
 
 
 def _strict_int(value: object, _: type) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _WrongType(f"expected an integer, got {_describe(value)}")
+        raise _WrongType(f"expected an integer, got {describe_value(value)}")
     return value
 
 
 def _strict_float(value: object, _: type) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _WrongType(f"expected a number, got {_describe(value)}")
+        raise _WrongType(f"expected a number, got {describe_value(value)}")
     try:
         number = float(value)
     except OverflowError:  # an integer too large for a float
         number = math.inf
     if not math.isfinite(number):  # TOML's nan and inf would poison every sum and comparison
-        raise _WrongType(f"expected a finite number, got {_describe(value)}")
+        raise _WrongType(f"expected a finite number, got {describe_value(value)}")
     return number
 
 
@@ -125,7 +106,7 @@ def _strict_date(value: object, _: type) -> dt.date:
         raise _WrongType(f"expected a date (YYYY-MM-DD), got a date and time ({value})")
     day = value if isinstance(value, dt.date) else _iso_date(value)
     if day is None:
-        raise _WrongType(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+        raise _WrongType(f"expected a date (YYYY-MM-DD), got {describe_value(value)}")
     if not EARLIEST_DATE <= day <= LATEST_DATE:  # date arithmetic must not overflow later
         raise _WrongType(f"expected a date from {EARLIEST_DATE} to {LATEST_DATE}, got {day}")
     return day
@@ -142,7 +123,7 @@ def _list_hook(type_: Any, converter: cattrs.Converter) -> Callable[[Any, type],
 
     def structure_list(value: Any, cls: type) -> Any:
         if not isinstance(value, (list, tuple)):
-            raise _WrongType(f"expected a list, got {_describe(value)}")
+            raise _WrongType(f"expected a list, got {describe_value(value)}")
         return base(value, cls)
 
     return structure_list
@@ -153,14 +134,14 @@ _RULE_KEYS = tuple(a.name for a in attrs.fields(Rule) if a.name != "params")
 
 def _structure_rule(value: object, _: type) -> Rule:
     if not isinstance(value, Mapping):
-        raise _WrongType(f"expected a table, got {_describe(value)}")
+        raise _WrongType(f"expected a table, got {describe_value(value)}")
     common = {key: value[key] for key in _RULE_KEYS if key in value}
     params = {key: item for key, item in value.items() if key not in _RULE_KEYS}
     if "params" in params:
         raise _WrongType("a rule's own keys sit beside 'kind', not in a 'params' table")
     errors = [f"required key '{key}' missing" for key in ("id", "kind") if key not in common]
     errors += [
-        f"{key}: expected a string, got {_describe(item)}"
+        f"{key}: expected a string, got {describe_value(item)}"
         for key, item in common.items()
         if not isinstance(item, str)
     ]

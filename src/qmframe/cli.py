@@ -523,7 +523,8 @@ def template(framework: str, organisation: str, review: bool, output: str | None
     "fmt",
     default="text",
     metavar="FORMAT",
-    help="text, markdown, json, html, letter, or a plugin's",
+    help="text, markdown, html or json (the assessor's report, for the panel), letter (for the "
+    "organisation), or a plugin's",
 )
 @click.option(
     "-o", "--output", metavar="FILE", shell_complete=complete_file,

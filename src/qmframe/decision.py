@@ -22,8 +22,10 @@ __all__ = [
     "DecidedLevel",
     "Decision",
     "Finding",
+    "GivenLevel",
     "Highlight",
     "PanelDisagreement",
+    "PanelMember",
     "RuleOutcome",
     "Unmet",
     "award_id",
@@ -60,6 +62,30 @@ class RuleOutcome:
 
 
 @attrs.frozen(kw_only=True)
+class GivenLevel:
+    """One reviewer's level for a target and why: a judgement the decision was made from.
+
+    ``reviewer`` is the reviewer's id (empty for a review that names none),
+    ``rationale`` and ``evidence`` (evidence item ids) are as the review gives them.
+    """
+
+    reviewer: str
+    level: str
+    rationale: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class PanelMember:
+    """A reviewer who judged the submission, as the decision records them."""
+
+    id: str
+    name: str
+    role: str = ""
+    organisation: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class DecidedLevel:
     """The level a target was decided at, and where it came from.
 
@@ -70,12 +96,15 @@ class DecidedLevel:
     overrules the organisation's "not applicable" it holds the reviewer's
     rationale. Readers (reports, the sector view) use these levels and never
     derive their own, so every reader shows the same level the rules saw.
+    ``judgements`` are the reviewers' own levels for the target, each with its
+    rationale, in review order: what a combined level was combined from.
     """
 
     target: str
     level: str
     source: str
     note: str = ""
+    judgements: tuple[GivenLevel, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -183,6 +212,8 @@ class Decision:
     not-applicable or unresolved target, in framework order.
     ``comparisons`` set self-rating against assessed level;
     ``panel_disagreements`` list the targets a panel's members judged differently.
+    ``reviewers`` are the review's reviewers and ``review_notes`` its
+    internal notes (for the panel's reports; the letter leaves both out).
     ``award_level`` is the highest award level reached ("" when the framework
     has none, or none is reached) and ``progress`` the progress towards each of
     the framework's award levels, lowest first.
@@ -210,6 +241,8 @@ class Decision:
     basis_note: str = ""
     award_level: str = ""
     progress: tuple[AwardProgress, ...] = ()
+    reviewers: tuple[PanelMember, ...] = ()
+    review_notes: str = ""
 
     @property
     def is_indication(self) -> bool:

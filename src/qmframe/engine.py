@@ -33,8 +33,10 @@ from qmframe.decision import (
     DecidedLevel,
     Decision,
     Finding,
+    GivenLevel,
     Highlight,
     PanelDisagreement,
+    PanelMember,
     RuleOutcome,
     Unmet,
 )
@@ -256,6 +258,16 @@ class Assessor:
                     and judgement.rationale not in rationales[judgement.target]
                 ):
                     rationales[judgement.target].append(judgement.rationale)
+        given: dict[str, list[GivenLevel]] = defaultdict(list)
+        for judgement in review.judgements if review is not None else ():
+            given[judgement.target].append(
+                GivenLevel(
+                    reviewer=judgement.reviewer,
+                    level=judgement.level,
+                    rationale=judgement.rationale,
+                    evidence=judgement.evidence,
+                )
+            )
         out = []
         # The frozen maps' ``get`` is the dict's own (their ``in`` and ``[]`` are Python
         # methods); every level and reason is a string, so None means "not there".
@@ -269,10 +281,24 @@ class Assessor:
                         rationales[target]
                     )
                 out.append(
-                    DecidedLevel(target=target, level=level, source=sources[target], note=note)
+                    DecidedLevel(
+                        target=target,
+                        level=level,
+                        source=sources[target],
+                        note=note,
+                        judgements=tuple(given.get(target, ())),
+                    )
                 )
             elif (why := unresolved_of(target)) is not None:
-                out.append(DecidedLevel(target=target, level="", source="unresolved", note=why))
+                out.append(
+                    DecidedLevel(
+                        target=target,
+                        level="",
+                        source="unresolved",
+                        note=why,
+                        judgements=tuple(given.get(target, ())),
+                    )
+                )
             elif target in not_applicable:
                 out.append(
                     DecidedLevel(
@@ -280,6 +306,7 @@ class Assessor:
                         level="",
                         source="not-applicable",
                         note=not_applicable[target],
+                        judgements=tuple(given.get(target, ())),
                     )
                 )
         return tuple(out)
@@ -489,6 +516,11 @@ class Assessor:
             explanation=tuple(explanation),
             award_level=reached[-1] if reached else "",
             progress=progress,
+            reviewers=tuple(
+                PanelMember(id=r.id, name=r.name, role=r.role, organisation=r.organisation)
+                for r in (review.reviewers if review is not None else ())
+            ),
+            review_notes=review.notes if review is not None else "",
         )
         if self._decide is not None:
             adjusted = self._decide(fw, submission, review, decision)

@@ -8,7 +8,8 @@ one traceback per attempt.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 
 import attrs
 
@@ -20,6 +21,7 @@ __all__ = [
     "Problem",
     "QmframeError",
     "ValidationError",
+    "describe_value",
     "raise_errors",
 ]
 
@@ -104,3 +106,28 @@ class PluginError(QmframeError):
         self.message = message
         where = f"failed in hook {hook}" if hook else "could not be loaded"
         super().__init__(f"plugin {plugin!r} {where}: {message}")
+
+
+def describe_value(value: object) -> str:
+    """A TOML value as a file's author would name it: "an integer (12)", "a table".
+
+    Messages say what they got in these words, never as a Python ``repr`` (a
+    ``datetime.date(2026, 1, 1)`` means nothing to someone editing a TOML file).
+    """
+    if value is None:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, dt.datetime):
+        return f"a date and time ({value.isoformat()})"
+    if isinstance(value, dt.date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, dt.time):
+        return f"a time ({value.isoformat()})"
+    names = {str: "a string", int: "an integer", float: "a number"}
+    name = names.get(type(value))
+    return f"{name} ({value!r})" if name else "a value of another kind"

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import attrs
 
 from qmframe.decision import Finding
-from qmframe.errors import Problem
+from qmframe.errors import Problem, describe_value
 from qmframe.framework import EvidenceRequirement, Rule
 from qmframe.frozen import FrozenMap, frozen_str_map, is_array
 from qmframe.index import FrameworkIndex
@@ -233,7 +233,9 @@ def resolve_scope(
     if of not in ("criteria", "sections") or (of == "sections" and not allow_sections):
         allowed = "'criteria' or 'sections'" if allow_sections else "'criteria'"
         problems.append(
-            Problem(f"expected {allowed}, got {of!r}", path="scope.of", code="wrong-value")
+            Problem(
+                f"expected {allowed}, got {describe_value(of)}", path="scope.of", code="wrong-value"
+            )
         )
         return problems
     sections = raw.get("section", ())
@@ -290,7 +292,11 @@ def level_param(
     """Resolve a level id into its rank on every scale used by ``targets``."""
     level = rule.params.get(key)
     if not isinstance(level, str):
-        return [Problem(f"required: a level id, got {level!r}", path=key, code="missing-value")]
+        return [
+            Problem(
+                f"required: a level id, got {describe_value(level)}", path=key, code="missing-value"
+            )
+        ]
     ranks: dict[str, int] = {}
     problems: list[Problem] = []
     for target_id in targets:

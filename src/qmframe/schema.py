@@ -342,6 +342,20 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "levels": "The decided level of every target, with where it came from.",
         "indicated_status": "For an indication, what the rules would have concluded.",
         "basis_note": "For an indication, what is missing for a decision.",
+        "reviewers": "The reviewers who judged the submission (the review's reviewers).",
+        "review_notes": "The review's internal notes, for the panel (never in the letter).",
+    },
+    "GivenLevel": {
+        "reviewer": "The id of the reviewer who gave it (empty when the review names none).",
+        "level": "The level the reviewer gave.",
+        "rationale": "Why, in the reviewer's words.",
+        "evidence": "Evidence item ids the judgement relies on.",
+    },
+    "PanelMember": {
+        "id": "The reviewer's id.",
+        "name": "The reviewer's name.",
+        "role": "The reviewer's role.",
+        "organisation": "The reviewer's organisation.",
     },
     "Finding": {
         "target": "The criterion, section, outcome or item the finding is about.",
@@ -367,6 +381,7 @@ FIELD_DOCS: Mapping[str, Mapping[str, str]] = {
         "or unresolved.",
         "note": "Why, for a derived, not-applicable or unresolved level, or an overruling "
         "judgement's rationale.",
+        "judgements": "Each reviewer's level for the target and why, in review order.",
     },
     "Highlight": {
         "target": "The section or criterion.",

@@ -70,7 +70,9 @@ from qmframe.decision import (
     DecidedLevel,
     Decision,
     Finding,
+    GivenLevel,
     Highlight,
+    PanelMember,
     RuleOutcome,
     Unmet,
 )
@@ -229,16 +231,23 @@ def floor_decider(sections: Sections) -> Callable[..., Decision]:
         org_id: str,
         org_name: str,
         ratings: Sequence[tuple[str, str | None]],
-        judgements: Sequence[tuple[str, str, str]],
+        judgements: Sequence[tuple[str, str, str, str, tuple[str, ...]]],
         evidence: Sequence[tuple[str, Sequence[str]]],
         action_statuses: Sequence[str],
+        reviewers: Sequence[tuple[str, str, str, str]],
+        notes: str,
     ) -> Decision:
-        levels = {target: level for target, level, _ in judgements}
+        levels = {target: level for target, level, *_ in judgements}
         sources = dict.fromkeys(levels, "judgement")
         for sid, crits in members:
             levels[sid] = LEVELS[min(RANK[levels[c]] for c in crits)]
             sources[sid] = "derived"
-        rationale = {target: why for target, _, why in judgements if why}
+        rationale = {target: why for target, _, why, *_ in judgements if why}
+        given: dict[str, list[GivenLevel]] = defaultdict(list)
+        for target, level, why, reviewer, cited in judgements:
+            given[target].append(
+                GivenLevel(reviewer=reviewer, level=level, rationale=why, evidence=cited)
+            )
         findings, seen, met = [], [], 0
         for c in ids:
             got = levels[c]
@@ -392,8 +401,20 @@ def floor_decider(sections: Sections) -> Callable[..., Decision]:
             ),
             explanation=(r1, r2, r3, r4),
             levels=tuple(
-                DecidedLevel(target=t, level=levels[t], source=sources[t], note="") for t in order
+                DecidedLevel(
+                    target=t,
+                    level=levels[t],
+                    source=sources[t],
+                    note="",
+                    judgements=tuple(given.get(t, ())),
+                )
+                for t in order
             ),
+            reviewers=tuple(
+                PanelMember(id=i, name=name, role=role, organisation=where)
+                for i, name, role, where in reviewers
+            ),
+            review_notes=notes,
         )
 
     return decide
@@ -463,9 +484,11 @@ def _from_objects(submission: qmframe.Submission, review: qmframe.Review) -> tup
         org.id,
         org.name,
         [(r.target, r.level) for r in submission.ratings],
-        [(j.target, j.level, j.rationale) for j in review.judgements],
+        [(j.target, j.level, j.rationale, j.reviewer, j.evidence) for j in review.judgements],
         [(e.type, e.criteria) for e in submission.evidence],
         [a.status for a in submission.actions],
+        [(r.id, r.name, r.role, r.organisation) for r in review.reviewers],
+        review.notes,
     )
 
 
@@ -489,10 +512,19 @@ def _from_toml(sub: dict[str, Any], rev: dict[str, Any]) -> tuple[Any, ...]:
         org["id"],
         org["name"],
         [(r["target"], r.get("level")) for r in sub.get("ratings", ())],
-        [(j["target"], j["level"], j.get("rationale", "")) for j in rev.get("judgements", ())],
+        [
+            (j["target"], j["level"], j.get("rationale", ""), j.get("reviewer", ""),
+             tuple(j.get("evidence", ())))
+            for j in rev.get("judgements", ())
+        ],
         [(e["type"], tuple(e.get("criteria", ()))) for e in sub.get("evidence", ())],
         [a.get("status", "planned") for a in sub.get("actions", ())],
-    )
+        [
+            (r["id"], r["name"], r.get("role", ""), r.get("organisation", ""))
+            for r in rev.get("reviewers", ())
+        ],
+        rev.get("notes", ""),
+    )  # fmt: skip
 
 
 # -------------------------------------------------------------------------------------------------

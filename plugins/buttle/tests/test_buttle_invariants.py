@@ -36,7 +36,16 @@ def test_generated_cases_include_awards(registry: qmframe.Registry) -> None:
 
 def test_every_deciding_rule_is_live(registry: qmframe.Registry) -> None:
     report = invariants.check_liveness(FRAMEWORK_ID, registry=registry)
-    assert [r.verdict for r in report.rules] == ["live"] * 7
+    assert [r.verdict for r in report.rules] == ["live"] * 9
+    # The exemplary level's two rules each decide it: a renewal, and two exemplary areas.
+    assert [r.award_level for r in report.rules[-2:]] == ["exemplary", "exemplary"]
+    exemplary = report.of_level("exemplary")
+    assert exemplary.verdict == "live"
+    assert exemplary.witness is not None
+    assert (exemplary.witness.award_level, exemplary.witness.without_level) == (
+        "minimum",
+        "exemplary",
+    )
 
 
 @pytest.mark.parametrize(

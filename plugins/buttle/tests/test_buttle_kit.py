@@ -4,8 +4,9 @@
 sources say the decision is; pytest collects every case. Here the tables are
 run against every mutant of the Quality Mark's rules (all but the listed
 equivalent ones must be killed) and against lenient copies of the framework:
-the accommodation veto dropped, and the money veto's level lowered so that
-nothing is below it.
+the accommodation veto dropped, the money veto's level lowered so that
+nothing is below it, the exemplary rating left on inform, and the exemplary
+rating's level lowered so that every area reaches it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _with_rules(framework: qmframe.Framework, rules: object) -> qmframe.Framewor
 def test_every_mutant_of_the_rules_is_killed(registry: qmframe.Registry) -> None:
     report = mutation_score(FRAMEWORK_ID, registry=registry)
     assert report.ok, report.describe()
-    assert (report.killed, report.survived, report.equivalent) == (43, 0, 5)
+    assert (report.killed, report.survived, report.equivalent) == (46, 0, 5)
 
 
 # -- start planted --
@@ -78,6 +79,54 @@ def test_liveness_catches_a_veto_whose_level_nothing_is_below(
 
 
 # -- end planted --
+
+
+def test_the_tables_catch_the_exemplary_rating_left_on_inform(
+    registry: qmframe.Registry,
+) -> None:
+    # The rating is still evaluated and explained, but the exemplary level no longer needs it.
+    framework = registry.framework(FRAMEWORK_ID)
+    lenient = attrs.evolve(
+        _with_rules(
+            framework,
+            (
+                attrs.evolve(r, effect="inform") if r.id == "exemplary-rating" else r
+                for r in framework.decision.rules
+            ),
+        ),
+        award_levels=tuple(
+            attrs.evolve(level, rules=tuple(r for r in level.rules if r != "exemplary-rating"))
+            for level in framework.award_levels
+        ),
+    )
+    failing = [
+        result
+        for table in find_tables(FRAMEWORK_ID, registry)
+        for result in run_table(table, registry, framework=lenient)
+        if not result.ok
+    ]
+    assert [r.case.id for r in failing] == [
+        "every-area-met-rated-minimum",
+        "one-area-exemplary-rated-minimum",
+    ]
+    assert failing[0].mismatches == ("award_level: expected 'minimum', got 'exemplary'",)
+
+
+def test_liveness_catches_an_exemplary_rating_every_area_reaches(
+    registry: qmframe.Registry,
+) -> None:
+    framework = registry.framework(FRAMEWORK_ID)
+    lenient = _with_rules(
+        framework,
+        (
+            attrs.evolve(r, params={**r.params, "level": "not-yet-met"})
+            if r.id == "exemplary-rating"
+            else r
+            for r in framework.decision.rules
+        ),
+    )
+    with pytest.raises(InvariantError, match=r"exemplary-rating \(level\): dead"):
+        invariants.check_liveness(lenient, registry=registry)
 
 
 def test_without_its_tables_the_lenient_copy_passes_the_other_properties(

@@ -14,8 +14,9 @@ with :mod:`qmframe.awards.signing` (or its own issuing service), and points
 its ``credentialStatus`` at a status list built by
 :mod:`qmframe.awards.status_list`.
 
-Identifiers are ``urn:uuid:`` names derived from the award (the same award
-always gives the same ids) unless the issuer supplies its own URLs.
+Identifiers are ``urn:uuid:`` names derived from the award's id in the
+register (the same award always gives the same ids; two awards of one day
+have two ids) unless the issuer supplies its own URLs.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from qmframe.awards.lifecycle import AwardHistory, is_current, state_on
-from qmframe.decision import Decision
+from qmframe.decision import Decision, award_id
 from qmframe.errors import Problem, ValidationError
 from qmframe.framework import Framework
 
@@ -104,6 +105,7 @@ def open_badge(
     achievement_id: str = "",
     subject_id: str = "",
     status: Mapping[str, Any] | None = None,
+    award: str = "",
 ) -> dict[str, Any]:
     """An unsigned OB 3.0 ``OpenBadgeCredential`` (as JSON values) for a passing decision.
 
@@ -114,7 +116,11 @@ def open_badge(
     withdrawn, revoked or expired award is not exported. ``status`` is the
     ``credentialStatus`` entry, from
     :func:`qmframe.awards.status_list.status_entry`: where a verifier finds
-    out later whether the award still stands.
+    out later whether the award still stands. ``award`` is the register's
+    award id (``FRAMEWORK/ORGANISATION/DATE``, with ``/2``, ``/3`` ... for a
+    second or later decision of the same day; by default the decision's
+    :func:`~qmframe.decision.award_id`): the credential's ``urn:uuid:`` id is
+    derived from it, so every award has its own.
     """
     problems = []
     if not decision.passed:
@@ -152,7 +158,7 @@ def open_badge(
             )
     if problems:
         raise ValidationError(problems)
-    award = f"{decision.framework}/{decision.organisation}/{decision.as_of.isoformat()}"
+    award = award or award_id(decision)
     achievement = {
         "id": achievement_id or _urn("achievement", framework.id, framework.version),
         "type": ["Achievement"],

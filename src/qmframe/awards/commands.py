@@ -540,7 +540,7 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
     """Show ORGANISATION's history under FRAMEWORK: its events and recorded decisions.
 
     With --format json, an object with "history" (the events) and
-    "decisions" (award id, status and date of each).
+    "decisions" (award id, status, date, award level and basis of each).
 
     \b
     Examples:
@@ -561,7 +561,13 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
                 {
                     "history": unstructure_json(history),
                     "decisions": [
-                        {"award": r.award, "status": r.status, "as_of": str(r.as_of)}
+                        {
+                            "award": r.award,
+                            "status": r.status,
+                            "as_of": str(r.as_of),
+                            "award_level": r.award_level,
+                            "basis": r.basis,
+                        }
                         for r in decisions
                     ],
                 }
@@ -570,10 +576,11 @@ def _history(framework: str, organisation: str, db: str, fmt: str) -> int:
         return EXIT_OK
     _line(f"{history.organisation_name or history.organisation} under {loaded.id}:")
     for e in history.events:
-        extra = f" (version {e.version}, until {e.valid_until})" if e.version else ""
+        until = f"until {e.valid_until}" if e.valid_until else "no end date"
+        extra = f" (version {e.version}, {until})" if e.version else ""
         _line(f"  {e.on}  {e.state}{extra}: {e.reason}")
     for r in decisions:
-        _line(f"  decision {r.award}: {_status(loaded, r.status)}")
+        _line(f"  decision {r.award}: {_status(loaded, r.status, r.award_level)}")
     return EXIT_OK
 
 
@@ -641,8 +648,13 @@ def _export(
     """Export the public register of FRAMEWORK: the current holders on a date.
 
     Only the fields the framework lists in public_fields are exported, one
-    entry per holder on the date given by --on (default: today). CSV cells
-    that would start a spreadsheet formula (=, +, -, @) start with ' instead.
+    entry per holder on the date given by --on (default: today). Each export
+    names the framework (id, title and version) and that date: JSON is an
+    object with "framework", "as_of" and "holders"; CSV ends every row with
+    the columns register.framework, register.framework_title,
+    register.framework_version and register.as_of; the SQLite file has a
+    table register_export. CSV cells that would start a spreadsheet formula
+    (=, +, -, @) start with ' instead.
 
     \b
     Examples:
@@ -650,21 +662,33 @@ def _export(
       qmframe register export example-charter --format csv --bom -o register.csv
       qmframe register export example-charter --format sqlite -o public.sqlite
     """
-    from qmframe.awards.register import public_csv, public_json, write_public_sqlite
+    from qmframe.awards.register import (
+        ExportHeading,
+        public_csv,
+        public_json,
+        write_public_sqlite,
+    )
 
     loaded = _framework(_registry(), framework)
     day = on or dt.date.today()
     with _open(db) as opened:
         rows = opened.public_rows(loaded, day)
     fields = loaded.public_fields
+    heading = ExportHeading.of(loaded, day)
     if fmt == "sqlite":
         if not output:
             raise ValidationError([Problem("--format sqlite needs -o FILE")])
-        write_public_sqlite(rows, fields, output)
+        write_public_sqlite(rows, fields, output, heading=heading)
         if output != "-":
-            _out(f"{len(rows)} entries written to {output} (table public_register)")
+            _out(
+                f"{len(rows)} entries written to {output} (table public_register; "
+                "register_export names the framework and the day)"
+            )
         return EXIT_OK
-    text = public_json(rows) if fmt == "json" else public_csv(rows, fields, bom=bom)
+    if fmt == "json":
+        text = public_json(rows, heading)
+    else:
+        text = public_csv(rows, fields, bom=bom, heading=heading)
     _emit(text, output)
     return EXIT_OK
 
@@ -721,6 +745,45 @@ def _sector(
     with _open(db) as opened:
         view = opened.sector_view(loaded, figures=figures, anonymise=anonymise, public=public)
     _emit(_json(unstructure_json(view)) if fmt == "json" else render_text(view), output)
+    return EXIT_OK
+
+
+@register.command("metadata", short_help="Datasette metadata for the register (JSON)")
+@_db
+@_output
+def _metadata(db: str, output: str | None) -> int:
+    """Write Datasette metadata for the register: descriptions, labels, facets and queries.
+
+    The metadata (for Datasette 0.65) describes every table, view and column,
+    names the frameworks the register holds, hides the decisions table (its
+    JSON is bulky) in favour of the view decision_summaries, and adds canned
+    queries: current holders, due this quarter, expiring soon, awards by
+    level, one organisation's history and indications awaiting review. Serve
+    the register with it: `datasette register.sqlite -m metadata.json`.
+
+    \b
+    Examples:
+      qmframe register metadata --db register.sqlite -o metadata.json
+    """
+    import shlex
+    from pathlib import Path
+
+    from qmframe.awards.datasette import Named, datasette_metadata
+
+    registry = _registry()
+    with _open(db) as opened:
+        ids = opened.frameworks()
+    named = []
+    for framework_id in ids:
+        try:
+            found = _framework(registry, framework_id)
+        except ValidationError:  # not installed here: named by its id only
+            named.append(Named(framework_id))
+            continue
+        named.append(Named(framework_id, found.title, found.version))
+    _emit(_json(datasette_metadata(Path(db).stem, named)), output)
+    if output:
+        _out(f"wrote {output}: serve it with datasette {shlex.quote(db)} -m {shlex.quote(output)}")
     return EXIT_OK
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from qmframe.awards.badges import open_badge
+from qmframe.awards.lifecycle import AwardHistory
 from qmframe.awards.register import Register
 from qmframe.awards.status_list import (
     STATUS_PURPOSES,
@@ -83,6 +84,7 @@ def award_badge(
         on=day,
         subject_id=subject_id,
         status=status,
+        award=granted[-1].award,
     )
 
 
@@ -92,16 +94,23 @@ def status_lists(
     """Both status list credentials (unsigned) for ``framework`` on ``on``, by purpose.
 
     Every award that has an index is looked up in its organisation's
-    history: see :func:`~qmframe.awards.status_list.award_flags`.
+    history: see :func:`~qmframe.awards.status_list.award_flags`. The
+    register's columns say all that needs (award, organisation, date): no
+    decision is rebuilt from its JSON, and each history is read once.
     """
     indexes = register.status_indexes(framework)
     flagged: dict[str, list[int]] = {purpose: [] for purpose in STATUS_PURPOSES}
-    for recorded in register.decisions(framework):
-        index = indexes.get(recorded.award)
+    histories: dict[str, AwardHistory] = {}
+    for summary in register.summaries(framework):
+        index = indexes.get(summary.award)
         if index is None:
             continue
-        history = register.history(framework, recorded.decision.organisation)
-        for purpose, is_set in award_flags(history, recorded.decision.as_of, on).items():
+        history = histories.get(summary.organisation)
+        if history is None:
+            history = histories[summary.organisation] = register.history(
+                framework, summary.organisation
+            )
+        for purpose, is_set in award_flags(history, summary.as_of, on).items():
             if is_set:
                 flagged[purpose].append(index)
     return {

@@ -5,7 +5,9 @@ know whose award runs out or whose mid-point review falls due. The register
 keeps every decision (the whole explained decision, as JSON) and every
 lifecycle event in a SQLite database made with the standard library's
 :mod:`sqlite3`: one file, created on first use, readable by any SQLite tool
-(and by Datasette, as it is, for a browsable register with a JSON API).
+(and by Datasette, for a browsable register with a JSON API; the view
+``decision_summaries`` shows the decisions without their JSON, and
+:mod:`qmframe.awards.datasette` describes every table for it).
 
 Every change is one transaction: a decision and the events it causes are
 written together or not at all, so a crash mid-write leaves the register as
@@ -79,6 +81,7 @@ __all__ = [
     "Addition",
     "DecisionSummary",
     "Due",
+    "ExportHeading",
     "Holding",
     "RecordedDecision",
     "Register",
@@ -194,6 +197,44 @@ def _answer_in_sql(db: sqlite3.Connection) -> None:
     db.executemany("UPDATE events SET ends_on = ?2, term_id = ?3 WHERE id = ?1", updates)
 
 
+# Version 5: columns for what readers used to take from the JSON, and a view of the
+# decisions without it (for Datasette and other SQL readers; see awards/datasette.py).
+_SUMMARY_VIEW = """
+    ALTER TABLE decisions ADD COLUMN award_level TEXT NOT NULL DEFAULT '';
+    ALTER TABLE decisions ADD COLUMN indicated_status TEXT NOT NULL DEFAULT '';
+    CREATE VIEW decision_summaries AS
+        SELECT id, award, framework, version, organisation, organisation_name, status,
+               award_level, passed, basis, indicated_status, as_of, valid_from, valid_until,
+               midpoint_due, previous_award, details, recorded_at
+        FROM decisions
+"""
+
+
+def _summary_view(db: sqlite3.Connection) -> None:
+    """Migration 5: award_level and indicated_status filled from the stored JSON; the view."""
+    for statement in _statements(_SUMMARY_VIEW):
+        db.execute(statement)
+    problems, updates = [], []
+    for row, award, document in db.execute("SELECT id, award, document FROM decisions"):
+        try:
+            data = json.loads(document)
+            level, indicated = (data.get(key, "") for key in ("award_level", "indicated_status"))
+            if not isinstance(level, str) or not isinstance(indicated, str):
+                raise TypeError("award_level and indicated_status must be text")
+        except (ValueError, TypeError, AttributeError) as exc:
+            problems.append(
+                _bad_row(row, award, "document", f"not a decision qmframe wrote ({exc})")
+            )
+            continue
+        if level or indicated:
+            updates.append((level, indicated, row))
+    if problems:
+        raise ValidationError(problems)
+    db.executemany(
+        "UPDATE decisions SET award_level = ?, indicated_status = ? WHERE id = ?", updates
+    )
+
+
 #: Schema changes, oldest first; entry *n* brings a file from version *n* to *n + 1*.
 MIGRATIONS: list[Migration] = [
     """
@@ -265,6 +306,9 @@ MIGRATIONS: list[Migration] = [
     # Reads answered in SQL: each event's end and term, each decision's levels,
     # unmet targets and highlights.
     _answer_in_sql,
+    # Each decision's award level and indicated status as columns, and the view
+    # decision_summaries: the decisions without their JSON.
+    _summary_view,
 ]
 
 #: How long a writer waits for another to finish, in seconds, before trying again.
@@ -303,6 +347,8 @@ class DecisionSummary:
     passed: bool
     as_of: dt.date
     previous_award: str = ""
+    award_level: str = ""
+    indicated_status: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -497,6 +543,19 @@ _HOLDERS = f"""
     WHERE e.on_date <= :day AND e.state IN ({_sql_words(HOLDING)})
       AND (t.valid_until IS NULL OR t.valid_until >= :day)
 """
+
+
+# Each organisation of :framework with its latest decision that is not an indication
+# (latest_id, NULL when it has only indications), by date and then as recorded, as the
+# organisations table orders its own latest; first_as_of and first_id as that table has them.
+_LATEST = """latest AS (
+    SELECT o.organisation, o.first_as_of, o.first_id, (
+        SELECT d.id FROM decisions d
+        WHERE d.framework = o.framework AND d.organisation = o.organisation
+          AND d.basis <> 'indication'
+        ORDER BY d.as_of DESC, d.id DESC LIMIT 1) AS latest_id
+    FROM organisations o WHERE o.framework = :framework
+)"""
 
 
 def _connect(target: str, *, uri: bool, timeout: float) -> sqlite3.Connection:
@@ -855,8 +914,8 @@ class Register:
         cursor = self._db.execute(
             "INSERT INTO decisions (award, framework, version, organisation, organisation_name,"
             " status, passed, basis, as_of, valid_from, valid_until, midpoint_due,"
-            " previous_award, details, document, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " previous_award, details, document, recorded_at, award_level, indicated_status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 award,
                 decision.framework,
@@ -874,6 +933,8 @@ class Register:
                 json.dumps(details, sort_keys=True, ensure_ascii=False),
                 document,
                 dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                decision.award_level,
+                decision.indicated_status,
             ),
         )
         assert cursor.lastrowid is not None
@@ -1097,7 +1158,9 @@ class Register:
         out = []
         for row in self._db.execute(
             "SELECT id, award, framework, organisation, organisation_name, status, basis, passed,"
-            " as_of, previous_award FROM decisions" + where + " ORDER BY as_of, id",
+            " as_of, previous_award, award_level, indicated_status FROM decisions"
+            + where
+            + " ORDER BY as_of, id",
             params,
         ):
             out.append(
@@ -1112,6 +1175,8 @@ class Register:
                     passed=bool(row[7]),
                     as_of=_must_day(row[8], f"decisions[{row[0]}].as_of"),
                     previous_award=row[9],
+                    award_level=row[10],
+                    indicated_status=row[11],
                 )
             )
         return out
@@ -1442,13 +1507,17 @@ class Register:
         anonymise = anonymise or public
         params: dict[str, Any] = {"framework": framework.id}
         db = self._db
-        organisations, passed = db.execute(
-            "SELECT count(*), coalesce(sum(d.passed), 0) FROM organisations o"
-            " JOIN decisions d ON d.id = o.latest_id WHERE o.framework = :framework",
+        organisations, passed, only_indications = db.execute(
+            f"WITH {_LATEST} SELECT count(l.latest_id), coalesce(sum(d.passed), 0),"
+            " count(*) - count(l.latest_id) FROM latest l"
+            " LEFT JOIN decisions d ON d.id = l.latest_id",
             params,
         ).fetchone()
-        (decisions,) = db.execute(
-            "SELECT count(*) FROM decisions WHERE framework = :framework", params
+        decisions, indications, latest = db.execute(
+            "SELECT coalesce(sum(basis <> 'indication'), 0),"
+            " coalesce(sum(basis = 'indication'), 0), max(as_of)"
+            " FROM decisions WHERE framework = :framework",
+            params,
         ).fetchone()
         sections = [section.id for section in framework.sections]
         counts: dict[str, dict[str, int]] = {section: {} for section in sections}
@@ -1456,9 +1525,9 @@ class Register:
             marks = ", ".join(f":s{i}" for i in range(len(sections)))
             params.update({f"s{i}": section for i, section in enumerate(sections)})
             for target, level, count in db.execute(
-                "SELECT l.target, l.level, count(*) FROM organisations o"
+                f"WITH {_LATEST} SELECT l.target, l.level, count(*) FROM latest o"
                 " JOIN decided_levels l ON l.decision_id = o.latest_id"
-                f" WHERE o.framework = :framework AND l.target IN ({marks}) AND l.level <> ''"
+                f" WHERE l.target IN ({marks}) AND l.level <> ''"
                 " GROUP BY l.target, l.level",
                 params,
             ):
@@ -1470,12 +1539,12 @@ class Register:
         # Each unmet target counted once per organisation; its title as the first
         # organisation (by first decision) to have it unmet gives it.
         unmet = db.execute(
-            """
-            WITH keyed AS (
+            f"""
+            WITH {_LATEST},
+            keyed AS (
                 SELECT o.latest_id AS id, o.first_as_of, o.first_id, u.position, u.title,
                        CASE WHEN u.target <> '' THEN u.target ELSE u.rule END AS key
-                FROM organisations o JOIN unmet u ON u.decision_id = o.latest_id
-                WHERE o.framework = :framework
+                FROM latest o JOIN unmet u ON u.decision_id = o.latest_id
             )
             SELECT key, first_title, count(DISTINCT id) FROM (
                 SELECT key, id, first_value(title) OVER (
@@ -1503,7 +1572,8 @@ class Register:
             for row, org, name, on, target, title, level in db.execute(
                 "SELECT d.id, d.organisation, d.organisation_name, d.as_of, h.target, h.title,"
                 " h.level FROM decisions d JOIN highlights h ON h.decision_id = d.id"
-                " WHERE d.framework = ? ORDER BY d.as_of, d.id, h.position",
+                " WHERE d.framework = ? AND d.basis <> 'indication'"
+                " ORDER BY d.as_of, d.id, h.position",
                 (framework.id,),
             )
         ]
@@ -1511,7 +1581,8 @@ class Register:
         if figures:
             for row, award, org, name, on, text in db.execute(
                 "SELECT id, award, organisation, organisation_name, as_of, details FROM decisions"
-                " WHERE framework = ? AND details <> '{}' ORDER BY as_of, id",
+                " WHERE framework = ? AND details <> '{}' AND basis <> 'indication'"
+                " ORDER BY as_of, id",
                 (framework.id,),
             ):
                 details = self._details(row, award, text)
@@ -1526,6 +1597,9 @@ class Register:
             organisations=organisations,
             decisions=decisions,
             passed=passed,
+            indications=indications,
+            only_indications=only_indications,
+            latest=_day(latest, "decisions.as_of"),
             section_counts=counts,
             unmet=[(key, title, count) for key, title, count in unmet],
             practice=practice,
@@ -1631,9 +1705,47 @@ def _statements(script: str) -> list[str]:
 # -- public exports ------------------------------------------------------------------------
 
 
-def public_json(rows: Sequence[dict[str, Any]]) -> str:
-    """The public register as JSON; invisible characters as ``\\u`` escapes (see json_text)."""
-    return json_text(list(rows)) + "\n"
+@attrs.frozen(kw_only=True)
+class ExportHeading:
+    """What a public export is: the framework's id, title and version, and the day it is for.
+
+    ``version`` is the framework's current version; each holder's own
+    ``version`` field says which version its award was made under.
+    """
+
+    framework: str
+    title: str
+    version: str
+    as_of: dt.date
+
+    @classmethod
+    def of(cls, framework: Framework, day: dt.date) -> ExportHeading:
+        return cls(
+            framework=framework.id, title=framework.title, version=framework.version, as_of=day
+        )
+
+    def columns(self) -> dict[str, str]:
+        """The heading as CSV columns (and the public SQLite file's ``register_export`` row)."""
+        return {
+            "register.framework": self.framework,
+            "register.framework_title": self.title,
+            "register.framework_version": self.version,
+            "register.as_of": self.as_of.isoformat(),
+        }
+
+
+def public_json(rows: Sequence[dict[str, Any]], heading: ExportHeading) -> str:
+    """The public register as a JSON object: the framework, the day, and the holders.
+
+    ``{"framework": {"id", "title", "version"}, "as_of": DAY, "holders": [...]}``;
+    invisible characters as ``\\u`` escapes (see json_text).
+    """
+    document = {
+        "framework": {"id": heading.framework, "title": heading.title, "version": heading.version},
+        "as_of": heading.as_of.isoformat(),
+        "holders": list(rows),
+    }
+    return json_text(document) + "\n"
 
 
 def _cell(value: Any) -> str:
@@ -1642,30 +1754,49 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def public_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], *, bom: bool = False) -> str:
+def public_csv(
+    rows: Sequence[dict[str, Any]],
+    fields: Sequence[str],
+    *,
+    bom: bool = False,
+    heading: ExportHeading | None = None,
+) -> str:
     """CSV with one column per public field (lists joined with '; '), safe for spreadsheets.
 
     Every cell is quoted and escaped by :func:`qmframe.escaping.csv_cell`: a
     name starting ``=``, ``+``, ``-`` or ``@`` reads as text, not as a formula.
     With ``bom``, the text starts with a UTF-8 byte-order mark, which some
-    spreadsheet programs need to read accented letters right.
+    spreadsheet programs need to read accented letters right. With
+    ``heading``, four more columns follow the public fields, the same in
+    every row: ``register.framework``, ``register.framework_title``,
+    ``register.framework_version`` and ``register.as_of`` (a CSV file has no
+    other place that every reader keeps).
     """
+    extra = heading.columns() if heading is not None else {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow([csv_cell(field) for field in fields])
+    writer.writerow([csv_cell(field) for field in (*fields, *extra)])
     for row in rows:
-        writer.writerow([csv_cell(_cell(row[field])) for field in fields])
+        cells = [_cell(row[field]) for field in fields] + list(extra.values())
+        writer.writerow([csv_cell(cell) for cell in cells])
     return ("\ufeff" if bom else "") + out.getvalue()
 
 
 def write_public_sqlite(
-    rows: Sequence[dict[str, Any]], fields: Sequence[str], path: str | os.PathLike[str]
+    rows: Sequence[dict[str, Any]],
+    fields: Sequence[str],
+    path: str | os.PathLike[str],
+    *,
+    heading: ExportHeading | None = None,
 ) -> None:
     """A separate SQLite file holding only the public register (table ``public_register``).
 
-    Built in memory and written by :func:`qmframe.output.write_output`, so
-    a reader never sees half of it and only a regular file is replaced. Open
-    it with ``datasette`` for a public, browsable register with a JSON API.
+    With ``heading``, the table ``register_export`` holds one row naming the
+    framework, its title and version, the day the register is for and the
+    number of holders. Built in memory and written by
+    :func:`qmframe.output.write_output`, so a reader never sees half of it
+    and only a regular file is replaced. Open it with ``datasette`` for a
+    public, browsable register with a JSON API.
     """
     unknown = [field for field in fields if field not in PUBLIC_FIELDS]
     if unknown:
@@ -1682,6 +1813,15 @@ def write_public_sqlite(
             f"INSERT INTO public_register VALUES ({marks})",
             [[_cell(row[field]) for field in fields] for row in rows],
         )
+        if heading is not None:
+            db.execute(
+                "CREATE TABLE register_export (framework TEXT, framework_title TEXT,"
+                " framework_version TEXT, as_of TEXT, holders INTEGER)"
+            )
+            db.execute(
+                "INSERT INTO register_export VALUES (?, ?, ?, ?, ?)",
+                (*heading.columns().values(), len(rows)),
+            )
         db.commit()
         data = db.serialize()
     write_output(path, data)

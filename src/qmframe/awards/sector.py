@@ -128,12 +128,28 @@ class SectorView:
     Levels and unmet counts use each organisation's latest decision, so
     every organisation counts once; the practice repository and cohort
     figures use every decision, since each is a moment in time.
+
+    Indications (decisions made without the reviewers the framework
+    requires: no award) are counted apart, in ``indications``, and left out
+    of everything else, so that figures about awards are not diluted: an
+    organisation's latest decision is its latest that is not an indication,
+    ``organisations`` counts those with one, and ``only_indications`` those
+    with indications and nothing else yet.
+
+    ``framework_title`` and ``framework_version`` name the framework as the
+    view was made with it, and ``as_of`` is the date of the latest decision
+    or return counted (None when there is none): what the view is up to.
     """
 
     framework: str
     organisations: int
     decisions: int
     passed: int
+    indications: int = 0
+    only_indications: int = 0
+    framework_title: str = ""
+    framework_version: str = ""
+    as_of: dt.date | None = None
     levels: tuple[SectionLevels, ...] = ()
     unmet: tuple[UnmetCount, ...] = ()
     practice: tuple[Practice, ...] = ()
@@ -186,26 +202,30 @@ def sector_view(
     """
     anonymise = anonymise or public
     notes: list[str] = []
-    pairs = [
+    everything = [
         (d, (details[i] if details is not None else {}))
         for i, d in enumerate(decisions)
         if d.framework == framework.id
     ]
-    if len(pairs) < len(decisions):
-        notes.append(f"{len(decisions) - len(pairs)} decisions of other frameworks left out")
-    pairs.sort(key=lambda pair: pair[0].as_of)
+    if len(everything) < len(decisions):
+        notes.append(f"{len(decisions) - len(everything)} decisions of other frameworks left out")
+    everything.sort(key=lambda pair: pair[0].as_of)
+    # Aliases follow each organisation's first decision of any kind, as in a register.
     aliases: dict[str, str] = {}
-    for decision, _ in pairs:
+    for decision, _ in everything:
         aliases.setdefault(decision.organisation, f"Organisation {len(aliases) + 1}")
+    pairs = [(d, reported) for d, reported in everything if not d.is_indication]
+    indications = len(everything) - len(pairs)
 
     def name(decision: Decision) -> str:
         if anonymise:
             return aliases[decision.organisation]
         return decision.organisation_name or decision.organisation
 
-    latest: dict[str, Decision] = {}
+    assessed: dict[str, Decision] = {}
     for decision, _ in pairs:
-        latest[decision.organisation] = decision
+        assessed[decision.organisation] = decision
+    latest = {org: assessed[org] for org in aliases if org in assessed}
     section_counts: dict[str, Counter[str]] = {s.id: Counter() for s in framework.sections}
     unmet: Counter[str] = Counter()
     unmet_titles: dict[str, str] = {}
@@ -222,6 +242,9 @@ def sector_view(
         organisations=len(latest),
         decisions=len(pairs),
         passed=sum(1 for d in latest.values() if d.passed),
+        indications=indications,
+        only_indications=len(aliases) - len(latest),
+        latest=everything[-1][0].as_of if everything else None,
         section_counts=section_counts,
         unmet=[(target, unmet_titles.get(target, ""), n) for target, n in unmet.items()],
         practice=[
@@ -249,6 +272,9 @@ def assemble_view(
     decisions: int,
     passed: int,
     section_counts: Mapping[str, Mapping[str, int]],
+    indications: int = 0,
+    only_indications: int = 0,
+    latest: dt.date | None = None,
     unmet: Iterable[tuple[str, str, int]],
     practice: Iterable[tuple[str, str, str, dt.date, str]],
     reported: Iterable[tuple[dt.date, str, str, str]],
@@ -265,7 +291,10 @@ def assemble_view(
     ``practice`` is (target, title, level, date, organisation) for every
     highlight, oldest decision first; ``reported`` is (date, organisation,
     figure, value) for every figure a submission reported, in the same order;
-    ``returns`` and ``public`` are as for :func:`sector_view`.
+    ``returns`` and ``public`` are as for :func:`sector_view`; ``latest`` is
+    the date of the latest decision (of any kind) counted. Every count but
+    ``indications`` and ``only_indications`` leaves indications out (see
+    :class:`SectorView`).
     """
     notes = list(notes)
     level_rows = []
@@ -315,11 +344,18 @@ def assemble_view(
         )
     return_totals, return_notes = _return_totals(framework, returns, public=public)
     notes += return_notes
+    dates = [day for day in (latest,) if day is not None]
+    dates += [r.on for r in returns if r.framework == framework.id]
     return SectorView(
         framework=framework.id,
+        framework_title=framework.title,
+        framework_version=framework.version,
+        as_of=max(dates, default=None),
         organisations=organisations,
         decisions=decisions,
         passed=passed,
+        indications=indications,
+        only_indications=only_indications,
         levels=tuple(level_rows),
         unmet=unmet_rows,
         practice=tuple(practice_rows),
@@ -400,13 +436,26 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
 
 def render_text(view: SectorView) -> str:
     """The sector view as plain-text tables, every name and title escaped for a terminal."""
+    named = view.framework
+    if view.framework_title:
+        named = f"{view.framework_title} ({view.framework}, version {view.framework_version})"
+    up_to = f", up to {view.as_of}" if view.as_of else ""
     out = [
-        f"Sector view: {view.framework}: {view.organisations} organisations, "
+        f"Sector view: {named}{up_to}: {view.organisations} organisations, "
         f"{view.decisions} decisions, {view.passed} currently passing"
         + (" (public)" if view.public else " (anonymised)" if view.anonymised else ""),
-        "",
-        "Levels reached, by section (latest decision of each organisation):",
     ]
+    if view.indications:
+        waiting = (
+            f", {view.only_indications} organisations with nothing reviewed yet"
+            if view.only_indications
+            else ""
+        )
+        out.append(
+            f"Also {view.indications} indications (no award: reviewers missing), "
+            f"not counted above{waiting}"
+        )
+    out += ["", "Levels reached, by section (latest decision of each organisation):"]
     for row in view.levels:
         counts = ", ".join(f"{level} {n}" for level, n in row.counts.items())
         out.append(f"  {row.title} ({row.section}): {counts}")

@@ -1,6 +1,6 @@
 """The single-file HTML report: a decision for people to read in a browser.
 
-The page carries everything it needs (styles and charts inline, no scripts,
+The page carries everything it needs (styles and the chart inline, no scripts,
 no fonts or images fetched from anywhere), so it can be mailed, archived or
 opened offline. It is built with Jinja2 and autoescaping: a submission is
 untrusted input, and a title holding ``<script>`` must show as text (control
@@ -9,11 +9,15 @@ is an optional extra (``pip install ".[html]"`` from a clone of qmframe, or
 ``pip install Jinja2``), imported only when
 an HTML report is rendered, so the core never needs it.
 
-The chart per section is plain SVG drawn from numbers computed here: one
-pair of bars per target, the organisation's self-rating above the assessors'
-judgement, each as long as the level's position on its scale. Levels are
-ranks, so the bars show order only; the axis is labelled with level names,
-never numbers.
+One chart shows every rated or judged target, grouped by section: plain HTML
+and CSS, no SVG and no fixed width. Each target is a row with its title and
+two bars, the organisation's self-rating and the assessors' (combined)
+judgement, each as wide as the level's position on the target's scale, as a
+percentage, with the level's name written beside it (the bars are never the
+only way to read it). Levels are ranks, so the bars show order only. On a
+narrow screen the title goes above its bars; in print the bars keep their
+colours and borders. The assessor's report below gives the same levels in
+words, with each reviewer's level and rationale.
 """
 
 from __future__ import annotations
@@ -31,12 +35,14 @@ from qmframe.escaping import terminal
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
 from qmframe.reports import (
+    ASSESSOR_NOTICE,
     Assessment,
     ReportFormat,
     basis_sentence,
     progress_summary,
     status_description,
     status_words,
+    target_reviews,
 )
 
 if TYPE_CHECKING:
@@ -56,12 +62,6 @@ __all__ = [
 SELF_COLOUR = "#3b5bdb"
 #: Fill of the assessors' judgement bars.
 ASSESSED_COLOUR = "#e8590c"
-
-_BAR_WIDTH = 420  # pixels for the top level of a scale
-_LABEL_WIDTH = 300
-_LEVEL_WIDTH = 140  # room right of the longest bar for its level's name
-_ROW_HEIGHT = 46
-_BAR_HEIGHT = 16
 
 
 def load_template(name: str) -> jinja2.Template:
@@ -113,8 +113,8 @@ def _environment() -> jinja2.Environment:
 
 @attrs.frozen
 class _Bar:
-    width: int
-    label: str
+    percent: float  # of the bar's track: the level's position on its scale
+    label: str  # the level's name
 
 
 @attrs.frozen
@@ -125,88 +125,69 @@ class _Row:
     self_bar: _Bar | None
     assessed_bar: _Bar | None
     agrees: bool
+    note: str  # for a target with no level: "not applicable", "unresolved"
 
 
 @attrs.frozen
-class _Chart:
+class _Group:
     section: str
     title: str
     rows: tuple[_Row, ...]
-    ticks: tuple[tuple[int, str], ...]  # (x, level label) along the axis
-    width: int
-    height: int
 
 
-def _charts(assessment: Assessment) -> list[_Chart]:
-    """One chart per section with any rated or judged target in it."""
+def _chart(assessment: Assessment) -> list[_Group]:
+    """The one chart: every rated or decided target, grouped by section, in framework order.
+
+    Each row has a bar for the self-rating and one for the decided level (only
+    with a review: without one there is no judgement), each as long as the
+    level's position on the target's own scale, as a percentage of the row's
+    track, so the chart reflows to any width.
+    """
     index = FrameworkIndex.build(assessment.framework)
-    # The decided level of every judged or derived target, rated by the organisation or not.
-    decided = (
-        {lv.target: lv.level for lv in assessment.decision.levels if lv.level}
-        if assessment.review is not None
-        else {}
-    )
-    charts = []
+    levels = {lv.target: lv for lv in assessment.decision.levels}
+    reviewed = assessment.review is not None
+    groups = []
     for section in assessment.framework.sections:
         rows = []
-        scales = []
         for target_id in (section.id, *index.section_criteria.get(section.id, ())):
             target = index.targets.get(target_id)
             if target is None or target.scale is None or not target.scale.levels:
                 continue
-            levels = target.scale.levels
-            ranks = index.ranks[target.scale.id]
+            scale = target.scale
+            ranks = index.ranks[scale.id]
 
-            def bar(level_id: str | None, levels: Any = levels, ranks: Any = ranks) -> _Bar | None:
+            def bar(level_id: str | None, scale: Any = scale, ranks: Any = ranks) -> _Bar | None:
                 if level_id is None or level_id not in ranks:
                     return None
                 position = ranks[level_id] + 1
                 return _Bar(
-                    width=round(_BAR_WIDTH * position / len(levels)),
-                    label=levels[position - 1].label,
+                    percent=round(100 * position / len(scale.levels), 2),
+                    label=scale.levels[position - 1].label,
                 )
 
             rating = assessment.submission.rating(target_id)
             self_level = rating.level if rating is not None else None
-            assessed_level = decided.get(target_id)
-            if self_level is None and assessed_level is None:
+            decided = levels.get(target_id)
+            assessed_level = decided.level if decided is not None and reviewed else None
+            if self_level is None and not assessed_level:
                 continue
-            scales.append(target.scale)
+            note = ""
+            if reviewed and decided is not None and not decided.level:
+                note = decided.source.replace("-", " ")
             rows.append(
                 _Row(
                     title=target.title or target_id,
                     target=target_id,
                     kind=target.kind,
                     self_bar=bar(self_level),
-                    assessed_bar=bar(assessed_level),
-                    agrees=self_level is None
-                    or assessed_level is None
-                    or self_level == assessed_level,
+                    assessed_bar=bar(assessed_level or None),
+                    agrees=self_level is None or not assessed_level or self_level == assessed_level,
+                    note=note,
                 )
             )
-        if not rows:
-            continue
-        # An axis of level names only when every row uses the same scale.
-        scale = scales[0]
-        ticks = (
-            tuple(
-                (round(_BAR_WIDTH * (i + 1) / len(scale.levels)), level.label)
-                for i, level in enumerate(scale.levels)
-            )
-            if all(other == scale for other in scales)
-            else ()
-        )
-        charts.append(
-            _Chart(
-                section=section.id,
-                title=section.title,
-                rows=tuple(rows),
-                ticks=ticks,
-                width=_LABEL_WIDTH + _BAR_WIDTH + _LEVEL_WIDTH,
-                height=_ROW_HEIGHT * len(rows) + 54,  # two lines of level names
-            )
-        )
-    return charts
+        if rows:
+            groups.append(_Group(section=section.id, title=section.title, rows=tuple(rows)))
+    return groups
 
 
 def _validity(decision: Decision) -> str:
@@ -233,7 +214,10 @@ def context(assessment: Assessment) -> dict[str, Any]:
             (progress, name, state)
             for progress, (name, state) in zip(d.progress, progress_summary(d, fw), strict=True)
         ],
-        "charts": _charts(assessment),
+        "chart": _chart(assessment),
+        "targets": target_reviews(assessment),
+        "assessor_notice": ASSESSOR_NOTICE,
+        "reviewer_names": {member.id: member.name for member in d.reviewers},
         "actions": sorted(
             sub.actions, key=lambda a: (a.due is None, a.due.isoformat() if a.due else "", a.id)
         ),
@@ -242,9 +226,6 @@ def context(assessment: Assessment) -> dict[str, Any]:
         "level_label": index.level_label,
         "self_colour": SELF_COLOUR,
         "assessed_colour": ASSESSED_COLOUR,
-        "label_width": _LABEL_WIDTH,
-        "row_height": _ROW_HEIGHT,
-        "bar_height": _BAR_HEIGHT,
     }
 
 
@@ -253,7 +234,10 @@ class HtmlReport(ReportFormat):
 
     name = "html"
     suffix = ".html"
-    description = "a single-file HTML page with a chart per section (needs Jinja2, the html extra)"
+    description = (
+        "a single-file HTML page with one chart of every target and the assessor's report "
+        "(needs Jinja2, the html extra)"
+    )
 
     def render(self, assessment: Assessment) -> str:
         return load_template("report.html.j2").render(context(assessment))

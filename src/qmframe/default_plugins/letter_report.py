@@ -6,8 +6,12 @@ reads once. It is built only from what is meant for the applicant: the
 decision's highlights, unmet rules with their feedback, differences from the
 self-rating, the requests for information with their dates, the validity and
 the organisation's own action plan. Reviewers' internal notes
-(:attr:`~qmframe.submission.Review.notes`), their names and their
-rationales are never in it, so a letter can be sent as it is.
+(:attr:`~qmframe.submission.Review.notes`) and their names are never in it,
+nor any rationale but the reason something is unmet, so a letter can be sent
+as it is. It never repeats itself: each unmet target is in one item, however
+many rules found it, saying the reason once; targets told the same words
+share one item; a rule's advice that a reason took the place of is said once,
+after the items; a target two highlight rules found is one strength.
 
 Plain text on purpose: it pastes into an email or a word processor, and it
 needs no optional dependency. Like the text report, every line goes through
@@ -21,6 +25,7 @@ import datetime as dt
 import textwrap
 from collections.abc import Callable
 
+from qmframe.decision import Highlight, Unmet
 from qmframe.escaping import terminal
 from qmframe.framework import Framework
 from qmframe.hookspecs import hookimpl
@@ -69,6 +74,63 @@ def _para(text: str, indent: str = "") -> list[str]:
         break_on_hyphens=False,
         break_long_words=False,  # a long web address stays whole, and one line
     ) or [indent.rstrip()]
+
+
+def _named(items: list[tuple[str, str, list[str]]]) -> list[tuple[str, str]]:
+    """(name, text) per item of (name, id, texts); a name two items share gets its id."""
+    names = [name for name, _, _ in items]
+    return [
+        (f"{name} [{key}]" if names.count(name) > 1 else name, " ".join(texts))
+        for name, key, texts in items
+    ]
+
+
+def _asks(
+    framework: Framework, unmet: tuple[Unmet, ...]
+) -> tuple[list[tuple[tuple[str, ...], str]], list[str]]:
+    """What is unmet, once per target (or per rule that found no target), as (names, text),
+    and the rules' advice the items do not say, each once.
+
+    Several rules may find one criterion unmet, each with the same reviewer's rationale
+    as its feedback: the item says the rationale once; targets told the same words are
+    one item that names them all. A rule's own advice is about every target it finds,
+    so where a rationale took its place it is said once, after the items, rather than
+    lost or repeated on each.
+    """
+    rules = {rule.id: rule for rule in framework.decision.rules}
+    groups: dict[object, tuple[str, str, list[str]]] = {}
+    advice: list[str] = []
+    for u in unmet:
+        rule = rules.get(u.rule)
+        fallback = (rule.title if rule is not None else "", u.rule)
+        key: object = u.target or ("rule", u.rule)
+        if not u.target:
+            name = u.title or u.rule
+        elif u.title and u.title not in fallback:
+            name = u.title
+        else:  # a target without a title of its own (an outcome): the rule's, and its id
+            name = f"{u.title} [{u.target}]" if u.title else u.target
+        _, _, texts = groups.setdefault(key, (terminal(name), u.target or u.rule, []))
+        said = _sentence(u.feedback) if u.feedback.strip() else ""
+        if said and said not in texts:
+            texts.append(said)
+        if rule is not None and rule.feedback.strip():
+            advice.append(_sentence(rule.feedback))
+    # Targets told the same thing are one item, naming each of them.
+    merged: dict[str, list[str]] = {}
+    for number, (name, text) in enumerate(_named(list(groups.values()))):
+        merged.setdefault(text or f"\0{number}", []).append(name)
+    items = [
+        (tuple(names), "" if text.startswith("\0") else text) for text, names in merged.items()
+    ]
+    told = " ".join(text for _, text in items)
+    return items, [a for a in dict.fromkeys(advice) if a not in told]
+
+
+def _item(names: tuple[str, ...], text: str) -> str:
+    """One thing asked: what it is about, and what they are told."""
+    what = "; ".join(names)
+    return f"{what}: {text}" if text else f"{what}."
 
 
 class LetterReport(ReportFormat):
@@ -134,23 +196,33 @@ class LetterReport(ReportFormat):
                 f"Towards the {name} level: {nxt.held} of the {nxt.required} things it needs "
                 "are in place. Still needed:"
             )
-            for m in nxt.missing:
-                out += _para(f"{terminal(m.title or m.target or m.rule)}: {m.feedback}", "  * ")
+            needed, advice = _asks(fw, nxt.missing)
+            for names, feedback in needed:
+                out += _para(_item(names, feedback), "  * ")
+            if advice:
+                out += _para("The framework advises: " + " ".join(advice))
             out.append("")
 
         # -- what was found -----------------------------------------------------------------
         out += ["What we found", "-------------"]
         if d.highlights:
             out += _para("We want to highlight these strengths:")
+            # Two highlight rules may find one target: it is one strength, named once.
+            strengths: dict[str, Highlight] = {}
             for h in d.highlights:
-                level = _level(index, h.target, h.level)
-                out += _para(f"{terminal(h.title or h.target)}: {level}.", "  * ")
+                strengths.setdefault(h.target, h)
+            named = _named(
+                [(terminal(h.title or h.target), h.target, []) for h in strengths.values()]
+            )
+            for h, (what, _) in zip(strengths.values(), named, strict=True):
+                out += _para(f"{what}: {_level(index, h.target, h.level)}.", "  * ")
             out.append("")
         if d.disagreements:
             out += _para("In these places our view differs from your own rating:")
-            for c in d.disagreements:
+            named = _named([(terminal(c.title or c.target), c.target, []) for c in d.disagreements])
+            for c, (what, _) in zip(d.disagreements, named, strict=True):
                 out += _para(
-                    f"{terminal(c.title or c.target)}: you said "
+                    f"{what}: you said "
                     f"{_level(index, c.target, c.self_level)}; "
                     f"we found {_level(index, c.target, c.assessed_level)}.",
                     "  * ",
@@ -163,25 +235,25 @@ class LetterReport(ReportFormat):
         out.append("")
 
         # -- what is asked of them ----------------------------------------------------------
-        asks = [(terminal(u.title or u.target or u.rule), u.feedback) for u in d.unmet]
+        asks, advice = _asks(fw, d.unmet)
         requests = assessment.review.requests if assessment.review is not None else ()
         if asks or requests or d.requests:
             out += ["What we ask of you", "------------------"]
-            number = 0
-            for what, feedback in asks:
-                number += 1
-                out += _para(f"{what}: {feedback}", f"{number}. ")
+            items = [_item(names, feedback) for names, feedback in asks]
             if requests:
                 for r in requests:
-                    number += 1
                     target = terminal(fw.target_title(r.target) or r.target)
                     about = f" (about {target})" if r.target else ""
                     due = f" Please reply by {_date(r.due)}." if r.due else ""
-                    out += _para(f"{r.request}{about}.{due}", f"{number}. ")
+                    items.append(f"{r.request}{about}.{due}")
             else:
-                for text in d.requests:
-                    number += 1
-                    out += _para(text, f"{number}. ")
+                items += d.requests
+            # A request asked twice in the same words is asked once.
+            for number, item in enumerate(dict.fromkeys(items), 1):
+                out += _para(item, f"{number}. ")
+            if advice:
+                out.append("")
+                out += _para("On these points, the framework advises: " + " ".join(advice))
             if not d.passed:
                 out.append("")
                 out += _para(

@@ -1,5 +1,9 @@
 """The built-in report formats: text, Markdown and JSON.
 
+Text and Markdown are the assessor's report (see :func:`qmframe.reports.target_reviews`):
+for the panel, naming the reviewers and giving their rationales and the review's notes.
+The letter (:mod:`qmframe.default_plugins.letter_report`) is what goes to the organisation.
+
 Every string in a report may come from a file someone else wrote, so each
 format escapes it the way :mod:`qmframe.escaping` describes: the text report
 shows control and bidi characters as visible escapes (every line, so no field
@@ -12,18 +16,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qmframe._convert import unstructure_json
-from qmframe.decision import JSON_FORMAT_VERSION, Decision, PanelDisagreement, award_id
+from qmframe.decision import (
+    JSON_FORMAT_VERSION,
+    Decision,
+    PanelDisagreement,
+    PanelMember,
+    award_id,
+)
 from qmframe.escaping import json_text, markdown, markdown_code, terminal
 from qmframe.framework import Framework
 from qmframe.hookspecs import hookimpl
 from qmframe.index import FrameworkIndex
 from qmframe.reports import (
+    ASSESSOR_NOTICE,
     Assessment,
     ReportFormat,
+    TargetReview,
     basis_sentence,
     progress_summary,
     status_description,
     status_words,
+    target_reviews,
 )
 
 
@@ -49,7 +62,7 @@ class TextReport(ReportFormat):
 
     name = "text"
     suffix = ".txt"
-    description = "plain text for reading in a terminal"
+    description = "plain text for reading in a terminal: the assessor's report"
 
     def render(self, assessment: Assessment) -> str:
         d, fw = assessment.decision, assessment.framework
@@ -89,13 +102,7 @@ class TextReport(ReportFormat):
                 where = f"{u.title} [{u.target}]" if u.target else u.title
                 lines.append(f"  - {where}: {_flow(u.feedback)}")
             lines.append("")
-        if d.levels:
-            lines.append("Levels decided (self-rating -> decided, from):")
-            lines += [
-                f"  = {title}: {rated} -> {decided} ({source})"
-                for title, rated, decided, source in _level_rows(assessment)
-            ]
-            lines.append("")
+        lines += _text_assessor(assessment)
         if d.disagreements:
             lines.append("Self-rating and assessor judgement differ:")
             lines += [
@@ -130,7 +137,7 @@ class MarkdownReport(ReportFormat):
 
     name = "markdown"
     suffix = ".md"
-    description = "Markdown with a table of self-rating against judgement"
+    description = "Markdown: the assessor's report, with a table of every target"
 
     def render(self, assessment: Assessment) -> str:
         d, fw = assessment.decision, assessment.framework
@@ -168,18 +175,7 @@ class MarkdownReport(ReportFormat):
             out += ["## Not yet met", ""]
             out += [f"- **{_md(u.title or u.rule)}**: {_md(u.feedback)}" for u in d.unmet]
             out.append("")
-        if d.levels:
-            out += [
-                "## Levels decided",
-                "",
-                "| Section or criterion | Self-rating | Decided | From |",
-                "|---|---|---|---|",
-            ]
-            out += [
-                f"| {_md(title)} | {_md(rated)} | {_md(decided)} | {_md(source)} |"
-                for title, rated, decided, source in _level_rows(assessment)
-            ]
-            out.append("")
+        out += _markdown_assessor(assessment)
         if d.panel_disagreements:
             out += ["## Panel members differ", ""]
             out += [
@@ -197,33 +193,96 @@ class MarkdownReport(ReportFormat):
         return "\n".join(out) + "\n"
 
 
+def _differences(row: TargetReview) -> str:
+    """What differs about one target, in words ("" when nothing does)."""
+    said = []
+    if row.panel_split:
+        said.append("the reviewers differ")
+    if row.differs_from_self:
+        said.append("the decided level differs from the self-rating")
+    return "; ".join(said)
+
+
+def _from_a_review(d: Decision) -> bool:
+    """True when the decision holds a review's reviewers, notes or judgements."""
+    return bool(d.reviewers or d.review_notes or any(lv.judgements for lv in d.levels))
+
+
+def _reviewer_line(member: PanelMember) -> str:
+    extra = ", ".join(part for part in (member.role, member.organisation) if part)
+    return f"{member.name} [{member.id}]" + (f", {extra}" if extra else "")
+
+
+def _text_assessor(assessment: Assessment) -> list[str]:
+    """The assessor's report as text lines: the review, then every decided target."""
+    d = assessment.decision
+    lines: list[str] = []
+    if not d.levels and not d.reviewers and not d.review_notes:
+        return lines
+    lines += ["Assessor's report", "-----------------"]
+    lines += [ASSESSOR_NOTICE, ""] if _from_a_review(d) else []
+    if d.reviewers:
+        lines.append("Reviewers:")
+        lines += [f"  - {_reviewer_line(member)}" for member in d.reviewers]
+        lines.append("")
+    if d.review_notes:
+        lines += ["Review notes:", f"  {_flow(d.review_notes)}", ""]
+    if d.levels:
+        lines.append("Each target: self-rating, each reviewer's level and why, the decided level:")
+        for row in target_reviews(assessment):
+            lines.append(f"  = {row.title}")
+            lines.append(f"      self-rating: {row.self_rating}")
+            for given in row.given:
+                why = f": {_flow(given.rationale)}" if given.rationale else ""
+                lines.append(f"      {given.reviewer}: {given.level}{why}")
+            lines.append(f"      decided: {row.decided} ({_flow(row.source)})")
+            if _differences(row):
+                lines.append(f"      ~ {_differences(row)}")
+        lines.append("")
+    return lines
+
+
+def _markdown_assessor(assessment: Assessment) -> list[str]:
+    """The assessor's report in Markdown: the review, a table of every target, rationales."""
+    d = assessment.decision
+    out: list[str] = []
+    if not d.levels and not d.reviewers and not d.review_notes:
+        return out
+    out += ["## Assessor's report", ""]
+    out += [f"*{_md(ASSESSOR_NOTICE)}*", ""] if _from_a_review(d) else []
+    if d.reviewers:
+        out += ["**Reviewers:**", ""]
+        out += [f"- {_md(_reviewer_line(member))}" for member in d.reviewers]
+        out.append("")
+    if d.review_notes:
+        out += [f"**Review notes:** {_md(d.review_notes)}", ""]
+    rows = target_reviews(assessment)
+    if rows:
+        out += [
+            "| Section or criterion | Self-rating | Each reviewer | Decided | From | Differs |",
+            "|---|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {_md(row.title)} | {_md(row.self_rating)} | "
+            + (_md("; ".join(f"{g.reviewer}: {g.level}" for g in row.given)) or "none")
+            + f" | {_md(row.decided)} | {_md(row.source)} | {_md(_differences(row)) or 'no'} |"
+            for row in rows
+        ]
+        out.append("")
+    why = [(row, g) for row in rows for g in row.given if g.rationale]
+    if why:
+        out += ["### Reviewers' rationales", ""]
+        out += [
+            f"- **{_md(row.title)}**, {_md(g.reviewer)}, {_md(g.level)}: {_md(g.rationale)}"
+            for row, g in why
+        ]
+        out.append("")
+    return out
+
+
 def _flow(text: str) -> str:
     """Running text (feedback, a request) on one line: its own line breaks read as spaces."""
     return " ".join(text.splitlines())
-
-
-def _level_rows(assessment: Assessment) -> list[tuple[str, str, str, str]]:
-    """Each decided target as (title, self-rating, decided level, where it came from).
-
-    Every judged target is shown, whether or not the organisation rated it.
-    """
-    index = FrameworkIndex.build(assessment.framework)
-    rated = {r.target: r for r in assessment.submission.ratings}
-    rows = []
-    for decided in assessment.decision.levels:
-        target = index.targets.get(decided.target)
-        title = f"{target.title or decided.target} [{decided.target}]" if target else decided.target
-        rating = rated.get(decided.target)
-        if rating is None:
-            own = "not rated"
-        elif rating.not_applicable:
-            own = "not applicable"
-        else:
-            own = index.level_label(decided.target, rating.level) if rating.level else "not rated"
-        level = index.level_label(decided.target, decided.level) if decided.level else "none"
-        source = decided.source + (f": {decided.note}" if decided.note else "")
-        rows.append((title, own, level, source))
-    return rows
 
 
 def _split(p: PanelDisagreement) -> str:
@@ -248,7 +307,7 @@ class JsonReport(ReportFormat):
 
     name = "json"
     suffix = ".json"
-    description = "the whole decision as JSON"
+    description = "the whole decision as JSON, the reviewers' judgements included"
 
     def render(self, assessment: Assessment) -> str:
         decision = assessment.decision

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 
 from qmframe.decision import Finding
-from qmframe.errors import Problem
+from qmframe.errors import Problem, describe_value
 from qmframe.framework import Rule
 from qmframe.frozen import is_array
 from qmframe.hookspecs import hookimpl
@@ -37,7 +37,9 @@ def _if_empty(rule: Rule, default: str) -> str | Problem:
     value = rule.params.get("if_empty", default)
     if value not in _IF_EMPTY:
         return Problem(
-            f"expected 'fail' or 'hold', got {value!r}", path="if_empty", code="wrong-value"
+            f"expected 'fail' or 'hold', got {describe_value(value)}",
+            path="if_empty",
+            code="wrong-value",
         )
     return str(value)
 
@@ -213,7 +215,7 @@ class AtLeast(RuleKind):
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             problems.append(
                 Problem(
-                    f"expected a whole number of at least 1, got {count!r}",
+                    f"expected a whole number of at least 1, got {describe_value(count)}",
                     "count",
                     code="wrong-value",
                 )
@@ -382,7 +384,7 @@ class ActionPlan(RuleKind):
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             problems.append(
                 Problem(
-                    f"expected a whole number of at least 1, got {n!r}",
+                    f"expected a whole number of at least 1, got {describe_value(n)}",
                     "min_items",
                     code="wrong-value",
                 )
@@ -577,11 +579,17 @@ class WeightedScore(RuleKind):
             value = rule.params[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 problems.append(
-                    Problem(f"expected a number, got {value!r}", key, code="wrong-value")
+                    Problem(
+                        f"expected a number, got {describe_value(value)}", key, code="wrong-value"
+                    )
                 )
             elif not _finite(value):
                 problems.append(
-                    Problem(f"expected a finite number, got {value!r}", key, code="wrong-value")
+                    Problem(
+                        f"expected a finite number, got {describe_value(value)}",
+                        key,
+                        code="wrong-value",
+                    )
                 )
             elif key == "min_fraction" and not 0 <= value <= 1:
                 problems.append(Problem("expected a fraction from 0 to 1", key, code="wrong-value"))
@@ -759,6 +767,18 @@ class Renewal(RuleKind):
             )
 
         return evaluate
+
+    def reads(self, rule: Rule, index: FrameworkIndex) -> Reads:
+        # Only the submission's previous_award, which is among "anything else".
+        nothing: frozenset[str] = frozenset()
+        return Reads(
+            targets=nothing,
+            evidence_types=nothing,
+            actions=False,
+            organisation=False,
+            details=nothing,
+            other=True,
+        )
 
 
 BUILTIN_RULE_KINDS: tuple[RuleKind, ...] = (

@@ -28,6 +28,7 @@ __all__ = [
     "AssessmentCase",
     "drop_actions",
     "drop_evidence",
+    "indicated_level",
     "justification_for",
     "mark_not_applicable",
     "outcome_of",
@@ -81,10 +82,28 @@ def outcome_of(decision: Decision) -> tuple[str, str]:
 
     The status the rules reached (for an indication, the status they
     indicate) and the award level reached ('' when the framework has no award
-    levels, or none was reached).
+    levels, or none was reached). For an indication, which reaches no award
+    level, the level it indicates: the highest whose progress, and every
+    lower level's, is complete (see :func:`indicated_level`).
     """
-    status = decision.indicated_status if decision.is_indication else decision.status
-    return status, decision.award_level
+    if decision.is_indication:
+        return decision.indicated_status, indicated_level(decision)
+    return decision.status, decision.award_level
+
+
+def indicated_level(decision: Decision) -> str:
+    """The award level a decision's progress reaches, whether or not an award is made.
+
+    The highest level whose progress, and every lower level's, is complete;
+    '' when the lowest is not (or the framework has no award levels). For an
+    award this is the level reached, unless a ``qmframe_decide`` hook lowered it.
+    """
+    reached = ""
+    for progress in decision.progress:
+        if not progress.complete:
+            break
+        reached = progress.level
+    return reached
 
 
 def _with_submission(case: AssessmentCase, **changes: Any) -> AssessmentCase:

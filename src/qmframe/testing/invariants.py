@@ -59,7 +59,9 @@ explanation completeness
 sensitivity
     In a passing case, lowering any single item a ``require`` or ``veto``
     rule demands something of (a target's minimum level, a criterion's
-    evidence) just below that demand removes the award (see
+    evidence) just below that demand removes the award; in a case that
+    reaches an award level, lowering an item a rule of that level demands
+    something of leaves the case below that level (see
     :func:`qmframe.testing.liveness.sensitivity`).
 honest reads
     Changing anything a rule's kind says it does not read (through
@@ -68,9 +70,11 @@ honest reads
 
 Two checks are not Hypothesis properties: :func:`check_award_rate` draws a
 fixed-seed sample of the cases meant to be awards and fails, naming what stops
-them, when fewer than one in five is awarded (the award-side checks run it
-first); :func:`check_liveness` proves each ``require`` and ``veto`` rule live,
-dead or shadowed (see :mod:`qmframe.testing.liveness`). Every check records in
+them, when fewer than one in five is awarded, or, for a framework with award
+levels, when fewer than one in five reaches the highest (the award-side checks
+run it first); :func:`check_liveness` proves each ``require`` and ``veto``
+rule, each rule an award level names and each award level above the lowest
+live, dead or shadowed (see :mod:`qmframe.testing.liveness`). Every check records in
 :data:`COUNTS` how many cases it tried and how many reached the branch it is
 about; qmframe's pytest plugin prints them at the end of the run.
 
@@ -744,7 +748,8 @@ class PropertyCounts:
     ``refused`` counts generated cases the checks refused (Hypothesis drew
     others in their place); ``reached`` those that got to what the property
     is about (an award to change, a target to mark not applicable, an item
-    to lower).
+    to lower). ``levels`` (for the award rate of a framework with award
+    levels) counts the cases that reached each level, lowest first.
     """
 
     property: str
@@ -752,6 +757,7 @@ class PropertyCounts:
     examples: int = 0
     reached: int = 0
     refused: int = 0
+    levels: tuple[tuple[str, int], ...] = ()
 
     def describe(self) -> str:
         if self.property == "liveness":
@@ -760,9 +766,10 @@ class PropertyCounts:
                 f"from {self.examples} passing cases"
             )
         if self.property == "award-rate":
+            levels = "".join(f", {n} reached {level!r}" for level, n in self.levels[1:])
             return (
                 f"award-rate on {self.framework}: {self.reached} of {self.examples} cases "
-                f"awarded, {self.refused} refused by the checks"
+                f"awarded{levels}, {self.refused} refused by the checks"
             )
         return (
             f"{self.property} on {self.framework}: {self.examples} cases, "
@@ -783,7 +790,10 @@ class AwardRate:
 
     ``blocking`` counts, for the cases not awarded, each rule that failed
     (and ``indication`` for those without the reviewers an award needs);
-    ``refusals`` the first problem of each case the checks refused.
+    ``refusals`` the first problem of each case the checks refused. For a
+    framework with award levels, ``levels`` counts the cases that reached
+    each level (lowest first), and ``level_blocking`` counts, for the awards
+    below the highest level, each rule of a level above theirs that failed.
     """
 
     framework: str
@@ -791,6 +801,8 @@ class AwardRate:
     awarded: int
     blocking: tuple[tuple[str, int], ...]
     refusals: tuple[tuple[str, int], ...]
+    levels: tuple[tuple[str, int], ...] = ()
+    level_blocking: tuple[tuple[str, int], ...] = ()
 
     @property
     def refused(self) -> int:
@@ -800,14 +812,41 @@ class AwardRate:
     def rate(self) -> float:
         return self.awarded / self.drawn if self.drawn else 0.0
 
+    def level_rate(self, level: str) -> float:
+        """The share of the cases drawn that reached award level ``level``."""
+        reached = dict(self.levels).get(level, 0)
+        return reached / self.drawn if self.drawn else 0.0
+
     def describe(self) -> str:
         lines = [
             f"{self.awarded} of {self.drawn} cases meant to be awards for {self.framework!r} "
             f"were awarded ({self.rate:.0%})"
         ]
+        if self.levels:
+            lines.append(
+                "  reached each award level: "
+                + ", ".join(f"{level} {n}" for level, n in self.levels)
+            )
         lines += [f"  refused by the checks ({n}): {why}" for why, n in self.refusals]
         lines += [f"  {why} ({n})" for why, n in self.blocking]
+        if self.level_blocking:
+            lines.append("  awards kept below a higher level:")
+            lines += [f"    {why} ({n})" for why, n in self.level_blocking]
         return "\n".join(lines)
+
+    def shortfall(self, min_rate: float = MIN_AWARD_RATE) -> str:
+        """Why the sample is too thin to test awards on ('' when it is not).
+
+        Fewer than ``min_rate`` of the cases awarded, or, for a framework
+        with award levels, fewer than ``min_rate`` reaching the highest.
+        """
+        if self.rate < min_rate:
+            return f"too few awards: under {min_rate:.0%}"
+        if len(self.levels) > 1:
+            top = self.levels[-1][0]
+            if self.level_rate(top) < min_rate:
+                return f"too few cases reach award level {top!r}: under {min_rate:.0%}"
+        return ""
 
 
 def award_rate(
@@ -822,6 +861,9 @@ def award_rate(
     drawn = awarded = 0
     blocking: Counter[str] = Counter()
     refusals: Counter[str] = Counter()
+    level_ids = [lv.id for lv in framework.award_levels]
+    reached: Counter[str] = Counter()
+    level_blocking: Counter[str] = Counter()
 
     @seed(seed_value)
     @settings(
@@ -845,6 +887,14 @@ def award_rate(
             return
         if decision.passed:
             awarded += 1
+            if not level_ids:
+                return
+            rank = level_ids.index(decision.award_level) if decision.award_level else -1
+            reached.update(level_ids[: rank + 1])
+            above = {r for lv in case.framework.award_levels[rank + 1 :] for r in lv.rules}
+            for outcome in decision.explanation:
+                if outcome.rule in above and not outcome.holds:
+                    level_blocking[f"rule {outcome.rule!r} failed: {outcome.concluded}"] += 1
             return
         if decision.is_indication:
             blocking["only an indication: " + decision.basis_note] += 1
@@ -859,6 +909,8 @@ def award_rate(
         awarded=awarded,
         blocking=tuple(_by_rule(blocking).most_common()),
         refusals=tuple(refusals.most_common(3)),
+        levels=tuple((level, reached[level]) for level in level_ids),
+        level_blocking=tuple(_by_rule(level_blocking).most_common()),
     )
 
 
@@ -936,9 +988,10 @@ def _run(
     if award_side and not generated:
         # Fail loudly, naming what blocks them, before a property passes on no award at all.
         rate = _award_rate_once(fw, reg, cases)
-        if rate.rate < MIN_AWARD_RATE:
+        short = rate.shortfall()
+        if short:
             _fail(
-                f"too few awards to test {prop.__name__!r} on: under one in five. "
+                f"{short}, too few to test {prop.__name__!r} on. "
                 + rate.describe()
                 + "\nGive cases= that the framework's rules and checks accept."
             )
@@ -1173,10 +1226,13 @@ def check_award_rate(
 ) -> AwardRate:
     """Fail unless at least ``min_rate`` of the cases meant to be awards are awarded.
 
-    ``cases`` defaults to :func:`likely_awards` for the framework; 50 of them
-    (or ``max_examples``) are drawn with a fixed seed, so the answer is the
-    same every run. The failure says how many were awarded, which rules
-    failed how often in the others, and what the checks refused.
+    For a framework with award levels, at least ``min_rate`` of them must
+    also reach the highest level. ``cases`` defaults to :func:`likely_awards`
+    for the framework; 50 of them (or ``max_examples``) are drawn with a
+    fixed seed, so the answer is the same every run. The failure says how
+    many were awarded and reached each level, which rules failed how often in
+    the others (and which rules of a higher level kept awards below it), and
+    what the checks refused.
     ``parent`` is accepted for :func:`check_all` and not used.
     """
     fw, reg, generated = _resolve(framework, registry)
@@ -1191,10 +1247,12 @@ def check_award_rate(
             examples=rate.drawn,
             reached=rate.awarded,
             refused=rate.refused,
+            levels=rate.levels,
         )
     )
-    if rate.rate < min_rate:
-        _fail(f"too few awards: under {min_rate:.0%}. " + rate.describe())
+    short = rate.shortfall(min_rate)
+    if short:
+        _fail(f"{short}. " + rate.describe())
     return rate
 
 
@@ -1228,7 +1286,11 @@ def check_liveness(
     bases: Iterable[AssessmentCase] = (),
     budget: int | None = None,
 ) -> LivenessReport:
-    """Fail if a ``require`` or ``veto`` rule is proven dead or shadowed.
+    """Fail if a deciding rule or an award level is proven dead or shadowed.
+
+    The deciding rules are the ``require`` and ``veto`` rules and the rules
+    an award level above the lowest names (see
+    :func:`qmframe.testing.liveness.deciding_rules`).
 
     The enumeration (see :mod:`qmframe.testing.liveness`) starts from the
     passing cases among ``bases``, the framework's registered examples, and

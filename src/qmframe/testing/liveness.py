@@ -7,27 +7,38 @@ always overrules. Random cases rarely show it. This module starts from
 through :meth:`qmframe.RuleKind.reads`), nearest changes first:
 
 liveness
-    For every ``require`` and ``veto`` rule, a pair of cases differing only in
-    that rule's inputs where the rule decides the outcome: the same variant
-    with the rule turned into ``inform`` would be decided differently. A rule
-    is reported **dead** (it holds for every value of what it reads) or
-    **shadowed** (whenever it fails, other rules fail too, and its failing
-    changes nothing; the report names them) only when the enumeration proves
-    it. Otherwise it is **live** (with the witness) or, when the search ran
-    out of budget without an answer, **undecided**.
+    For every ``require`` and ``veto`` rule, and every rule an award level
+    above the lowest names, a pair of cases differing only in that rule's
+    inputs where the rule decides the outcome: the same variant with the rule
+    only informing (turned into ``inform`` and named by no award level) would
+    be decided differently, in its status or in the award level reached. A
+    rule is reported **dead** (it holds for every value of what it reads, or,
+    for a rule of an award level, fails for every value so the level is never
+    reached) or **shadowed** (whenever it fails, other rules fail too, and its
+    failing changes nothing; the report names them) only when the enumeration
+    proves it. Otherwise it is **live** (with the witness) or, when the search
+    ran out of budget without an answer, **undecided**. Each award level above
+    the lowest gets a verdict too: live when one of the rules it adds to the
+    level below is (with that rule's witness), dead when it adds none, when
+    they all hold whatever they read or when one can never hold, shadowed
+    when each is dead or shadowed.
 sensitivity
     For every ``require`` and ``veto`` rule that demands something of each
     item (a minimum level, a piece of evidence), lowering any one applicable
-    item of a passing case just below the demand must remove the award.
+    item of a passing case just below the demand must remove the award; for a
+    rule an award level names, lowering it in a case that reaches that level
+    must lower the award level reached.
 
 What "every value" means: each level of each target the rule reads, on that
 target's scale, and "not applicable" where the framework allows it; each
 evidence item of a type it reads present or absent; any number of the open
 actions kept; each organisation kind and context of the framework, and each
-linked organisation present or absent. Targets are never left unjudged: every
-rule that reads a target fails on one nobody judged, so a rule that could fail
-only that way is reported dead. Evidence and actions are only ever taken
-away, which covers every failure of a monotone kind (fewer is never better);
+linked organisation present or absent; for a rule that reads "anything
+else", the submission's ``previous_award`` given or taken away. Targets are
+never left unjudged: every rule that reads a target fails on one nobody
+judged, so a rule that could fail only that way is reported dead. Evidence
+and actions are only ever taken away, which covers every failure of a
+monotone kind (fewer is never better);
 for a kind that is not monotone, or one that reads more than the kit can try
 (free-text details, anything else), "dead" cannot be proven and such a rule
 is at worst undecided.
@@ -46,7 +57,7 @@ import attrs
 
 from qmframe.decision import Decision
 from qmframe.errors import ValidationError
-from qmframe.framework import Framework, Rule
+from qmframe.framework import AwardLevel, Framework, Rule
 from qmframe.index import FrameworkIndex
 from qmframe.plugins import Registry
 from qmframe.rules import Demand, Reads
@@ -71,6 +82,8 @@ __all__ = [
     "SensitivityFailure",
     "Witness",
     "deciding_rules",
+    "informing",
+    "level_of_rule",
     "lowered",
     "rule_liveness",
     "sensitivity",
@@ -91,17 +104,58 @@ _MAX_BOTTOMS = 1024
 
 
 def deciding_rules(framework: Framework) -> list[Rule]:
-    """The framework's ``require`` and ``veto`` rules, in order."""
-    return [r for r in framework.decision.rules if r.effect in _DECIDING]
+    """The rules that decide an outcome, in order.
+
+    The ``require`` and ``veto`` rules (they decide the status), then every
+    rule an award level above the lowest names (it decides the award level
+    reached; see :func:`level_of_rule`).
+    """
+    return [
+        r
+        for r in framework.decision.rules
+        if r.effect in _DECIDING or level_of_rule(framework, r.id)
+    ]
+
+
+def level_of_rule(framework: Framework, rule_id: str) -> str:
+    """The lowest award level that names rule ``rule_id`` ('' when none does).
+
+    Failing such a rule keeps a decision below that level.
+    """
+    for level in framework.award_levels[1:]:
+        if rule_id in level.rules:
+            return level.id
+    return ""
+
+
+def _rank(framework: Framework, level_id: str) -> int:
+    """The position of an award level, lowest first (-1 for '', no level)."""
+    ids = [lv.id for lv in framework.award_levels]
+    return ids.index(level_id) if level_id in ids else -1
+
+
+def _relevant(framework: Framework, rule_id: str) -> frozenset[str]:
+    """The rules whose failing also keeps a decision from what ``rule_id`` decides.
+
+    For a ``require`` or ``veto`` rule, the others of those; for a rule of an
+    award level, those and every rule of that level and the levels below.
+    """
+    out = {r.id for r in framework.decision.rules if r.effect in _DECIDING}
+    level = level_of_rule(framework, rule_id)
+    if level:
+        for award_level in framework.award_levels[: _rank(framework, level) + 1]:
+            out.update(award_level.rules)
+    return frozenset(out - {rule_id})
 
 
 @attrs.frozen(kw_only=True)
 class Witness:
     """A passing case and a variant of it, differing only in what one rule reads.
 
-    ``changes`` says what differs; in the variant the rule fails and the
-    outcome (``status``) is not what it would be with the rule only informing
-    (``without``).
+    ``changes`` says what differs; in ``base`` the rule holds, in the
+    variant it fails and the outcome (``status`` and ``award_level``) is not
+    what it would be with the rule only informing (``without`` and
+    ``without_level``).
     """
 
     base: AssessmentCase
@@ -110,12 +164,17 @@ class Witness:
     status: str
     without: str
     decision: Decision
+    award_level: str = ""
+    without_level: str = ""
 
     def describe(self) -> str:
-        return (
-            f"changing {'; '.join(self.changes)} gives {self.status!r} "
-            f"(with the rule only informing: {self.without!r})"
-        )
+        changing = f"changing {'; '.join(self.changes) or 'nothing'}"
+        if self.status == self.without:
+            return (
+                f"{changing} gives award level {self.award_level or '(none)'!r} "
+                f"(with the rule only informing: {self.without_level or '(none)'!r})"
+            )
+        return f"{changing} gives {self.status!r} (with the rule only informing: {self.without!r})"
 
 
 @attrs.frozen(kw_only=True)
@@ -126,6 +185,11 @@ class Liveness:
     rule; ``shadowed_by`` names the rules that failed with it (for a shadowed
     rule); ``tried`` counts the variants assessed and ``refused`` those the
     checks refused; ``note`` says why a rule is dead, shadowed or undecided.
+    ``award_level`` is the award level the rule decides ('' for a ``require``
+    or ``veto`` rule). ``constant`` says, for a dead rule, whether it
+    ``holds`` or ``fails`` whatever it reads. The same class reports on an
+    award level: then ``rule`` is the level's id and ``effect`` is
+    ``award-level``.
     """
 
     rule: str
@@ -136,36 +200,48 @@ class Liveness:
     tried: int = 0
     refused: int = 0
     note: str = ""
+    award_level: str = ""
+    constant: str = ""
 
     def describe(self) -> str:
-        head = f"{self.rule} ({self.effect}): {self.verdict}"
-        if self.witness is not None:
+        if self.effect == "award-level":
+            head = f"award level {self.rule!r}: {self.verdict}"
+        else:
+            head = f"{self.rule} ({self.effect}): {self.verdict}"
+        if self.witness is not None and self.effect != "award-level":
             return f"{head}: {self.witness.describe()}"
         return f"{head}: {self.note}" if self.note else head
 
 
 @attrs.frozen(kw_only=True)
 class LivenessReport:
-    """Liveness of every deciding rule of one framework."""
+    """Liveness of every deciding rule of one framework, and of each award level above the lowest.
+
+    ``by_verdict`` lists rules and award levels alike.
+    """
 
     framework: str
     rules: tuple[Liveness, ...]
     bases: int
+    levels: tuple[Liveness, ...] = ()
 
     def by_verdict(self, verdict: str) -> list[Liveness]:
-        return [r for r in self.rules if r.verdict == verdict]
+        return [r for r in (*self.rules, *self.levels) if r.verdict == verdict]
 
     def of(self, rule_id: str) -> Liveness:
         return next(r for r in self.rules if r.rule == rule_id)
 
+    def of_level(self, level_id: str) -> Liveness:
+        return next(r for r in self.levels if r.rule == level_id)
+
     @property
     def ok(self) -> bool:
-        """No rule proven dead or shadowed."""
+        """No rule or award level proven dead or shadowed."""
         return not self.by_verdict("dead") and not self.by_verdict("shadowed")
 
     def describe(self) -> str:
         lines = [f"rule liveness of {self.framework!r} from {self.bases} passing case(s):"]
-        lines += [f"  {r.describe()}" for r in self.rules]
+        lines += [f"  {r.describe()}" for r in (*self.rules, *self.levels)]
         return "\n".join(lines)
 
 
@@ -178,7 +254,8 @@ class _Variable:
 
     ``what`` is ``level`` (of target ``key``), ``evidence`` (item ``key``
     present), ``actions`` (how many of the open actions ``ids`` are kept),
-    ``kind``, ``context``, ``linked`` (key ``key``) or ``detail`` (key ``key``).
+    ``kind``, ``context``, ``linked`` (key ``key``), ``detail`` (key ``key``)
+    or ``previous`` (the submission's ``previous_award``).
     """
 
     what: str
@@ -209,6 +286,10 @@ def _apply_one(
         return set_organisation(case, **{what: value})
     if what == "linked":
         return _relink(case, key, str(value))
+    if what == "previous":
+        return attrs.evolve(
+            case, submission=attrs.evolve(case.submission, previous_award=str(value))
+        )
     return case if value else _drop_detail(case, key)
 
 
@@ -230,6 +311,8 @@ def _describe_one(variable: _Variable, value: Any) -> str:
         if value == "removed":
             return f"linked {key!r} removed"
         return f"linked {key!r} names the organisation itself"
+    if what == "previous":
+        return f"previous_award {value!r}" if value else "previous_award removed"
     return f"detail {key!r} removed"
 
 
@@ -334,6 +417,15 @@ def _variables(
             for key in sorted(case.submission.details)
             if reads.details is None or key in reads.details
         ]
+    if reads.other:
+        # Of "anything else", the one a renewal turns on: an award renewed, or none.
+        previous = case.submission.previous_award
+        made = f"{case.framework.id}-{case.submission.organisation.id}-previous"
+        out.append(
+            _Variable(
+                what="previous", key="", order=7, base=previous, values=("" if previous else made,)
+            )
+        )
     return out
 
 
@@ -467,21 +559,29 @@ def _holds(decision: Decision, rule_id: str) -> bool:
     return next(o.holds for o in decision.explanation if o.rule == rule_id)
 
 
-def _failing(decision: Decision, rule_id: str) -> frozenset[str]:
-    return frozenset(
-        o.rule
-        for o in decision.explanation
-        if o.effect in _DECIDING and not o.holds and o.rule != rule_id
-    )
+def _failing(decision: Decision, relevant: frozenset[str]) -> frozenset[str]:
+    return frozenset(o.rule for o in decision.explanation if o.rule in relevant and not o.holds)
 
 
 def informing(framework: Framework, rule_id: str) -> Framework:
-    """``framework`` with rule ``rule_id`` turned into an ``inform`` rule."""
+    """``framework`` with rule ``rule_id`` only informing.
+
+    The rule is turned into an ``inform`` rule and taken out of every award
+    level that names it, so it decides neither the status nor an award level.
+    """
     rules = tuple(
         attrs.evolve(r, effect="inform", status="") if r.id == rule_id else r
         for r in framework.decision.rules
     )
-    return attrs.evolve(framework, decision=attrs.evolve(framework.decision, rules=rules))
+    levels = tuple(
+        attrs.evolve(lv, rules=tuple(r for r in lv.rules if r != rule_id))
+        for lv in framework.award_levels
+    )
+    return attrs.evolve(
+        framework,
+        decision=attrs.evolve(framework.decision, rules=rules),
+        award_levels=levels,
+    )
 
 
 @attrs.define
@@ -491,6 +591,26 @@ class _Search:
     failed_with: list[frozenset[str]] = attrs.Factory(list)
     complete: bool = False
     witness: Witness | None = None
+    #: Whether the rule held in any case tried (the base included).
+    held: bool = False
+    #: Whether it failed, deciding the outcome, in a case no holding case was found for yet.
+    decided: bool = False
+
+
+def _changes(
+    variables: Sequence[_Variable],
+    holding: Sequence[tuple[int, Any]],
+    failing: Sequence[tuple[int, Any]],
+) -> tuple[str, ...]:
+    """What differs from the holding case to the failing one, in the order the edits apply."""
+    before, after = dict(holding), dict(failing)
+    changed = []
+    for position in sorted(set(before) | set(after)):
+        value = after.get(position, variables[position].base)
+        if before.get(position, variables[position].base) != value:
+            changed.append((position, value))
+    ordered = sorted(changed, key=lambda pv: (pv[1] == _NA, variables[pv[0]].order))
+    return tuple(_describe_one(variables[p], v) for p, v in ordered)
 
 
 def _search(
@@ -501,15 +621,64 @@ def _search(
     reads: Reads,
     without: Framework,
     budget: int,
+    relevant: frozenset[str],
 ) -> _Search:
+    """Variants of ``base`` nearest first, until one where the rule fails and decides.
+
+    The witness pairs that variant with a case where the rule holds: the base
+    when it holds there (always, for a ``require`` or ``veto`` rule of a
+    passing case), else the first variant found where it does.
+    """
     index = FrameworkIndex.build(base.framework)
     variables = _variables(base, base_decision, reads, index)
     found = _Search(complete=_product_size(variables) - 1 <= budget)
     unjudged = _unjudged(base, base_decision, reads)
+    holding: tuple[tuple[int, Any], ...] | None = None
+    pending: tuple[tuple[tuple[int, Any], ...], AssessmentCase, Decision, tuple[str, str]] | None
+    pending = None
+
+    def consider(
+        choice: tuple[tuple[int, Any], ...], variant: AssessmentCase, decision: Decision
+    ) -> bool:
+        """Whether the witness is complete after looking at one assessed variant."""
+        nonlocal holding, pending
+        if _holds(decision, rule.id):
+            found.held = True
+            if holding is None:
+                holding = choice
+            return pending is not None
+        counterfactual = _decide(registry, attrs.evolve(variant, framework=without))
+        if counterfactual is not None and outcome_of(decision) != outcome_of(counterfactual):
+            if pending is None:
+                pending = (choice, variant, decision, outcome_of(counterfactual))
+            return holding is not None
+        found.failed_with.append(_failing(decision, relevant))
+        return False
+
+    def witness() -> Witness:
+        assert holding is not None
+        assert pending is not None
+        choice, variant, decision, (other, other_level) = pending
+        status, level = outcome_of(decision)
+        holding_case = _apply(base, variables, holding, index)[0] if holding else base
+        return Witness(
+            base=holding_case,
+            variant=variant,
+            changes=_changes(variables, holding, choice),
+            status=status,
+            without=other,
+            decision=decision,
+            award_level=level,
+            without_level=other_level,
+        )
+
+    if consider((), base, base_decision):
+        found.witness = witness()
+        return found
     for choice in _by_distance(variables):
         if found.tried >= budget:
             break
-        variant, changes = _apply(base, variables, choice, index)
+        variant, _ = _apply(base, variables, choice, index)
         found.tried += 1
         decision = _decide(registry, variant)
         if decision is None:
@@ -517,23 +686,10 @@ def _search(
             continue
         if _unjudged(variant, decision, reads) - unjudged:
             continue  # a target newly applies and nobody judged it: not a variant the kit tries
-        if _holds(decision, rule.id):
-            continue
-        others = _failing(decision, rule.id)
-        counterfactual = _decide(registry, attrs.evolve(variant, framework=without))
-        status, _ = outcome_of(decision)
-        other = outcome_of(counterfactual)[0] if counterfactual is not None else ""
-        if counterfactual is not None and outcome_of(decision) != outcome_of(counterfactual):
-            found.witness = Witness(
-                base=base,
-                variant=variant,
-                changes=changes,
-                status=status,
-                without=other,
-                decision=decision,
-            )
+        if consider(choice, variant, decision):
+            found.witness = witness()
             return found
-        found.failed_with.append(others)
+    found.decided = pending is not None
     return found
 
 
@@ -596,12 +752,13 @@ def rule_liveness(
     budget: int = DEFAULT_BUDGET,
     rules: Iterable[str] | None = None,
 ) -> LivenessReport:
-    """Liveness of every ``require`` and ``veto`` rule, from ``bases``.
+    """Liveness of every deciding rule (see :func:`deciding_rules`) and award level, from ``bases``.
 
     ``bases`` are cases of ``framework``; those the rules pass (or, without
     the reviewers an award needs, would pass) are started from, the others
     are left out. ``budget`` limits the variants tried per rule and base;
-    ``rules`` limits the rules looked at (by id).
+    ``rules`` limits the rules looked at (by id); an award level is reported
+    on when every rule it adds to the level below was looked at.
     """
     passing: list[tuple[AssessmentCase, Decision]] = []
     for case in bases:
@@ -618,7 +775,72 @@ def rule_liveness(
         kind = registry.rule_kinds[rule.kind]
         reads = kind.reads(rule, index)
         results.append(_liveness(registry, rule, reads, kind.monotone, passing, framework, budget))
-    return LivenessReport(framework=framework.id, rules=tuple(results), bases=len(passing))
+    by_rule = {r.rule: r for r in results}
+    levels = []
+    for i, level in enumerate(framework.award_levels[1:], start=1):
+        below = framework.award_levels[i - 1]
+        own = [r for r in level.rules if level_of_rule(framework, r) == level.id]
+        if all(r in by_rule for r in own) and (wanted is None or own):
+            levels.append(_level_liveness(level, below, [by_rule[r] for r in own]))
+    return LivenessReport(
+        framework=framework.id, rules=tuple(results), bases=len(passing), levels=tuple(levels)
+    )
+
+
+def _level_liveness(level: AwardLevel, below: AwardLevel, own: Sequence[Liveness]) -> Liveness:
+    """An award level's verdict, from those of the rules it adds to the level below."""
+
+    def made(verdict: str, note: str = "", **fields: Any) -> Liveness:
+        return Liveness(
+            rule=level.id,
+            effect="award-level",
+            verdict=verdict,
+            award_level=level.id,
+            note=note,
+            tried=sum(r.tried for r in own),
+            refused=sum(r.refused for r in own),
+            **fields,
+        )
+
+    if not own:
+        return made(
+            "dead",
+            f"it adds no rule to award level {below.id!r}: every decision that reaches that "
+            "level reaches this one",
+            constant="holds",
+        )
+    for result in own:
+        if result.verdict == "live":
+            assert result.witness is not None
+            return made(
+                "live",
+                f"rule {result.rule!r} decides it: {result.witness.describe()}",
+                witness=result.witness,
+            )
+    never = [r.rule for r in own if r.verdict == "dead" and r.constant == "fails"]
+    if never:
+        return made(
+            "dead",
+            f"rule {', '.join(never)} fails whatever it reads: the level is never reached",
+            constant="fails",
+        )
+    if all(r.verdict == "dead" for r in own):
+        return made(
+            "dead",
+            f"its rules hold whatever they read: every decision that reaches award level "
+            f"{below.id!r} reaches this one",
+            constant="holds",
+        )
+    if all(r.verdict in ("dead", "shadowed") for r in own):
+        shadows = sorted({s for r in own for s in r.shadowed_by})
+        return made(
+            "shadowed",
+            "whenever its rules fail, "
+            + (f"{', '.join(shadows)} fail too" if shadows else "the outcome is the same"),
+            shadowed_by=tuple(shadows),
+        )
+    undecided = [r.rule for r in own if r.verdict == "undecided"]
+    return made("undecided", f"rule {', '.join(undecided)} undecided")
 
 
 def _liveness(
@@ -630,12 +852,24 @@ def _liveness(
     framework: Framework,
     budget: int,
 ) -> Liveness:
-    if not passing:
+    award_level = level_of_rule(framework, rule.id)
+
+    def made(verdict: str, **fields: Any) -> Liveness:
         return Liveness(
-            rule=rule.id,
-            effect=rule.effect,
-            verdict="undecided",
-            note="no passing case to start from",
+            rule=rule.id, effect=rule.effect, verdict=verdict, award_level=award_level, **fields
+        )
+
+    if not passing:
+        return made("undecided", note="no passing case to start from")
+    if award_level:
+        # Cases where the rule holds and the levels below are reached come first.
+        rank = _rank(framework, award_level)
+        passing = sorted(
+            passing,
+            key=lambda pd: (
+                not _holds(pd[1], rule.id),
+                _rank(framework, outcome_of(pd[1])[1]) < rank - 1,
+            ),
         )
     without = informing(framework, rule.id)
     if monotone and _finite(reads):
@@ -643,11 +877,10 @@ def _liveness(
         base, decision = passing[0]
         dead, tried = _dead_by_monotonicity(registry, rule, base, decision, reads)
         if dead:
-            return Liveness(
-                rule=rule.id,
-                effect=rule.effect,
-                verdict="dead",
+            return made(
+                "dead",
                 tried=tried,
+                constant="holds",
                 note=(
                     "its kind is monotone and it holds with every input it reads at its "
                     "lowest (lowest levels, no evidence, no open actions)"
@@ -655,34 +888,38 @@ def _liveness(
             )
     dead_provable = _dead_provable(reads, monotone)
     shadow_provable = _shadow_provable(reads)
+    relevant = _relevant(framework, rule.id)
     tried = refused = 0
     shadow_sets: list[frozenset[str]] = []
     every_base_complete = True
+    held = decided = False
     for base, decision in passing:
-        found = _search(registry, rule, base, decision, reads, without, budget)
+        found = _search(registry, rule, base, decision, reads, without, budget, relevant)
         tried += found.tried
         refused += found.refused
         if found.witness is not None:
-            return Liveness(
-                rule=rule.id,
-                effect=rule.effect,
-                verdict="live",
-                witness=found.witness,
-                tried=tried,
-                refused=refused,
-            )
+            return made("live", witness=found.witness, tried=tried, refused=refused)
         shadow_sets += found.failed_with
+        held = held or found.held
+        decided = decided or found.decided
         every_base_complete = every_base_complete and found.complete and not found.refused
     counts: dict[str, Any] = {"tried": tried, "refused": refused}
-    if dead_provable and every_base_complete and not shadow_sets:
-        return Liveness(
-            rule=rule.id,
-            effect=rule.effect,
-            verdict="dead",
-            note="it holds for every value of what it reads",
+    if dead_provable and every_base_complete and not shadow_sets and not decided:
+        return made(
+            "dead", constant="holds", note="it holds for every value of what it reads", **counts
+        )
+    if award_level and not held and shadow_provable and every_base_complete:
+        # Only levels, the organisation's kind and context: every value was tried.
+        return made(
+            "dead",
+            constant="fails",
+            note=(
+                f"it fails for every value of what it reads, so award level {award_level!r} "
+                "is never reached"
+            ),
             **counts,
         )
-    if shadow_provable and every_base_complete and shadow_sets:
+    if shadow_provable and every_base_complete and shadow_sets and not decided:
         common = frozenset.intersection(*shadow_sets)
         named = sorted(common or frozenset.union(*shadow_sets))
         if named:
@@ -690,16 +927,11 @@ def _liveness(
             note = f"whenever it fails, {how} {', '.join(named)} fail too"
         else:
             note = "it fails, but its failing never changes the outcome"
-        return Liveness(
-            rule=rule.id,
-            effect=rule.effect,
-            verdict="shadowed",
-            shadowed_by=tuple(named),
-            note=note,
-            **counts,
-        )
+        return made("shadowed", shadowed_by=tuple(named), note=note, **counts)
     note = f"no deciding variant among {tried} tried"
-    if shadow_sets and not shadow_provable:
+    if decided and not held:
+        note += "; its failing decides the award level, but no case tried had it holding"
+    elif shadow_sets and not shadow_provable:
         note += (
             "; whenever it failed, other rules failed too, but it reads more than levels, "
             "so it is not proven shadowed"
@@ -708,7 +940,7 @@ def _liveness(
         note += "; what it reads cannot all be tried, so it is not proven dead"
     elif not every_base_complete:
         note += " (the budget ran out before every value was tried)"
-    return Liveness(rule=rule.id, effect=rule.effect, verdict="undecided", note=note, **counts)
+    return made("undecided", note=note, **counts)
 
 
 # -- sensitivity -------------------------------------------------------------------------------
@@ -724,14 +956,23 @@ class SensitivityFailure:
     case: AssessmentCase
     decision: Decision
     rule_held: bool
+    #: For a rule of an award level: that level, which the lowered case still reaches.
+    award_level: str = ""
 
     def describe(self) -> str:
+        reached = outcome_of(self.decision)[1]
+        if self.award_level:
+            stays = f"the award level stays {reached!r}"
+            outcome = f"the award level is {reached!r}"
+        else:
+            stays = "the award stays"
+            outcome = f"the decision is {self.decision.status!r}"
         why = (
             f"rule {self.rule!r} still holds: its kind declares a demand it does not enforce"
             if self.rule_held
-            else f"rule {self.rule!r} fails, yet the decision is {self.decision.status!r}"
+            else f"rule {self.rule!r} fails, yet {outcome}"
         )
-        lines = [f"{self.change}: the award stays. {why}. The explanation:"]
+        lines = [f"{self.change}: {stays}. {why}. The explanation:"]
         lines += [f"  {line}" for line in explanation_lines(self.decision)]
         return "\n".join(lines)
 
@@ -797,8 +1038,10 @@ def sensitivity(case: AssessmentCase, registry: Registry) -> tuple[list[Sensitiv
     For each ``require`` or ``veto`` rule whose kind declares demands (see
     :class:`qmframe.rules.Demand`), each applicable item is lowered just
     below its demand (see :func:`lowered`); the decision must then not be
-    the framework's pass status. A case that does not pass, and a lowered
-    case the checks refuse, are skipped.
+    the framework's pass status. For each rule an award level names (see
+    :func:`level_of_rule`), when the case reaches that level, the same:
+    the lowered case must not reach it. A case that does not pass, and a
+    lowered case the checks refuse, are skipped.
     """
     fw = case.framework
     before = _decide(registry, case)
@@ -809,7 +1052,11 @@ def sensitivity(case: AssessmentCase, registry: Registry) -> tuple[list[Sensitiv
     org = case.submission.organisation
     failures = []
     tried = 0
+    reached = _rank(fw, outcome_of(before)[1])
     for rule in deciding_rules(fw):
+        award_level = level_of_rule(fw, rule.id)
+        if award_level and _rank(fw, award_level) > reached:
+            continue  # the case does not reach the level this rule decides
         reads = registry.rule_kinds[rule.kind].reads(rule, index)
         for demand in reads.demands:
             target = index.targets.get(demand.target)
@@ -827,7 +1074,11 @@ def sensitivity(case: AssessmentCase, registry: Registry) -> tuple[list[Sensitiv
             if after is None:
                 continue
             tried += 1
-            if outcome_of(after)[0] == fw.decision.pass_status:
+            status, level = outcome_of(after)
+            kept = status == fw.decision.pass_status and (
+                not award_level or _rank(fw, level) >= _rank(fw, award_level)
+            )
+            if kept:
                 failures.append(
                     SensitivityFailure(
                         rule=rule.id,
@@ -836,6 +1087,7 @@ def sensitivity(case: AssessmentCase, registry: Registry) -> tuple[list[Sensitiv
                         case=changed,
                         decision=after,
                         rule_held=_holds(after, rule.id),
+                        award_level=award_level,
                     )
                 )
     return failures, tried

@@ -6,13 +6,25 @@ way a lenient or careless author might change it:
 ``drop``
     the rule left out (and from the award levels that name it);
 ``inform``
-    a ``require`` or ``veto`` rule turned into ``inform``;
+    a ``require`` or ``veto`` rule turned into ``inform``; a rule an award
+    level names turned into ``inform`` and named by no award level;
 ``level-down`` / ``level-up``
-    the rule's ``level`` one step lower or higher on its scope's scale;
+    the rule's ``level`` one step lower or higher on its scope's scale (for a
+    rule of an award level too: the level's threshold);
 ``count-down`` / ``count-up``
     its ``count`` or ``min_items`` one lower or higher;
 ``scope-narrow`` / ``scope-widen``
-    one section taken out of its scope, or added to it; a tag dropped.
+    one section taken out of its scope, or added to it; a tag dropped;
+``drop-level``
+    an award level above the lowest left out (a rule of effect ``level``
+    only it named becomes ``inform``);
+``unname``
+    one rule taken out of the rules an award level names (made only where
+    it differs from ``inform``: the rule is named by another level too, or is
+    an ``inform`` or ``highlight`` rule);
+``move-down`` / ``move-up``
+    a rule an award level names moved to the level below (never the lowest,
+    which names no rules) or above.
 
 Every mutant that still checks is run against the framework's decision tables
 (every case must still give what it expects), rule liveness and the
@@ -37,7 +49,7 @@ from typing import Any
 import attrs
 
 from qmframe.errors import QmframeError, ValidationError
-from qmframe.framework import Framework, Rule
+from qmframe.framework import AwardLevel, Framework, Rule
 from qmframe.index import FrameworkIndex
 from qmframe.plugins import Registry
 from qmframe.rules import resolve_scope
@@ -66,6 +78,10 @@ OPERATORS = (
     "count-up",
     "scope-narrow",
     "scope-widen",
+    "drop-level",
+    "unname",
+    "move-down",
+    "move-up",
 )
 #: Built-in kinds that take a ``scope``; a plugin's rule with a ``scope`` key is mutated too.
 _SCOPED = ("minimum-level", "at-least", "notable-level", "evidence-present", "weighted-score")
@@ -78,13 +94,19 @@ _LIVENESS_BASES = 3
 
 @attrs.frozen(kw_only=True)
 class Mutant:
-    """One changed rule: ``id`` (``operator:rule`` and, for scopes, what changed)."""
+    """One changed rule or award level.
+
+    ``id`` is ``operator:rule`` (and, for scopes, what changed), or for an
+    award level ``operator:level`` (``unname:level:rule``); ``award_level``
+    names the award level changed ('' for a change to a rule alone).
+    """
 
     id: str
     operator: str
     rule: str
     description: str
     framework: Framework
+    award_level: str = ""
 
 
 def _with_rules(framework: Framework, rules: Iterable[Rule]) -> Framework:
@@ -182,6 +204,17 @@ def _rule_mutants(framework: Framework, rule: Rule, index: FrameworkIndex) -> It
             description=f"rule {rid!r} turned from {rule.effect} into inform",
             framework=_replaced(framework, rule, attrs.evolve(rule, effect="inform", status="")),
         )
+    elif any(rid in level.rules for level in framework.award_levels):
+        yield Mutant(
+            id=f"inform:{rid}",
+            operator="inform",
+            rule=rid,
+            description=f"rule {rid!r} turned from {rule.effect} into inform, in no award level",
+            framework=attrs.evolve(
+                _replaced(framework, rule, attrs.evolve(rule, effect="inform", status="")),
+                award_levels=award_levels,
+            ),
+        )
     level = rule.params.get("level")
     if isinstance(level, str):
         levels = _scope_levels(rule, index)
@@ -225,17 +258,82 @@ def _rule_mutants(framework: Framework, rule: Rule, index: FrameworkIndex) -> It
             )
 
 
+def _with_levels(framework: Framework, levels: Sequence[AwardLevel]) -> Framework:
+    """``framework`` with these award levels; a ``level`` rule no level names becomes ``inform``.
+
+    A rule of effect ``level`` counts only towards the levels that name it,
+    so one no level names any more is only reported, as the file would have
+    to say for the framework to check.
+    """
+    named = {r for level in levels for r in level.rules}
+    rules = (
+        attrs.evolve(r, effect="inform") if r.effect == "level" and r.id not in named else r
+        for r in framework.decision.rules
+    )
+    return attrs.evolve(_with_rules(framework, rules), award_levels=tuple(levels))
+
+
+def _level_mutants(framework: Framework) -> Iterator[Mutant]:
+    """Mutants of the award levels: one dropped, one rule unnamed or moved to another level."""
+    levels = framework.award_levels
+    effects = {r.id: r.effect for r in framework.decision.rules}
+    for i, level in enumerate(levels):
+        if i == 0:
+            continue  # the lowest is the award itself: dropping it leaves a lowest that names rules
+        yield Mutant(
+            id=f"drop-level:{level.id}",
+            operator="drop-level",
+            rule="",
+            description=f"award level {level.id!r} dropped",
+            framework=_with_levels(framework, [lv for lv in levels if lv.id != level.id]),
+            award_level=level.id,
+        )
+        for rid in level.rules:
+            elsewhere = any(rid in lv.rules for lv in levels if lv.id != level.id)
+            unnamed = attrs.evolve(level, rules=tuple(r for r in level.rules if r != rid))
+            if elsewhere or effects.get(rid) != "level":
+                yield Mutant(
+                    id=f"unname:{level.id}:{rid}",
+                    operator="unname",
+                    rule=rid,
+                    description=f"award level {level.id!r} no longer names rule {rid!r}",
+                    framework=_with_levels(
+                        framework, [unnamed if lv.id == level.id else lv for lv in levels]
+                    ),
+                    award_level=level.id,
+                )
+            for operator, j in (("move-down", i - 1), ("move-up", i + 1)):
+                if j < 1 or j >= len(levels) or rid in levels[j].rules:
+                    continue
+                other = levels[j]
+                moved = attrs.evolve(other, rules=(*other.rules, rid))
+                changed = [
+                    unnamed if lv.id == level.id else moved if lv.id == other.id else lv
+                    for lv in levels
+                ]
+                yield Mutant(
+                    id=f"{operator}:{level.id}:{rid}",
+                    operator=operator,
+                    rule=rid,
+                    description=(
+                        f"rule {rid!r} moved from award level {level.id!r} to {other.id!r}"
+                    ),
+                    framework=_with_levels(framework, changed),
+                    award_level=level.id,
+                )
+
+
 def mutants(framework: Framework, registry: Registry) -> tuple[list[Mutant], list[Mutant]]:
-    """Every mutant of the framework's rules: those that check, and those that do not."""
+    """Every mutant of the framework's rules and award levels: those that check, and not."""
     index = FrameworkIndex.build(framework)
     valid: list[Mutant] = []
     invalid: list[Mutant] = []
-    for rule in framework.decision.rules:
-        for mutant in _rule_mutants(framework, rule, index):
-            if mutant.framework == framework:
-                continue
-            problems = check_framework(mutant.framework, registry.rule_kinds)
-            (invalid if any(p.severity == "error" for p in problems) else valid).append(mutant)
+    made = [m for rule in framework.decision.rules for m in _rule_mutants(framework, rule, index)]
+    for mutant in [*made, *_level_mutants(framework)]:
+        if mutant.framework == framework:
+            continue
+        problems = check_framework(mutant.framework, registry.rule_kinds)
+        (invalid if any(p.severity == "error" for p in problems) else valid).append(mutant)
     return valid, invalid
 
 

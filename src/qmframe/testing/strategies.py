@@ -37,12 +37,15 @@ from qmframe.framework import (
     DetailCondition,
     EvidenceRequirement,
     EvidenceType,
+    Figure,
     Framework,
     Justification,
     JustificationNeed,
     Level,
+    Lifecycle,
     Outcome,
     OutcomeSet,
+    RecurringEvent,
     ReviewPolicy,
     Rule,
     Scale,
@@ -83,6 +86,7 @@ __all__ = [
     "invalid_submissions",
     "justification_for",
     "likely_awards",
+    "return_figures",
     "reviews",
     "scales",
     "submissions",
@@ -436,6 +440,7 @@ def _frameworks(
     award_levels: bool = False,
     justification: bool = False,
     submission_details: bool = True,
+    recurring: bool = False,
 ) -> Framework:
     n_scales = draw(st.integers(1, 3))
     drawn_scales: list[Scale] = []
@@ -551,9 +556,11 @@ def _frameworks(
             )
     months = draw(st.sampled_from((0, 12, 24)))
     declared = draw(_declared_details()) if submission_details else ()
+    events = draw(_recurring_events(months)) if recurring else ()
     return attrs.evolve(
         base,
         submission_details=declared,
+        lifecycle=Lifecycle(recurring=events),
         id=draw(st.sampled_from(("fw", "mark", "charter"))),
         version=draw(st.sampled_from(("1", "1.0", "2024"))),
         title=draw(texts()),
@@ -612,6 +619,7 @@ def frameworks(
     award_levels: bool = False,
     justification: bool = False,
     submission_details: bool = True,
+    recurring: bool = False,
 ) -> st.SearchStrategy[Framework]:
     """Valid frameworks using the built-in rule kinds.
 
@@ -650,6 +658,12 @@ def frameworks(
     ``justification`` (default False)
         True gives some sections and criteria a ``justification`` table; the
         submissions strategy then writes justifications that satisfy it.
+    ``recurring`` (default False)
+        True declares one or two recurring events (``[[lifecycle.recurring]]``,
+        every 6 or 12 months, the first due within the award where it
+        lasts), each with one to three figures: counts and numbers, some
+        required, a later count sometimes bounded by an earlier one
+        (``at_most``). :func:`return_figures` gives valid returns for them.
 
     Requires hypothesis.
     """
@@ -674,7 +688,77 @@ def frameworks(
         award_levels=award_levels,
         justification=justification,
         submission_details=submission_details,
+        recurring=recurring,
     )
+
+
+@st.composite
+def _recurring_events(draw: st.DrawFn, months: int) -> tuple[RecurringEvent, ...]:
+    events = []
+    for k in range(draw(st.integers(1, 2))):
+        every = draw(st.sampled_from((6, 12)))
+        # Due at least once during an award that lasts, as the framework's checks ask.
+        firsts = [m for m in (None, 3, 6, 12) if not months or (m or every) < months]
+        figures: list[Figure] = []
+        for j in range(draw(st.integers(1, 3))):
+            kind = draw(st.sampled_from(("count", "count", "number")))
+            earlier = [f.id for f in figures if f.type == kind]
+            bounded: bool = draw(st.booleans())
+            figures.append(
+                Figure(
+                    id=f"f{j}",
+                    label=f"Figure {j}",
+                    type=kind,
+                    required=draw(st.booleans()),
+                    at_most=draw(st.sampled_from(earlier)) if earlier and bounded else "",
+                )
+            )
+        events.append(
+            RecurringEvent(
+                id=f"return{k}",
+                title=f"Return {k}",
+                every_months=every,
+                first_due_months=draw(st.sampled_from(tuple(firsts))) if firsts else None,
+                figures=tuple(figures),
+            )
+        )
+    return tuple(events)
+
+
+@st.composite
+def _return_figures(draw: st.DrawFn, event: RecurringEvent) -> dict[str, float]:
+    given = [f for f in event.figures if f.required or draw(st.booleans())]
+    values: dict[str, float] = {}
+    waiting = list(given)
+    ids = {f.id for f in given}
+    while waiting:
+        ready = [f for f in waiting if f.at_most not in ids or f.at_most in values]
+        if not ready:  # bounds in a circle: the same value satisfies them all
+            values.update(dict.fromkeys((f.id for f in waiting), 0.0))
+            break
+        for figure in ready:
+            bound = values.get(figure.at_most)
+            if figure.type == "count":
+                top = int(bound) if bound is not None else 500
+                values[figure.id] = float(draw(st.integers(0, top)))
+            else:
+                top_number = bound if bound is not None else 100000.0
+                values[figure.id] = draw(
+                    st.floats(0, top_number, allow_nan=False, allow_infinity=False)
+                )
+            waiting.remove(figure)
+    return {f.id: values[f.id] for f in event.figures if f.id in values}
+
+
+def return_figures(event: RecurringEvent) -> st.SearchStrategy[dict[str, float]]:
+    """Valid figures for one return of a recurring event.
+
+    Valid as :func:`qmframe.awards.returns.check_figures` checks them: every
+    required figure and some optional ones; a count is a whole number
+    (at most 500), a number is 0 or more; a figure with ``at_most`` is no
+    more than that figure when both are given. Requires hypothesis.
+    """
+    return _return_figures(event)
 
 
 @st.composite
@@ -731,9 +815,13 @@ def _expand(index: FrameworkIndex, targets: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _level(draw: st.DrawFn, index: FrameworkIndex, target: str, *, meeting: bool) -> str:
+def _level(
+    draw: st.DrawFn, index: FrameworkIndex, target: str, *, meeting: bool, top: bool = False
+) -> str:
     scale = index.targets[target].scale
     assert scale is not None
+    if top:
+        return scale.levels[-1].id  # the top of a scale always meets
     levels = [lv.id for lv in scale.levels if lv.meets or not meeting]
     if not levels:
         raise ValueError(f"{target!r}: its scale {scale.id!r} has no meeting level")
@@ -835,6 +923,7 @@ def _submissions(
     renewals: bool | None = None,
     justified: bool | None = None,
     details: Mapping[str, st.SearchStrategy[str]] | None = None,
+    top: bool = False,
 ) -> Submission:
     fw = framework
     index = FrameworkIndex.build(fw)
@@ -887,7 +976,7 @@ def _submissions(
         if target in levels:
             level = draw(levels[target])
         else:
-            level = _level(draw, index, target, meeting=target in met)
+            level = _level(draw, index, target, meeting=target in met, top=top)
         ratings.append(
             Rating(
                 target=target,
@@ -1081,6 +1170,7 @@ def _reviews(
     all_met: Collection[str],
     complete: bool,
     interests: bool | None = None,
+    top: bool = False,
 ) -> Review:
     fw = framework
     index = FrameworkIndex.build(fw)
@@ -1105,10 +1195,11 @@ def _reviews(
             continue
         if not complete and target not in met and not draw(st.booleans()):
             continue
-        if target in index.sections and index.sections[target].aggregate and draw(st.booleans()):
+        derived = target in index.sections and bool(index.sections[target].aggregate)
+        if derived and draw(st.booleans()):
             continue  # leave the section's level to be derived from its criteria
-        shared = _level(draw, index, target, meeting=target in met)
-        agree = draw(st.booleans())
+        shared = _level(draw, index, target, meeting=target in met, top=top)
+        agree = top or draw(st.booleans())
         for reviewer in reviewers:
             level = shared if agree else _level(draw, index, target, meeting=target in met)
             judgements.append(
@@ -1193,7 +1284,11 @@ def _cases(
     justified: bool | None = None,
     details: Mapping[str, st.SearchStrategy[str]] | None = None,
     interests: bool | None = None,
+    top: bool | None = False,
 ) -> AssessmentCase:
+    highest: bool = draw(st.booleans()) if top is None else top
+    if highest and renewals is None:
+        renewals = True  # what only a renewal can show, such as a higher award level
     submission = draw(
         _submissions(
             framework,
@@ -1209,11 +1304,21 @@ def _cases(
             renewals=renewals,
             justified=justified,
             details=details,
+            top=highest,
         )
     )
     with_review = draw(st.booleans()) if reviewed is None else reviewed
     review = (
-        draw(_reviews(framework, submission, all_met=all_met, complete=True, interests=interests))
+        draw(
+            _reviews(
+                framework,
+                submission,
+                all_met=all_met,
+                complete=True,
+                interests=interests,
+                top=highest,
+            )
+        )
         if with_review
         else None
     )
@@ -1289,6 +1394,7 @@ def likely_awards(
     justified: bool | None = True,
     details: Mapping[str, st.SearchStrategy[str]] | None = None,
     interests: bool | None = None,
+    highest: bool | None = None,
 ) -> st.SearchStrategy[AssessmentCase]:
     """Cases that usually pass: every criterion met, evidence complete, two open actions.
 
@@ -1313,12 +1419,18 @@ def likely_awards(
         As for :func:`submissions`.
     ``interests`` (default None: either)
         As for :func:`reviews`.
+    ``highest`` (default None: half the cases for a framework with award levels)
+        True rates and judges every target at the top of its scale, every
+        reviewer agreeing, and makes the case a renewal (unless ``renewals``
+        is False): cases that reach a framework's higher award levels, which
+        cases merely met rarely do. False never.
 
     Requires hypothesis.
     """
     return _as_strategy(framework).flatmap(
         lambda fw: _cases(
             fw,
+            top=highest if highest is not None else (None if fw.award_levels else False),
             reviewed=reviewed if reviewed is not None else (True if fw.review.required else None),
             all_met=tuple(s.id for s in fw.sections),
             not_applicable=False,

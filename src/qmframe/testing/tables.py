@@ -64,7 +64,6 @@ from qmframe.testing.edits import (
     drop_evidence,
     mark_not_applicable,
     merged,
-    outcome_of,
     set_level,
     set_organisation,
 )
@@ -604,8 +603,7 @@ def _compare(case: TableCase, decision: Decision) -> list[str]:
     differ("indicated_status", expect.indicated_status, decision.indicated_status)
     differ("passed", expect.passed, decision.passed)
     differ("basis", expect.basis, decision.basis)
-    if expect.award_level is not None:
-        differ("award_level", expect.award_level, outcome_of(decision)[1])
+    differ("award_level", expect.award_level, decision.award_level)
     if expect.highlights is not None:
         differ(
             "highlights",
