@@ -11,9 +11,10 @@ when it runs, so ``qmframe --help`` reads no plugin and no framework.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -29,7 +30,6 @@ from qmframe._console import (
 )
 from qmframe._console import err as _err
 from qmframe._console import out as _out
-from qmframe.awards import commands as award_commands
 from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
 from qmframe.limits import MAX_JOBS
 
@@ -923,9 +923,52 @@ def schema(document: str, framework: str | None, output: str | None) -> int:
     return EXIT_OK
 
 
-cli.add_command(award_commands.register)
-cli.add_command(award_commands.diff_command)
-cli.add_command(award_commands.rescore_command)
+class _Commands(MutableMapping[str, click.Command]):
+    """A group's commands by name, in order; some load from their module on first use.
+
+    The register's commands (and diff and rescore) live in
+    :mod:`qmframe.awards.commands`, which builds some forty click commands:
+    ``qmframe assess`` never needs them, so that module is imported only when
+    one of its commands is looked up (``--help`` lists them, and so loads it).
+    """
+
+    def __init__(self, loaded: MutableMapping[str, click.Command]) -> None:
+        self._commands: dict[str, click.Command | tuple[str, str]] = dict(loaded)
+
+    def add_lazy(self, name: str, module: str, attribute: str) -> None:
+        self._commands[name] = (module, attribute)
+
+    def __getitem__(self, name: str) -> click.Command:
+        found = self._commands[name]
+        if isinstance(found, tuple):
+            found = getattr(importlib.import_module(found[0]), found[1])
+            assert isinstance(found, click.Command)
+            self._commands[name] = found
+        return found
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._commands[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._commands[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._commands)
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._commands
+
+
+cli.commands = _commands = _Commands(cli.commands)
+for _name, _attribute in (
+    ("register", "register"),
+    ("diff", "diff_command"),
+    ("rescore", "rescore_command"),
+):
+    _commands.add_lazy(_name, "qmframe.awards.commands", _attribute)
 
 
 if __name__ == "__main__":  # pragma: no cover
