@@ -372,6 +372,23 @@ def test_help_loads_no_plugin_and_no_framework(argv: list[str]) -> None:
     assert done.stdout.splitlines()[-1] == "[]"
 
 
+def test_assess_does_not_build_the_register_commands() -> None:
+    # qmframe.awards.commands builds some forty click commands; `assess` needs none of them,
+    # and `--help` (which lists them) and the register's own commands load them.
+    code = (
+        "import sys\n"
+        "from qmframe.cli import cli, main\n"
+        "assert main(['assess', '--help']) == 0\n"
+        "print('qmframe.awards.commands' in sys.modules)\n"
+        "print(cli.commands['rescore'].name, 'qmframe.awards.commands' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["False", "rescore True"]
+
+
 # -- progress ------------------------------------------------------------------------------
 
 

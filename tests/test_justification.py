@@ -408,3 +408,36 @@ def test_the_template_says_what_each_rating_must_justify(badge: tuple) -> None:
     assert "justification" not in "".join(
         line for line in text.splitlines() if not line.lstrip().startswith("#")
     )
+
+
+def test_the_index_says_what_justification_of_says_of_every_target(
+    badge: tuple[qmframe.Framework, qmframe.Submission],
+    qmframe_frameworks: dict[str, qmframe.Framework],
+) -> None:
+    # The checks read each target's policy from the index, worked out once per framework;
+    # it must be exactly Framework.justification_of, first id in file order winning.
+    framework, _ = badge
+    section, criterion = framework.sections[0], framework.sections[0].criteria[0]
+    strict = Justification(met=JustificationNeed(min_chars=40))
+    variants = [
+        framework,
+        _with(framework, section.id, strict),
+        _with(framework, criterion.id, Justification(unmet=JustificationNeed(url=True))),
+        _with(_with(framework, section.id, strict), criterion.id, Justification()),
+        *qmframe_frameworks.values(),
+    ]
+    # A duplicate id declaring its own table: the first occurrence is the one read.
+    twice = attrs.evolve(framework.sections[-1], id=section.id, justification=strict)
+    variants.append(attrs.evolve(framework, sections=(*framework.sections, twice)))
+    for variant in variants:
+        index = qmframe.FrameworkIndex.build(variant)
+        declared = any(
+            s.justification is not None or any(c.justification is not None for c in s.criteria)
+            for s in variant.sections
+        )
+        assert index.declares_justification == declared
+        for target in index.targets:
+            expected = variant.justification_of(target)
+            got = index.justifications.get(target, qmframe.framework.DEFAULT_JUSTIFICATION)
+            assert got == expected, (variant.id, target)
+    assert qmframe.FrameworkIndex.build(variants[1]).declares_justification

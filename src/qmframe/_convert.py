@@ -13,7 +13,6 @@ silently. Every structuring problem ends as a located :class:`Problem`.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import math
 import types
 import typing
@@ -175,6 +174,8 @@ def _detail_text(value: object) -> object:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        import decimal  # only a detail given as a TOML float needs it
+
         return format(decimal.Decimal(repr(value)), "f")  # 1e20 as digits, never "1e+20"
     return value
 
@@ -201,7 +202,11 @@ def _configure(converter: cattrs.Converter, *, omit_defaults: bool) -> cattrs.Co
     converter.register_structure_hook(Rule, _structure_rule)
     converter.register_structure_hook_factory(_is_list_type, _list_hook)
     converter.register_unstructure_hook(Rule, lambda rule: _unstructure_rule(rule, converter))
-    converter.register_structure_hook(Submission, _submission_hook(converter))
+    # Generated on first use (a hook factory), as cattrs does for every other class: a
+    # process that reads no submission, or none as JSON, never writes that code.
+    converter.register_structure_hook_factory(
+        lambda cl: cl is Submission, lambda _: _submission_hook(converter)
+    )
     if omit_defaults:
         converter.register_unstructure_hook_factory(
             lambda cl: attrs.has(cl) and cl is not Rule,

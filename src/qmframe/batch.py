@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -94,7 +94,9 @@ class Outcome:
 
     ``result`` is ``"decided"`` (``decision`` set), ``"invalid"`` (bad input:
     ``problems`` holds every located error) or ``"failed"`` (a plugin or
-    qmframe failed: ``error`` says which, and how).
+    qmframe failed: ``error`` says which, and how). A decided case also keeps
+    what the register records beside its decision and the decision does not
+    hold: the submission's ``previous_award`` and declared ``details``.
     """
 
     case: Case
@@ -102,6 +104,8 @@ class Outcome:
     decision: Decision | None = None
     problems: tuple[Problem, ...] = ()
     error: str = ""
+    previous_award: str = ""
+    details: Mapping[str, str] = attrs.field(factory=dict)
 
 
 def assess_case(assessor: Assessor, case: Case) -> Outcome:
@@ -156,7 +160,13 @@ def _decide(assessor: Assessor, case: Case) -> tuple[Outcome, Submission | None,
         error = f"internal error in qmframe: {type(exc).__name__}: {exc}"
         outcome = Outcome(case=case, result=FAILED, error=error)
     else:
-        outcome = Outcome(case=case, result=DECIDED, decision=decision)
+        outcome = Outcome(
+            case=case,
+            result=DECIDED,
+            decision=decision,
+            previous_award=submission.previous_award,
+            details=dict(submission.details),
+        )
     return outcome, submission, review
 
 
@@ -172,7 +182,9 @@ def framework_ref(framework: str | os.PathLike[str]) -> str:
     return os.path.abspath(ref)
 
 
-def _stamp(ref: str) -> tuple[int, int] | None:
+def framework_stamp(framework: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """A framework file's modification time and size; None for an installed framework's id."""
+    ref = framework_ref(framework)
     try:
         found = os.stat(ref)
     except OSError:
@@ -193,7 +205,7 @@ def assessor_for(framework: str | os.PathLike[str]) -> Assessor:
 
     ref = framework_ref(framework)
     registry = api.default_registry()
-    stamp = _stamp(ref)
+    stamp = framework_stamp(ref)
     found = _ASSESSORS.get(ref)
     if found is not None and found[0] == stamp and found[1] is registry:
         return found[2]
@@ -213,8 +225,17 @@ class Assess:
     """
 
     framework: str = attrs.field(converter=_path)
+    #: The framework file's stamp (:func:`framework_stamp`) when the batch began: given, a
+    #: case meeting a changed file fails, so that one batch never mixes two frameworks.
+    stamp: tuple[int, int] | None = None
 
     def __call__(self, case: Case) -> Outcome:
+        if self.stamp is not None and framework_stamp(self.framework) != self.stamp:
+            error = (
+                f"the framework file {self.framework} changed while the batch ran; "
+                "run the batch again so that every case is decided under one framework"
+            )
+            return Outcome(case=case, result=FAILED, error=error)
         return assess_case(assessor_for(self.framework), case)
 
 
@@ -262,6 +283,9 @@ def json_line(outcome: Outcome) -> Line:
             **unstructure_json(decision),
             "disagreements": unstructure_json(decision.disagreements),
         }
+        # What `register add --decision` records beside the decision, as from the submission.
+        data["previous_award"] = outcome.previous_award
+        data["details"] = dict(outcome.details)
     elif outcome.result == INVALID:
         data["problems"] = [_problem_json(p) for p in outcome.problems]
     else:
@@ -275,9 +299,10 @@ class AssessJson:
     """:class:`Assess` then :func:`json_line`, both in the worker: what ``qmframe batch`` maps."""
 
     framework: str = attrs.field(converter=_path)
+    stamp: tuple[int, int] | None = None
 
     def __call__(self, case: Case) -> Line:
-        return json_line(Assess(self.framework)(case))
+        return json_line(Assess(self.framework, self.stamp)(case))
 
 
 # -- finding cases -------------------------------------------------------------------------

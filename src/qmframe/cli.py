@@ -2,7 +2,7 @@
 
 Exit codes: 0 when the command did its job (whatever the decision), 2 for bad
 input or usage (every problem is printed, located), 1 for an internal error
-(a bug in qmframe or a plugin, named).
+(a bug in qmframe or a plugin, named), 130 when interrupted (Ctrl-C).
 
 Start-up stays light: this module imports click and the small helpers only;
 each command imports what it needs (the API, the plugins, the engine, Jinja2)
@@ -11,9 +11,10 @@ when it runs, so ``qmframe --help`` reads no plugin and no framework.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -29,7 +30,6 @@ from qmframe._console import (
 )
 from qmframe._console import err as _err
 from qmframe._console import out as _out
-from qmframe.awards import commands as award_commands
 from qmframe.errors import PluginError, Problem, QmframeError, ValidationError
 from qmframe.limits import MAX_JOBS
 
@@ -45,6 +45,8 @@ __all__ = ["cli", "main"]
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 #: A closed standard output (``qmframe demo | head``): 128 + SIGPIPE, as a shell reports it.
 EXIT_CLOSED_PIPE = 141
+#: Interrupted (Ctrl-C): 128 + SIGINT, as shells report a command the signal stopped.
+EXIT_INTERRUPTED = 130
 SCHEMA_DOCUMENTS = ("framework", "submission", "review", "outcome-set", "decision")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,7 +64,8 @@ def cli() -> None:
     """Define quality frameworks as TOML and score submissions into explained decisions.
 
     Exit codes: 0 when the command did its job (whatever the decision), 2 for
-    bad input or usage, 1 for an internal error in qmframe or a plugin.
+    bad input or usage, 1 for an internal error in qmframe or a plugin, 130
+    when interrupted (Ctrl-C).
 
     \b
     Examples:
@@ -95,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Abort:  # Ctrl-C or end of input at a prompt
         _err("Aborted.")
-        return EXIT_INTERNAL
+        return EXIT_INTERRUPTED
     except ValidationError as exc:
         _err(str(exc))
         count = len(exc.problems)
@@ -611,6 +614,13 @@ def assess(
 # -- batch ---------------------------------------------------------------------------------
 
 
+def _file_name(value: str) -> str:
+    """A file's own name (no folder), as --review-name takes it; else a usage error."""
+    if not value or value in (".", "..") or "/" in value or os.sep in value or "\0" in value:
+        raise click.BadParameter(f"expected a file name such as review.toml, got {value!r}")
+    return value
+
+
 @cli.command(short_help="decide on many submissions across processes, as JSON Lines")
 @click.argument("framework", metavar="FRAMEWORK", shell_complete=complete_framework)
 @click.argument("paths", nargs=-1, required=True, metavar="FOLDER...", shell_complete=complete_file)
@@ -620,14 +630,25 @@ def assess(
 )  # fmt: skip
 @click.option(
     "--review-name", default="review.toml", show_default=True, metavar="NAME",
+    callback=lambda _ctx, _param, value: _file_name(value),
     help="the review's file name beside each submission.toml",
 )  # fmt: skip
 @click.option(
     "-o", "--output", metavar="FILE", shell_complete=complete_file,
     help="write the JSON Lines here (atomically) instead of stdout",
 )  # fmt: skip
+@click.option(
+    "--db", metavar="FILE", shell_complete=complete_file,
+    help="record each decided case in this register as the results come (created if "
+    "missing); the JSON Lines are then written only with -o",
+)  # fmt: skip
 def batch(
-    framework: str, paths: tuple[str, ...], jobs: int | None, review_name: str, output: str | None
+    framework: str,
+    paths: tuple[str, ...],
+    jobs: int | None,
+    review_name: str,
+    output: str | None,
+    db: str | None,
 ) -> int:
     """Decide on every submission in FOLDER under FRAMEWORK, across processes.
 
@@ -642,6 +663,13 @@ def batch(
     "failed" with "error" (the plugin or bug that stopped it). A case that
     cannot be decided does not stop the others.
 
+    A decided case's object also has "previous_award" and "details", from its
+    submission, so `qmframe register add FRAMEWORK --decision FILE.jsonl`
+    records the lines later (skipping, and naming, cases not decided). With
+    --db FILE the decided cases are recorded in that register as they come,
+    a few hundred to a transaction; a decision the register refuses is that
+    case's problem (exit code 2) and the others are kept.
+
     A summary follows on stderr (on stdout with -o); on a terminal, a
     progress bar on stderr shows the cases done. The exit code is 0 when
     every case was decided, 2 when any had bad input, 1 when any failed.
@@ -650,16 +678,20 @@ def batch(
     Examples:
       qmframe batch example-charter submissions/
       qmframe batch example-charter submissions/ --jobs 4 -o decisions.jsonl
+      qmframe batch example-charter submissions/ --db awards.sqlite
     """
+    import json
     import sys
     from collections import Counter
 
     from qmframe import batch as batching
     from qmframe.awards.commands import Progress
+    from qmframe.escaping import terminal
     from qmframe.output import STDOUT, StreamedOutput
 
     _registry()  # names plugins that failed to load, once
     ref = batching.framework_ref(framework)
+    stamp = batching.framework_stamp(ref)  # every case is decided under the file read now
     batching.assessor_for(ref)  # a bad FRAMEWORK is exit 2 before any case; forks inherit it
     cases = batching.find_cases(*paths, review_name=review_name)
     # The bar needs the total: on a terminal only, the folders are walked twice.
@@ -668,11 +700,26 @@ def batch(
     progress = Progress(total, "assessing")
     results: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
-    target = StreamedOutput(output or STDOUT)
+    target = StreamedOutput(output or STDOUT) if output or not db else None
+    recorder = None
+    if db:
+        from qmframe.awards.commands import BatchRecorder
+        from qmframe.awards.register import Register
+
+        lifecycle = batching.assessor_for(ref).framework.lifecycle
+        recorder = BatchRecorder(Register(db, create=True), lifecycle)
     try:
-        lines = batching.run(batching.AssessJson(ref), cases, jobs=jobs)
+        step = batching.AssessJson(ref, stamp)
+        lines = batching.run(step, cases, jobs=jobs)
         for done, line in enumerate(lines, start=1):
-            target.write(line.text + "\n")
+            if target is not None:
+                target.write(line.text + "\n")
+            if recorder is not None and line.result == batching.DECIDED:
+                from qmframe.awards.commands import batch_addition
+
+                addition = batch_addition(json.loads(line.text), line.label)
+                if addition is not None:
+                    recorder.add(addition)
             results[line.result] += 1
             if line.status:
                 statuses[line.status] += 1
@@ -682,18 +729,32 @@ def batch(
             raise ValidationError(
                 [Problem(f"no case found in {where}: no submission.toml", code="missing-value")]
             )
-        target.commit()
+        if recorder is not None:
+            recorder.flush()
+        if target is not None:
+            target.commit()
     finally:
-        target.close()
+        if target is not None:
+            target.close()
+        if recorder is not None:
+            recorder.register.close()
     total = results.total()
     summary = f"{total} case{'s' if total != 1 else ''}: {results['decided']} decided"
     if statuses:
         summary += " (" + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) + ")"
     summary += f", {results['invalid']} invalid, {results['failed']} failed"
-    (_out if output and output != STDOUT else _err)(summary)
+    if recorder is not None:
+        for problem in recorder.refused:
+            _err(terminal(f"not recorded: {problem}"))
+        summary += f"; {recorder.recorded} recorded in {db}"
+        if recorder.refused_cases:
+            summary += f", {recorder.refused_cases} refused by the register"
+    (_out if output and output != STDOUT else _err)(terminal(summary))
     if results["failed"]:
         return EXIT_INTERNAL
-    return EXIT_BAD_INPUT if results["invalid"] else EXIT_OK
+    return (
+        EXIT_BAD_INPUT if results["invalid"] or (recorder and recorder.refused_cases) else EXIT_OK
+    )
 
 
 # -- demo ----------------------------------------------------------------------------------
@@ -862,9 +923,52 @@ def schema(document: str, framework: str | None, output: str | None) -> int:
     return EXIT_OK
 
 
-cli.add_command(award_commands.register)
-cli.add_command(award_commands.diff_command)
-cli.add_command(award_commands.rescore_command)
+class _Commands(MutableMapping[str, click.Command]):
+    """A group's commands by name, in order; some load from their module on first use.
+
+    The register's commands (and diff and rescore) live in
+    :mod:`qmframe.awards.commands`, which builds some forty click commands:
+    ``qmframe assess`` never needs them, so that module is imported only when
+    one of its commands is looked up (``--help`` lists them, and so loads it).
+    """
+
+    def __init__(self, loaded: MutableMapping[str, click.Command]) -> None:
+        self._commands: dict[str, click.Command | tuple[str, str]] = dict(loaded)
+
+    def add_lazy(self, name: str, module: str, attribute: str) -> None:
+        self._commands[name] = (module, attribute)
+
+    def __getitem__(self, name: str) -> click.Command:
+        found = self._commands[name]
+        if isinstance(found, tuple):
+            found = getattr(importlib.import_module(found[0]), found[1])
+            assert isinstance(found, click.Command)
+            self._commands[name] = found
+        return found
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._commands[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._commands[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._commands)
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._commands
+
+
+cli.commands = _commands = _Commands(cli.commands)
+for _name, _attribute in (
+    ("register", "register"),
+    ("diff", "diff_command"),
+    ("rescore", "rescore_command"),
+):
+    _commands.add_lazy(_name, "qmframe.awards.commands", _attribute)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -118,7 +118,7 @@ class Assessor:
             (
                 s.id,
                 s.aggregate,
-                idx.ranks[s.scale],
+                dict(idx.ranks[s.scale]),  # a plain copy: read per criterion per assessment
                 idx.scales[s.scale].level_ids(),
                 idx.section_criteria[s.id],
             )
@@ -157,6 +157,9 @@ class Assessor:
         targets, ranks = self.index.targets, self.index.ranks
         needed = self.framework.review.min_reviewers
         for target, by_reviewer in by_target.items():
+            if needed <= 1 and len(by_reviewer) == 1:  # one judgement, and one is enough
+                (levels[target],) = by_reviewer.values()
+                continue
             given = list(by_reviewer.values())
             if len(given) < needed:
                 # A panel decides together: one member's word alone does not settle a target.
@@ -208,7 +211,7 @@ class Assessor:
                     "marked not applicable by the organisation: " + rating.justification,
                 )
         # A section that does not apply takes its criteria with it.
-        for criterion, section in self._section_of.items():
+        for criterion, section in self._section_of.items() if not_applicable else ():
             if section in not_applicable and criterion not in levels:
                 not_applicable.setdefault(criterion, f"its section {section!r} does not apply")
         for section, method, order, level_ids, criteria in self._aggregated:
@@ -250,7 +253,7 @@ class Assessor:
         rationales: dict[str, list[str]] = defaultdict(list)
         if review is not None:
             marked = {r.target for r in submission.ratings if r.not_applicable}
-            for judgement in review.judgements:
+            for judgement in review.judgements if marked else ():
                 if (
                     judgement.target in marked
                     and judgement.rationale not in rationales[judgement.target]
@@ -267,8 +270,12 @@ class Assessor:
                 )
             )
         out = []
+        # The frozen maps' ``get`` is the dict's own (their ``in`` and ``[]`` are Python
+        # methods); every level and reason is a string, so None means "not there".
+        level_of, unresolved_of = ctx.levels.get, ctx.unresolved.get
         for target in self.index.targets:
-            if target in ctx.levels:
+            level = level_of(target)
+            if level is not None:
                 note = ""
                 if target in rationales:
                     note = "overrules the organisation's not applicable: " + " ".join(
@@ -277,20 +284,20 @@ class Assessor:
                 out.append(
                     DecidedLevel(
                         target=target,
-                        level=ctx.levels[target],
+                        level=level,
                         source=sources[target],
                         note=note,
-                        judgements=tuple(given[target]),
+                        judgements=tuple(given.get(target, ())),
                     )
                 )
-            elif target in ctx.unresolved:
+            elif (why := unresolved_of(target)) is not None:
                 out.append(
                     DecidedLevel(
                         target=target,
                         level="",
                         source="unresolved",
-                        note=ctx.unresolved[target],
-                        judgements=tuple(given[target]),
+                        note=why,
+                        judgements=tuple(given.get(target, ())),
                     )
                 )
             elif target in not_applicable:
@@ -300,7 +307,7 @@ class Assessor:
                         level="",
                         source="not-applicable",
                         note=not_applicable[target],
-                        judgements=tuple(given[target]),
+                        judgements=tuple(given.get(target, ())),
                     )
                 )
         return tuple(out)
@@ -645,14 +652,15 @@ class Assessor:
         self, submission: Submission, ctx: AssessmentContext
     ) -> tuple[Comparison, ...]:
         out = []
+        level_of, title_of = ctx.levels.get, self._titles.get
         for rating in submission.ratings:
-            assessed = ctx.levels.get(rating.target)
+            assessed = level_of(rating.target)
             if rating.level is None or assessed is None:
                 continue
             out.append(
                 Comparison(
                     target=rating.target,
-                    title=self._titles.get(rating.target, ""),  # a checked, known target
+                    title=title_of(rating.target, ""),  # a checked, known target
                     self_level=rating.level,
                     assessed_level=assessed,
                     agrees=rating.level == assessed,
@@ -673,7 +681,7 @@ class Assessor:
                 policy=self._combine,
             )
             for target, levels in panel.items()
-            if len(set(levels.values())) > 1
+            if len(levels) > 1 and len(set(levels.values())) > 1
         )
 
 

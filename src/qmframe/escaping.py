@@ -32,7 +32,6 @@ U+200C) are kept, because emoji and several scripts need them.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from typing import Any
@@ -89,6 +88,8 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]|~!])")
 
 def markdown(text: str) -> str:
     """``text`` as one line of Markdown that renders as exactly that text."""
+    import html  # only Markdown output needs it
+
     return _MARKDOWN.sub(r"\\\1", html.escape(terminal(text), quote=False))
 
 

@@ -13,8 +13,16 @@ from typing import NamedTuple
 
 import attrs
 
-from qmframe.framework import Applicability, Criterion, Framework, Scale, Section
-from qmframe.frozen import FrozenMap
+from qmframe.framework import (
+    DEFAULT_JUSTIFICATION,
+    Applicability,
+    Criterion,
+    Framework,
+    Justification,
+    Scale,
+    Section,
+)
+from qmframe.frozen import EMPTY, FrozenMap
 
 __all__ = ["FrameworkIndex", "Target"]
 
@@ -48,6 +56,10 @@ class FrameworkIndex:
     ranks: Mapping[str, Mapping[str, int]]
     section_criteria: Mapping[str, tuple[str, ...]]
     outcomes: Mapping[str, frozenset[str]]
+    #: Whether any section or criterion declares a ``justification`` table, and what a
+    #: rating of each target must justify (as :meth:`Framework.justification_of` says).
+    declares_justification: bool = False
+    justifications: Mapping[str, Justification] = EMPTY
 
     @classmethod
     def build(cls, framework: Framework) -> FrameworkIndex:
@@ -88,6 +100,18 @@ class FrameworkIndex:
                     criterion.not_applicable_allowed or section.not_applicable_allowed,
                 )
         outcomes = {s.id: frozenset(o.id for o in s.outcomes) for s in framework.outcome_sets}
+        declares = any(
+            s.justification is not None or any(c.justification is not None for c in s.criteria)
+            for s in framework.sections
+        )
+        justifications: dict[str, Justification] = {}
+        for section in framework.sections if declares else ():  # the first of an id counts
+            justifications.setdefault(section.id, section.justification or DEFAULT_JUSTIFICATION)
+            for criterion in section.criteria:
+                justifications.setdefault(
+                    criterion.id,
+                    criterion.justification or section.justification or DEFAULT_JUSTIFICATION,
+                )
         # Frozen: the index is shared by every rule and every assessment of the framework.
         return cls(
             framework=framework,
@@ -98,6 +122,8 @@ class FrameworkIndex:
             ranks=FrozenMap({scale: FrozenMap(levels) for scale, levels in ranks.items()}),
             section_criteria=FrozenMap(section_criteria),
             outcomes=FrozenMap(outcomes),
+            declares_justification=declares,
+            justifications=FrozenMap(justifications),
         )
 
     def level_label(self, target: str, level: str) -> str:

@@ -604,15 +604,25 @@ def check_submission(
     problems += _one_of(submission.kind, SUBMISSION_KINDS, "kind", "submission kind")
     problems += check_details(submission, fw)
     seen: dict[str, int] = {}
-    # Only frameworks that declare justification tables pay for looking them up.
-    declared = any(
-        s.justification is not None or any(c.justification is not None for c in s.criteria)
-        for s in fw.sections
-    )
+    # Only frameworks that declare justification tables pay for looking them up (in the
+    # index: what Framework.justification_of says of each target, worked out once).
+    declared = index.declares_justification
+    declared_for = index.justifications.get
 
     def justification(target: str) -> Justification:
-        return fw.justification_of(target) if declared else DEFAULT_JUSTIFICATION
+        return declared_for(target, DEFAULT_JUSTIFICATION) if declared else DEFAULT_JUSTIFICATION
 
+    # Without declared tables a level's rating needs a justification only if the default
+    # asks for one; when it does not, _rating_justified can only find nothing.
+    levels_justified = declared or any(
+        need.needed
+        for need in (
+            DEFAULT_JUSTIFICATION.met,
+            DEFAULT_JUSTIFICATION.unmet,
+            DEFAULT_JUSTIFICATION.notable,
+        )
+    )
+    ranks = index.ranks
     for i, rating in enumerate(submission.ratings):
         path = f"ratings[{i}]"
         target = index.targets.get(rating.target)
@@ -659,13 +669,11 @@ def check_submission(
                     )
                 )
         elif rating.level is not None:
-            wrong = (
-                []
-                if _on_scale(index, target.scale, rating.level)
-                else _level_problem(index, rating.target, rating.level, f"{path}.level")
-            )
-            problems += wrong
-            if not wrong:
+            scale = target.scale
+            on_scale = ranks.get(scale.id) if scale is not None else None  # (get: a C call)
+            if on_scale is None or on_scale.get(rating.level) is None:
+                problems += _level_problem(index, rating.target, rating.level, f"{path}.level")
+            elif levels_justified:
                 problems += _rating_justified(
                     # For a level, the organisation's account of it counts as justification.
                     f"{rating.justification.strip()} {rating.narrative.strip()}",
@@ -853,11 +861,6 @@ def _sha256_of(path: Path) -> str | None:
         return digest.hexdigest() if seen <= MAX_EVIDENCE_BYTES else None
 
 
-def _on_scale(index: FrameworkIndex, scale: Scale | None, level: str) -> bool:
-    """Whether ``level`` is a level of ``scale`` (the quick test before :func:`_level_problem`)."""
-    return scale is not None and level in index.ranks[scale.id]
-
-
 def _level_problem(index: FrameworkIndex, target_id: str, level: str, path: str) -> list[Problem]:
     scale = index.targets[target_id].scale
     if scale is None:
@@ -941,9 +944,11 @@ def check_review(
     marked_na = (
         {r.target for r in submission.ratings if r.not_applicable} if submission else frozenset()
     )
+    ranks = index.ranks
     for i, judgement in enumerate(review.judgements):
         path = f"judgements[{i}]"
-        if judgement.target not in index.targets:
+        target = index.targets.get(judgement.target)
+        if target is None:
             problems.append(
                 Problem(
                     f"unknown criterion or section {judgement.target!r}",
@@ -952,9 +957,13 @@ def check_review(
                 )
             )
             continue
-        if not _on_scale(index, index.targets[judgement.target].scale, judgement.level):
+        scale = target.scale
+        on_scale = ranks.get(scale.id) if scale is not None else None  # (get: a C call)
+        if on_scale is None or on_scale.get(judgement.level) is None:
             problems += _level_problem(index, judgement.target, judgement.level, f"{path}.level")
-        if submission is not None:
+        limits = target.applicability
+        if submission is not None and (limits.contexts or limits.organisation_kinds):
+            # Only a target limited to some contexts or kinds can fail to apply.
             problems += _inapplicable(index, judgement.target, submission, f"{path}.target")
         if len(review.reviewers) > 1 and not judgement.reviewer:
             problems.append(

@@ -29,10 +29,18 @@ if TYPE_CHECKING:
 
     from qmframe.awards.register import Addition, Register
     from qmframe.decision import Decision
-    from qmframe.framework import Framework
+    from qmframe.framework import Framework, Lifecycle
     from qmframe.plugins import Registry
 
-__all__ = ["Progress", "diff_command", "read_decision", "register", "rescore_command"]
+__all__ = [
+    "BatchRecorder",
+    "Progress",
+    "batch_addition",
+    "diff_command",
+    "read_decision",
+    "register",
+    "rescore_command",
+]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -249,8 +257,8 @@ def register() -> None:
     metavar="FILE",
     shell_complete=complete_file,
     help="record this decision (TOML from qmframe.dumps, `assess --format json`, or JSON "
-    "Lines with one decision a line) instead of assessing a submission; repeatable, "
-    "all in one transaction",
+    "Lines with one decision a line, as `qmframe batch` writes) instead of assessing a "
+    "submission; repeatable, all in one transaction",
 )
 @click.option("--reason", default="", help="reason recorded with the event")
 def _add(
@@ -272,7 +280,8 @@ def _add(
     most that a submission was received. With --decision FILE (repeatable; a
     .jsonl file holds one decision a line), decisions made earlier are
     recorded instead, all in one transaction: if any is refused, none is
-    recorded. A decision already recorded is refused.
+    recorded. A decision already recorded is refused. In the JSON Lines of
+    `qmframe batch`, a case that was not decided is skipped and named.
 
     \b
     Examples:
@@ -334,7 +343,7 @@ def _additions(paths: Sequence[str], framework: str, reason: str) -> Iterator[Ad
     from qmframe.files import file_label
 
     for path in paths:
-        for label, decision in _read_decisions(path):
+        for label, decision, extra in _read_decisions(path):
             if decision.framework != framework:
                 raise ValidationError(
                     [
@@ -345,18 +354,102 @@ def _additions(paths: Sequence[str], framework: str, reason: str) -> Iterator[Ad
                         )
                     ]
                 )
-            yield Addition(decision=decision, reason=reason, source=label or file_label(path))
+            yield Addition(
+                decision=decision,
+                reason=reason,
+                source=label or file_label(path),
+                previous_award=extra.previous_award,
+                details=extra.details,
+            )
 
 
-def _read_decisions(path: str) -> Iterator[tuple[str, Decision]]:
-    """(label, decision) for each decision in a file: one, or one a line in JSON Lines."""
+def batch_addition(data: dict[str, Any], where: str, reason: str = "") -> Addition | None:
+    """The register's addition for one line of ``qmframe batch``; None for an undecided case.
+
+    A decided line holds the decision (as ``assess --format json`` writes it)
+    and what the register keeps beside it from the submission
+    (``previous_award``, ``details``); the others hold no decision.
+    """
+    from qmframe.awards.register import Addition
+
+    if data.get("result") != "decided":
+        return None
+    previous = data.get("previous_award", "")
+    details = data.get("details", {})
+    problems = []
+    if not isinstance(previous, str):
+        problems.append(Problem("expected a string", "previous_award", where, code="wrong-type"))
+    if not isinstance(details, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in details.items()
+    ):
+        problems.append(
+            Problem("expected an object of strings", "details", where, code="wrong-type")
+        )
+    if problems:
+        raise ValidationError(problems)
+    return Addition(
+        decision=_decision_from(data.get("decision"), where),
+        previous_award=previous,
+        details=details,
+        reason=reason,
+        source=where,
+    )
+
+
+class BatchRecorder:
+    """Records the decided cases of ``qmframe batch --db`` in a register as they come.
+
+    Decisions are written a chunk at a time, each chunk in one transaction (a
+    commit per decision costs a disk flush each); when the register refuses
+    one (recorded already, or a move its lifecycle forbids), the chunk is
+    written again one decision at a time, so the others are kept and each
+    refusal is reported as its case's problem.
+    """
+
+    CHUNK = 256
+
+    def __init__(self, register: Register, lifecycle: Lifecycle) -> None:
+        self.register = register
+        self.lifecycle = lifecycle
+        self.pending: list[Addition] = []
+        self.recorded = 0
+        self.refused_cases = 0
+        self.refused: list[Problem] = []
+
+    def add(self, addition: Addition) -> None:
+        self.pending.append(addition)
+        if len(self.pending) >= self.CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        chunk, self.pending = self.pending, []
+        if not chunk:
+            return
+        try:
+            self.recorded += len(self.register.add_decisions(chunk, self.lifecycle))
+        except ValidationError:
+            for one in chunk:
+                try:
+                    self.recorded += len(self.register.add_decisions([one], self.lifecycle))
+                except ValidationError as exc:
+                    self.refused_cases += 1
+                    self.refused.extend(exc.problems)
+
+
+def _read_decisions(path: str) -> Iterator[tuple[str, Decision, Addition]]:
+    """(label, decision, what comes with it) for each decision in a file: one, or one a line
+    in JSON Lines; a line of ``qmframe batch`` whose case was not decided is skipped, and
+    said so on stderr."""
     import json
 
+    from qmframe.awards.register import Addition
+    from qmframe.escaping import terminal
     from qmframe.files import file_label
 
     label = file_label(path)
     if not path.endswith(".jsonl"):
-        yield label, read_decision(path)
+        decision = read_decision(path)
+        yield label, decision, Addition(decision=decision)
         return
     try:
         stream = open(path, encoding="utf-8")  # noqa: SIM115 (closed below; read line by line)
@@ -375,7 +468,21 @@ def _read_decisions(path: str) -> Iterator[tuple[str, Decision]]:
                 raise ValidationError(
                     [Problem(f"not JSON ({exc})", file=where, code="wrong-type")]
                 ) from None
-            yield where, _decision_from(data, where)
+            if isinstance(data, dict) and "result" in data and "case" in data:  # from batch
+                addition = batch_addition(data, where)
+                if addition is None:
+                    sys.stderr.write(
+                        terminal(
+                            f"{where}: skipped: case {data['case']!r} was not decided "
+                            f"({data['result']})"
+                        )
+                        + "\n"
+                    )
+                    continue
+                yield where, addition.decision, addition
+                continue
+            decision = _decision_from(data, where)
+            yield where, decision, Addition(decision=decision)
 
 
 @register.command("event", short_help="record a lifecycle event (suspend, withdraw, ...)")
