@@ -147,11 +147,14 @@ def test_a_batch_never_mixes_two_versions_of_its_framework_file(cases: Path) -> 
             text = framework.read_text(encoding="utf-8")
             framework.write_text(text.replace('version = "2"', 'version = "3"'), "utf-8")
     assert results[0] == ("a", "decided")
-    assert results[1:] == [("b", "failed"), ("c", "failed"), ("d", "failed")]
-    assert "changed while the batch ran" in json.loads(line.text)["error"]
+    assert results[1:] == [("b", "invalid"), ("c", "invalid"), ("d", "invalid")]
+    (problem,) = json.loads(line.text)["problems"]
+    assert problem["code"] == "framework-changed"
+    assert problem["file"] == str(framework)
+    assert "changed while the batch ran" in problem["message"]
     framework.write_text(text, "utf-8")  # back as it was, but written again since the start
     first = next(batch.find_cases(cases))
-    assert step(first).result == "failed"
+    assert step(first).result == "invalid"
     unchecked = batch.AssessJson(framework)  # without a stamp, each process reads it afresh
     assert unchecked(first).result == "decided"
 
@@ -165,3 +168,15 @@ def test_review_name_must_be_a_file_name(
     out, err = capsys.readouterr()
     assert "expected a file name such as review.toml" in err
     assert out == ""
+
+
+def test_a_rescore_never_mixes_two_versions_of_a_framework_file(cases: Path) -> None:
+    from qmframe.awards.versions import RescoreFiles
+
+    framework = str(cases.parent / "mini.toml")
+    first = next(batch.find_cases(cases))
+    stamp = batch.framework_stamp(framework)
+    assert RescoreFiles(framework, framework, (stamp, stamp))(first).old_status == "awarded"
+    changed = RescoreFiles(framework, framework, (stamp, (0, 0)))(first)
+    assert [p.code for p in changed.problems] == ["framework-changed"]
+    assert not changed.old_status

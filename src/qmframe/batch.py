@@ -231,11 +231,13 @@ class Assess:
 
     def __call__(self, case: Case) -> Outcome:
         if self.stamp is not None and framework_stamp(self.framework) != self.stamp:
-            error = (
-                f"the framework file {self.framework} changed while the batch ran; "
-                "run the batch again so that every case is decided under one framework"
+            changed = Problem(
+                "the framework file changed while the batch ran; run the batch again so "
+                "that every case is decided under one framework",
+                file=self.framework,
+                code="framework-changed",
             )
-            return Outcome(case=case, result=FAILED, error=error)
+            return Outcome(case=case, result=INVALID, problems=(changed,))
         return assess_case(assessor_for(self.framework), case)
 
 

@@ -1291,6 +1291,7 @@ def rescore_command(
     from qmframe.files import file_label
 
     refs = [batch.framework_ref(ref) for ref in (old, new)]
+    stamps = (batch.framework_stamp(refs[0]), batch.framework_stamp(refs[1]))
     before, after = (batch.assessor_for(ref).framework for ref in refs)  # bad OLD/NEW: exit 2
     if before.id != after.id:
         raise ValidationError([Problem(f"{before.id!r} and {after.id!r} are different frameworks")])
@@ -1301,7 +1302,8 @@ def rescore_command(
         )
     progress = Progress(total, "rescoring")
     shown, changed, unreadable, failed = [], 0, 0, 0
-    results = batch.run(RescoreFiles(*refs), batch.find_cases(folder), jobs=jobs)
+    step = RescoreFiles(refs[0], refs[1], stamps)
+    results = batch.run(step, batch.find_cases(folder), jobs=jobs)
     for done, r in enumerate(results, start=1):
         # A case that cannot be assessed under OLD has no decision to change: counted apart.
         unreadable += bool(r.problems and not r.old_status)

@@ -382,10 +382,29 @@ class RescoreFiles:
 
     old: str
     new: str
+    #: The two framework files' stamps when the rescore began (see
+    #: :attr:`qmframe.batch.Assess.stamp`): given, a case meeting a changed file is a problem.
+    stamps: tuple[tuple[int, int] | None, tuple[int, int] | None] | None = None
 
     def __call__(self, case: BatchCase) -> Rescored:
-        from qmframe.batch import _decide, assessor_for
+        from qmframe.batch import _decide, assessor_for, framework_stamp
 
+        if self.stamps is not None and (
+            (framework_stamp(self.old), framework_stamp(self.new)) != self.stamps
+        ):
+            message = (
+                "a framework file changed while the rescore ran; run it again so that "
+                "every case is rescored under the same two frameworks"
+            )
+            return Rescored(
+                label=case.label,
+                organisation="",
+                old_status="",
+                new_status="",
+                old_passed=False,
+                new_passed=False,
+                problems=(Problem(message, code="framework-changed"),),
+            )
         old_assessor, new_assessor = assessor_for(self.old), assessor_for(self.new)
         outcome, submission, review = _decide(old_assessor, case)
         if outcome.decision is None or submission is None:
