@@ -37,6 +37,8 @@ GENERATED = {
     "python-api.md",
     "batch.md",
     "testing-api.md",
+    "testing-plugins.md",
+    "tutorial.md",
 }
 #: Directives whose content exists only in the built site: a code host shows nothing.
 SPHINX_ONLY = re.compile(
@@ -280,3 +282,20 @@ def test_markup_that_runs_onto_the_next_line_stays_whole() -> None:
         "2. two",
     ]
     assert "<code>qmframe assess --format json</code>" in MD.render(qmframe_docs.docstring(doc))
+
+
+def test_an_included_part_is_picked_by_its_markers_and_a_lost_marker_fails() -> None:
+    shown = qmframe_docs.include(
+        "tutorial/qmframe-repaircafe/src/qmframe_repaircafe/repair-cafe.toml",
+        "toml",
+        start_after="# -- start scale --",
+        end_before="# -- end scale --",
+    )
+    assert shown.startswith("\n```toml\n[[scales]]\n")
+    assert "# -- start scale --" not in shown
+    assert "# -- end scale --" not in shown
+    assert "[[sections]]" not in shown
+    with pytest.raises(ValueError, match="holds no line with '# -- start gone --'"):
+        qmframe_docs.include("tutorial.md", "text", start_after="# -- start gone --")
+    with pytest.raises(ValueError, match="after the start"):
+        qmframe_docs.include("tutorial.md", "text", start_after="# Tutorial", end_before="zzz9")

@@ -596,9 +596,28 @@ def api(*paths: str, level: int = 3, members: Iterable[str] | None = None) -> st
 DOCS = Path(__file__).resolve().parent.parent
 
 
-def include(path: str, language: str) -> str:
-    """A file (``path`` relative to docs/) as a fenced block, so a code host shows it too."""
+def include(path: str, language: str, start_after: str = "", end_before: str = "") -> str:
+    """A file (``path`` relative to docs/) as a fenced block, so a code host shows it too.
+
+    ``start_after`` and ``end_before`` pick a part of it as Sphinx's literalinclude
+    does: the lines after the first line holding ``start_after``, up to the first line
+    after it holding ``end_before``. A marker the file does not hold is an error, so a
+    page cannot quietly show the wrong part once the file changes.
+    """
     text = (DOCS / path).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if start_after:
+        starts = [i for i, line in enumerate(lines) if start_after in line]
+        if not starts:
+            raise ValueError(f"{path} holds no line with {start_after!r}")
+        lines = lines[starts[0] + 1 :]
+    if end_before:
+        ends = [i for i, line in enumerate(lines) if end_before in line]
+        if not ends:
+            raise ValueError(f"{path} holds no line with {end_before!r} after the start")
+        lines = lines[: ends[0]]
+    if start_after or end_before:
+        text = "\n".join(lines)
     longest = max((len(run) for run in re.findall(r"^`{3,}", text, flags=re.M)), default=2)
     fence = "`" * (longest + 1)
     return _block(f"{fence}{language}\n{text.rstrip()}\n{fence}")
