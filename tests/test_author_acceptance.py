@@ -218,3 +218,32 @@ def test_a_written_out_case_gives_the_justifications_the_framework_asks(
     )
     results = run_table(table, registry)
     assert [r.describe() for r in results if not r.ok] == []
+
+
+def test_a_return_broken_by_a_wrong_value_is_broken_that_way_only() -> None:
+    # A negative count of a figure another is bounded by ('new_volunteers' at most
+    # 'volunteers') broke the return twice: the other figure was then above its bound, so
+    # a register lenient about wrong values still refused it, now and again, and the kit
+    # said "refused, but not ... coded 'wrong-value'" instead of "accepted".
+    import qmframe_example
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from qmframe.awards.returns import check_figures
+    from qmframe.testing import invariants, strategies
+
+    plugins = [qmframe_example]
+    registry = qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=False, plugins=plugins))
+    event = registry.framework("example-charter").lifecycle.recurring[0]
+    assert any(f.at_most for f in event.figures)
+
+    @settings(max_examples=200, database=None, deadline=None)
+    @given(strategies.return_figures(event), st.data())
+    def broken_once(figures: dict[str, float], data: st.DataObject) -> None:
+        figure, broken, _ = invariants._break_return(
+            event, figures, "wrong-type", data, as_text=False
+        )
+        found = [(p.path, p.code) for p in check_figures(event, broken)]
+        assert found == [(f"figures.{figure}", "wrong-value")]
+
+    broken_once()
