@@ -133,14 +133,27 @@ def _judge(review: Review, target: str, level: str, rationale: str = "") -> Revi
     return attrs.evolve(review, judgements=judgements)
 
 
-def _rate(submission: Submission, target: str, level: str) -> Submission:
+def _rate(framework: Framework, submission: Submission, target: str, level: str) -> Submission:
+    """The self-rating of ``target`` set to ``level``, with a justification the framework accepts.
+
+    A rating's own justification is kept when the framework accepts it at
+    any level (a not-applicable reason is not one for a level).
+    """
     ratings = list(submission.ratings)
     for i, rating in enumerate(ratings):
         if rating.target == target:
-            ratings[i] = attrs.evolve(rating, level=level, not_applicable=False, justification="")
+            kept = "" if rating.not_applicable else rating.justification
+            ratings[i] = attrs.evolve(
+                rating,
+                level=level,
+                not_applicable=False,
+                justification=justification_for(framework, target, kept),
+            )
             break
     else:
-        ratings.append(Rating(target=target, level=level))
+        ratings.append(
+            Rating(target=target, level=level, justification=justification_for(framework, target))
+        )
     return attrs.evolve(submission, ratings=tuple(ratings))
 
 
@@ -166,7 +179,8 @@ def set_level(
     """The case with ``target`` decided at ``level``.
 
     With a review, every reviewer's judgement of it is that level (one is
-    added for each reviewer who had none); without one, the self-rating is.
+    added for each reviewer who had none); without one, the self-rating is (keeping
+    its justification if the framework accepts it at any level, else with one it does).
     A target the organisation had marked not applicable is rated instead. A
     section whose level the case leaves to be derived from its criteria has
     each of its criteria set to ``level``, so the derived level is ``level``
@@ -181,7 +195,7 @@ def set_level(
     marked = submission.rating(target)
     section = index.targets[target].section
     if (marked is not None and marked.not_applicable) or case.review is None:
-        submission = _rate(submission, target, level)
+        submission = _rate(case.framework, submission, target, level)
     parent = submission.rating(section) if section != target else None
     if parent is not None and parent.not_applicable:
         # A criterion of a section marked not applicable can only be judged with its section.

@@ -816,7 +816,10 @@ def _break_return(
         out[figure.id] = bound + data.draw(st.integers(1, 50), label="by")
         return figure.id, out, "numbers"
     figure = data.draw(st.sampled_from(event.figures), label="figure of the wrong type")
-    choices = ["not-finite"] + (["fraction", "negative"] if figure.type == "count" else [])
+    # A negative count of a figure another is bounded by would put that one above its bound too.
+    bounds_another = any(f.at_most == figure.id and f.id in out for f in event.figures)
+    choices = ["not-finite"] + (["fraction"] if figure.type == "count" else [])
+    choices += ["negative"] if figure.type == "count" and not bounds_another else []
     wrong = "text" if as_text else data.draw(st.sampled_from(choices), label="wrong value")
     if wrong == "text":
         text = {key: f"{value:g}" for key, value in out.items()}

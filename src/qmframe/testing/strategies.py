@@ -1115,7 +1115,8 @@ def submissions(
         carried from the previous plan), False never.
     ``justified`` (default None: any)
         True gives every rating a written reason (sometimes with a URL),
-        False none; None mixes reasons, free text and none.
+        False none; None mixes reasons, free text and none. A rating always
+        gives what the framework's ``justification`` table asks of it.
     ``details`` (default: the declared details, else a random ``contact`` or ``region``)
         A detail key mapped to a strategy of its values, for plugins that ask
         for particular details. They are added to valid values for the

@@ -62,6 +62,7 @@ from qmframe.testing.edits import (
     AssessmentCase,
     drop_actions,
     drop_evidence,
+    justification_for,
     mark_not_applicable,
     merged,
     set_level,
@@ -471,7 +472,10 @@ def _written_out(framework: Framework, case: TableCase) -> tuple[Submission, Rev
         framework=framework.id,
         framework_version=framework.version,
         organisation=org,
-        ratings=tuple(Rating(target=t, level=lv) for t, lv in rated.items()),
+        ratings=tuple(
+            Rating(target=t, level=lv, justification=justification_for(framework, t))
+            for t, lv in rated.items()
+        ),
     )
     reviewed = case.reviewed if case.reviewed is not None else framework.review.required
     if not reviewed:
@@ -560,8 +564,19 @@ def _changed(built: AssessmentCase, case: TableCase, written_out: bool) -> Asses
     if case.ratings and not written_out:
         ratings = list(built.submission.ratings)
         for target, level in case.ratings.items():
+            # The rating keeps its own words (narrative, justification), as a resubmission would.
+            old = next((r for r in ratings if r.target == target and not r.not_applicable), None)
             ratings = [r for r in ratings if r.target != target]
-            ratings.append(Rating(target=target, level=level))
+            if old is not None:
+                ratings.append(attrs.evolve(old, level=level))
+            else:
+                ratings.append(
+                    Rating(
+                        target=target,
+                        level=level,
+                        justification=justification_for(built.framework, target),
+                    )
+                )
         built = attrs.evolve(
             built, submission=attrs.evolve(built.submission, ratings=tuple(ratings))
         )
