@@ -789,3 +789,27 @@ def test_qmframe_plugins_json(site: _Site) -> None:
 def test_plugins_text_with_nothing_installed() -> None:
     assert plugins_text([], []) == "No plugins installed.\n"
     assert json.loads(plugins_json([], [])) == {"plugins": [], "failed": []}
+
+
+def test_a_hook_marked_optional_is_not_taken_for_a_misspelling() -> None:
+    """pluggy's optionalhook: a plugin may implement a hook that this qmframe lacks (a newer
+    one's), and says so; only unmarked or plainly marked unknown hooks are misspellings."""
+
+    class Forward:
+        @qmframe.hookimpl(optionalhook=True)
+        def qmframe_from_a_newer_qmframe(self) -> None: ...
+
+        @qmframe.hookimpl
+        def qmframe_chek_submission(self) -> None: ...
+
+        def qmframe_register_framewroks(self) -> None: ...
+
+    pm = qmframe.get_plugin_manager(load_entrypoints=False)
+    plugin = Forward()
+    pm.register(plugin, name="forward")
+    assert pm.unknown_hooks(plugin) == [
+        "'qmframe_chek_submission' is not a qmframe hook "
+        "(did you mean 'qmframe_check_submission'?)",
+        "'qmframe_register_framewroks' is not a qmframe hook "
+        "(did you mean 'qmframe_register_frameworks'?)",
+    ]

@@ -193,7 +193,9 @@ class QmframePluginManager(pluggy.PluginManager):
         for caller in self.get_hookcallers(plugin) or ():
             if caller.has_spec():
                 continue
-            if any(not i.optionalhook for i in caller.get_hookimpls() if i.plugin is plugin):
+            # How the plugin marked its own implementation (not the caller's list of them).
+            opts = self.parse_hookimpl_opts(plugin, caller.name)
+            if opts is None or not opts.get("optionalhook"):
                 import difflib  # only a misspelt hook needs it
 
                 close = difflib.get_close_matches(caller.name, self.hook_names(), n=1)
