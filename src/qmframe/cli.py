@@ -680,7 +680,6 @@ def batch(
       qmframe batch example-charter submissions/ --jobs 4 -o decisions.jsonl
       qmframe batch example-charter submissions/ --db awards.sqlite
     """
-    import json
     import sys
     from collections import Counter
 
@@ -715,11 +714,7 @@ def batch(
             if target is not None:
                 target.write(line.text + "\n")
             if recorder is not None and line.result == batching.DECIDED:
-                from qmframe.awards.commands import batch_addition
-
-                addition = batch_addition(json.loads(line.text), line.label)
-                if addition is not None:
-                    recorder.add(addition)
+                recorder.record(line.text, line.label)
             results[line.result] += 1
             if line.status:
                 statuses[line.status] += 1

@@ -416,6 +416,14 @@ class BatchRecorder:
         self.refused_cases = 0
         self.refused: list[Problem] = []
 
+    def record(self, text: str, label: str) -> None:
+        """Record one line of ``qmframe batch`` (a case that was not decided is no decision)."""
+        import json
+
+        addition = batch_addition(json.loads(text), label)
+        if addition is not None:
+            self.add(addition)
+
     def add(self, addition: Addition) -> None:
         self.pending.append(addition)
         if len(self.pending) >= self.CHUNK:
