@@ -339,11 +339,13 @@ def _add(
 
 def _additions(paths: Sequence[str], framework: str, reason: str) -> Iterator[Addition]:
     """The decisions in ``paths``, one by one, each checked to be of ``framework``."""
-    from qmframe.awards.register import Addition
+    import attrs
+
     from qmframe.files import file_label
 
     for path in paths:
-        for label, decision, extra in _read_decisions(path):
+        for label, found in _read_decisions(path):
+            decision = found.decision
             if decision.framework != framework:
                 raise ValidationError(
                     [
@@ -354,16 +356,10 @@ def _additions(paths: Sequence[str], framework: str, reason: str) -> Iterator[Ad
                         )
                     ]
                 )
-            yield Addition(
-                decision=decision,
-                reason=reason,
-                source=label or file_label(path),
-                previous_award=extra.previous_award,
-                details=extra.details,
-            )
+            yield attrs.evolve(found, reason=reason, source=label or file_label(path))
 
 
-def batch_addition(data: dict[str, Any], where: str, reason: str = "") -> Addition | None:
+def batch_addition(data: dict[str, Any], where: str) -> Addition | None:
     """The register's addition for one line of ``qmframe batch``; None for an undecided case.
 
     A decided line holds the decision (as ``assess --format json`` writes it)
@@ -391,7 +387,6 @@ def batch_addition(data: dict[str, Any], where: str, reason: str = "") -> Additi
         decision=_decision_from(data.get("decision"), where),
         previous_award=previous,
         details=details,
-        reason=reason,
         source=where,
     )
 
@@ -444,10 +439,10 @@ class BatchRecorder:
                     self.refused.extend(exc.problems)
 
 
-def _read_decisions(path: str) -> Iterator[tuple[str, Decision, Addition]]:
-    """(label, decision, what comes with it) for each decision in a file: one, or one a line
-    in JSON Lines; a line of ``qmframe batch`` whose case was not decided is skipped, and
-    said so on stderr."""
+def _read_decisions(path: str) -> Iterator[tuple[str, Addition]]:
+    """(label, the decision with what comes with it) for each decision in a file: one, or
+    one a line in JSON Lines; a line of ``qmframe batch`` whose case was not decided is
+    skipped, and said so on stderr."""
     import json
 
     from qmframe.awards.register import Addition
@@ -456,8 +451,7 @@ def _read_decisions(path: str) -> Iterator[tuple[str, Decision, Addition]]:
 
     label = file_label(path)
     if not path.endswith(".jsonl"):
-        decision = read_decision(path)
-        yield label, decision, Addition(decision=decision)
+        yield label, Addition(decision=read_decision(path))
         return
     try:
         stream = open(path, encoding="utf-8")  # noqa: SIM115 (closed below; read line by line)
@@ -487,10 +481,9 @@ def _read_decisions(path: str) -> Iterator[tuple[str, Decision, Addition]]:
                         + "\n"
                     )
                     continue
-                yield where, addition.decision, addition
+                yield where, addition
                 continue
-            decision = _decision_from(data, where)
-            yield where, decision, Addition(decision=decision)
+            yield where, Addition(decision=_decision_from(data, where))
 
 
 @register.command("event", short_help="record a lifecycle event (suspend, withdraw, ...)")
