@@ -4,6 +4,7 @@ Run from the repository, in a virtualenv with qmframe and its plugins installed:
 
     python tests/benchmarks/run.py           # every figure (a few minutes)
     python tests/benchmarks/run.py --quick   # fewer repeats and cases, for a first look
+    python tests/benchmarks/run.py --only load,scoring   # some figures only
 
 Not part of the test suite: speed is measured here, never asserted in tests.
 
@@ -1013,10 +1014,32 @@ class Bench:
             )
 
 
+#: The figures ``--only`` can choose, in the order they are measured, and the method of each.
+FIGURES = {
+    "one-case": "one_case",
+    "batch": "batch_speed",
+    "memory": "batch_memory",
+    "load": "framework_load",
+    "scoring": "scoring",
+    "hooks": "plugin_calls",
+    "startup": "startup",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and cases")
+    parser.add_argument(
+        "--only",
+        metavar="FIGURES",
+        help=f"comma-separated figures to measure, of {','.join(FIGURES)} (default: all, and "
+        "the register's)",
+    )
     args = parser.parse_args(argv)
+    chosen = args.only.split(",") if args.only else list(FIGURES)
+    unknown = sorted(set(chosen) - set(FIGURES))
+    if unknown:
+        parser.error(f"unknown figure {', '.join(unknown)}; choose from {','.join(FIGURES)}")
     print(
         f"Python {sys.version.split()[0]}, qmframe {qmframe.__version__}, "
         f"{batch.default_jobs()} cores, load average {os.getloadavg()[0]:.1f}"
@@ -1024,13 +1047,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench = Bench(args.quick)
     try:
         print("measuring (each figure's median ratio as it is done):", file=sys.stderr)
-        bench.one_case()
-        bench.batch_speed()
-        bench.batch_memory()
-        bench.framework_load()
-        bench.scoring()
-        bench.plugin_calls()
-        bench.startup()
+        for name in FIGURES:
+            if name in chosen:
+                getattr(bench, FIGURES[name])()
     finally:
         bench.close()
     print(table(bench.figures))
@@ -1041,7 +1060,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "- ratio: median over repeats of candidate time / floor time in the same repeat "
         "(for the speed-up, 1-process time / 2-process time); IQR and min-max of those ratios"
     )
-    if REGISTER_BENCHMARK.exists():  # the register's figures, from their own benchmark
+    # The register's figures, from their own benchmark (not with --only).
+    if REGISTER_BENCHMARK.exists() and not args.only:
         sizes = ["--sizes", "1000,10000"] if args.quick else []
         runpy.run_path(str(REGISTER_BENCHMARK))["main"](sizes)
     return 0
