@@ -123,3 +123,60 @@ def test_validate_parses_each_file_once(
     texts = [file.read_text(encoding="utf-8") for file in files]
     # The framework once for --framework, once as a file to check; the others once each.
     assert [parsed.count(text) for text in texts] == [2, 1, 1]
+
+
+# -- the quick converter and the detailed one ---------------------------------------------
+
+
+def _shipped_documents() -> list[tuple[Path, type]]:
+    root = Path(__file__).resolve().parents[1]
+    found: list[tuple[Path, type]] = [
+        (path, qmframe.Framework) for path in sorted((root / "frameworks").glob("*.toml"))
+        if "sections" in tomllib.loads(path.read_text("utf-8"))
+    ]  # fmt: skip
+    for kind, cls in (("submission", qmframe.Submission), ("review", qmframe.Review)):
+        examples = sorted(root.glob(f"plugins/*/src/*/examples/*/{kind}.toml"))
+        found += [(path, cls) for path in examples]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("path", "cls"), _shipped_documents(), ids=lambda v: getattr(v, "name", "")
+)
+def test_quick_converter_builds_what_the_detailed_one_builds(
+    path: Path, cls: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``structure`` reads good input with the quick converter: the value is the detailed one's."""
+    from qmframe import _convert
+
+    data = tomllib.loads(path.read_text("utf-8"))
+    data.pop("document", None)  # the kind of file, taken off by the reader (files.read_document)
+    expected = _convert.toml_converter.structure(data, cls)
+    used: list[type] = []
+    quick, detailed = _convert._quick_toml, _convert.toml_converter
+    real = quick.structure
+    monkeypatch.setattr(quick, "structure", lambda d, c: used.append(c) or real(d, c))
+    monkeypatch.setattr(detailed, "structure", lambda d, c: pytest.fail("read twice"))
+    assert structure(data, cls) == expected
+    assert used == [cls]
+    assert _convert._quick_toml.detailed_validation is False
+    assert _convert.toml_converter.detailed_validation is True
+
+
+def test_input_the_quick_converter_refuses_gets_every_problem_with_its_place() -> None:
+    """Bad input is read again by the detailed converter: every problem, not the first only."""
+    from qmframe import _convert
+
+    data = {"name": 3, "organisation": {"name": "A", "extra": 1}, "ratings": "x"}
+    with pytest.raises(ValueError, match="expected a list"):  # the quick one stops at the first
+        _convert._quick_toml.structure(data, qmframe.Submission)
+    problems = structure(data, qmframe.Submission)
+    assert isinstance(problems, list)
+    assert {(p.path, p.code) for p in problems} == {
+        ("framework", "missing-key"),
+        ("framework_version", "missing-key"),
+        ("organisation.id", "missing-key"),
+        ("organisation", "unknown-key"),
+        ("ratings", "wrong-type"),
+        ("", "unknown-key"),
+    }

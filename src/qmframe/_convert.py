@@ -225,6 +225,19 @@ json_converter: cattrs.Converter = _configure(
 # as dates and date-times already are by the JSON preset.
 json_converter.register_unstructure_hook(dt.time, dt.time.isoformat)
 
+# The same configuration without cattrs' detailed validation, for reading only. Its generated
+# code is half the size (no error collecting around every field), so it is written in half
+# the time and runs a little faster; it accepts exactly what the detailed converter accepts,
+# since the hooks are the same. Input it refuses is read again by the detailed converter,
+# which collects every problem with its place: bad input costs two passes, good input one.
+_quick_toml: cattrs.Converter = _configure(
+    make_toml_converter(forbid_extra_keys=True, detailed_validation=False), omit_defaults=True
+)
+_quick_json: cattrs.Converter = _configure(
+    make_json_converter(forbid_extra_keys=True, detailed_validation=False), omit_defaults=False
+)
+_CONVERTERS = (toml_converter, json_converter, _quick_toml, _quick_json)
+
 
 def _format_exception(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, _WrongType):
@@ -254,7 +267,13 @@ def structure(
     data: Any, cls: type[T], *, file: str = "", format: str = "toml"
 ) -> T | list[Problem]:
     """Build ``cls`` from parsed TOML (or JSON), or return every located problem."""
-    converter = json_converter if format == "json" else toml_converter
+    quick, converter = (
+        (_quick_json, json_converter) if format == "json" else (_quick_toml, toml_converter)
+    )
+    try:
+        return quick.structure(data, cls)
+    except Exception:  # read again below, to find every problem and its place
+        pass
     try:
         return converter.structure(data, cls)
     except Exception as exc:  # cattrs groups every field error in one exception
@@ -279,6 +298,6 @@ def unstructure_json(value: object) -> Any:
 
 
 def register_hook(hook: Callable[[cattrs.Converter], None]) -> None:
-    """Let a plugin adjust both converters (kept for plugin-supplied types)."""
-    hook(toml_converter)
-    hook(json_converter)
+    """Let a plugin adjust every converter (kept for plugin-supplied types)."""
+    for converter in _CONVERTERS:
+        hook(converter)
