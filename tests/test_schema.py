@@ -17,10 +17,11 @@ from typing import Any
 import attrs
 import core_fixtures
 import pytest
+import tomli_w
 
 import qmframe
 from qmframe.cli import main
-from qmframe.schema import DOCUMENTS, FIELD_DOCS, json_schema
+from qmframe.schema import DOCUMENTS, FIELD_DOCS, framework_schema, json_schema
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -186,3 +187,94 @@ def test_cli_schema_writes_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[
 
     assert main(["schema", "review"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "qmframe review file"
+
+
+# -- the framework schema with the installed rule kinds -----------------------------------
+
+
+def kind_errors(data: dict[str, Any], registry: qmframe.Registry | None = None) -> list[str]:
+    registry = registry or qmframe.Registry()
+    schema = framework_schema(registry.rule_kinds)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(as_json(data))]
+
+
+def test_framework_schema_with_rule_kinds_is_valid_json_schema() -> None:
+    schema = framework_schema(qmframe.Registry().rule_kinds)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    json.dumps(schema)
+
+
+def test_every_framework_file_is_valid_with_the_installed_rule_kinds() -> None:
+    registry = qmframe.Registry()
+    files = sorted((ROOT / "frameworks").glob("*.toml"))
+    checked = 0
+    for path in files:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if _kind(data) == "framework":
+            assert kind_errors(data, registry) == [], path.name
+            checked += 1
+    assert checked >= 4
+    assert kind_errors(toml_text(core_fixtures.FRAMEWORK), registry) == []
+
+
+def test_a_rule_takes_its_kinds_keys_and_no_other(tmp_path: Path) -> None:
+    """What the loader refuses in a rule, the schema refuses, at the same rule."""
+    framework = toml_text(core_fixtures.FRAMEWORK)
+    rule = framework["decision"]["rules"][0]
+    assert rule["kind"] == "minimum-level"
+    rule["levle"] = "meets"  # a typo of the kind's own key
+    found = kind_errors(framework)
+    assert any(e.startswith("$.decision.rules[0]") and "'levle'" in e for e in found), found
+    path = tmp_path / "framework.toml"
+    path.write_text(tomli_w.dumps(framework), encoding="utf-8")
+    with pytest.raises(qmframe.ValidationError) as caught:
+        qmframe.load_framework(path)
+    assert any(p.path.startswith("decision.rules[0]") for p in caught.value.problems)
+
+    del rule["levle"]
+    rule["level"] = 3  # the kind's key, of the wrong type
+    assert any(e.startswith("$.decision.rules[0].level") for e in kind_errors(framework))
+    rule["level"] = "meets"
+    rule["kind"] = "minimum-levle"  # a kind no plugin registers
+    assert any(e.startswith("$.decision.rules[0].kind") for e in kind_errors(framework))
+
+
+def test_a_kinds_required_key_is_required() -> None:
+    registry = qmframe.Registry()
+    required = [
+        (name, key.name)
+        for name, kind in sorted(registry.rule_kinds.items())
+        for key in kind.keys or ()
+        if key.required
+    ]
+    assert required, "no installed kind has a required key to test with"
+    name, key = required[0]
+    rule = framework_schema(registry.rule_kinds)["$defs"]["Rule"]
+    branch = next(b for b in rule["allOf"] if b["if"]["properties"]["kind"]["const"] == name)
+    assert key in branch["then"]["required"]
+
+
+def test_a_kind_that_checks_its_own_keys_leaves_its_rules_open() -> None:
+    class Open(qmframe.RuleKind):
+        name = "open-kind"
+
+    schema = framework_schema({"open-kind": Open()})
+    rule = schema["$defs"]["Rule"]
+    assert rule["properties"]["kind"]["enum"] == ["open-kind"]
+    assert "allOf" not in rule  # no declared keys: anything beside the common keys
+
+
+def test_cli_framework_schema_knows_the_installed_kinds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "framework"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == framework_schema(qmframe.Registry().rule_kinds)
+    assert "minimum-level" in printed["$defs"]["Rule"]["properties"]["kind"]["enum"]
+
+
+def test_every_built_in_kind_has_its_keys_in_the_schema() -> None:
+    """The format page says every built-in kind declares its keys: each has a branch."""
+    built_in = qmframe.Registry(qmframe.get_plugin_manager(load_entrypoints=False)).rule_kinds
+    rule = framework_schema(built_in)["$defs"]["Rule"]
+    branches = {b["if"]["properties"]["kind"]["const"] for b in rule["allOf"]}
+    assert branches == set(built_in)

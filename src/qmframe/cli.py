@@ -884,10 +884,11 @@ def schema(document: str, framework: str | None, output: str | None) -> int:
     """Print the JSON Schema of one kind of file, for editors to check and complete.
 
     DOCUMENT is the kind of file. Point an editor's TOML support (any editor
-    using taplo) at the schema to check files as they are typed. With
-    --framework, the submission schema is made for that framework: its id and
-    version, its organisation kinds and contexts, and the [details] it
-    declares.
+    using taplo) at the schema to check files as they are typed. The framework
+    schema knows the installed rule kinds: a rule must name one, and takes the
+    keys its kind declares. With --framework, the submission schema is made
+    for that framework: its id and version, its organisation kinds and
+    contexts, and the [details] it declares.
 
     \b
     Examples:
@@ -899,13 +900,17 @@ def schema(document: str, framework: str | None, output: str | None) -> int:
 
     from qmframe.errors import Problem
     from qmframe.files import write_text
-    from qmframe.schema import json_schema, submission_schema
+    from qmframe.schema import framework_schema, json_schema, submission_schema
 
     if framework is not None and document != "submission":
         raise ValidationError(
             [Problem("--framework makes a submission schema: use it with `schema submission`")]
         )
-    made, what = json_schema(document), f"{document} files"
+    what = f"{document} files"
+    if document == "framework":  # with the installed rule kinds and their keys
+        made = framework_schema(_registry().rule_kinds)
+    else:
+        made = json_schema(document)
     if framework is not None:
         loaded = _load_framework(_registry(), framework)
         made, what = submission_schema(loaded), f"submission files of {loaded.id}"

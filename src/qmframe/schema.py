@@ -6,6 +6,9 @@ submission and review files as people type. The schema is built by walking
 the attrs classes, so it cannot drift from what the loader accepts: every key
 the converter forbids is forbidden here (``additionalProperties: false``),
 except in a rule, whose kind's own parameters sit beside the common keys.
+:func:`framework_schema` adds what the installed rule kinds declare: the
+kinds a rule may name and, for each kind that declares its keys, those keys
+(typed, the required ones required, no other key allowed).
 
 :data:`FIELD_DOCS` holds one sentence per key. It is used twice: as the
 ``description`` an editor shows on hover, and in the framework file format
@@ -30,6 +33,7 @@ import attrs
 from qmframe import details
 from qmframe.decision import JSON_FORMAT_VERSION, Decision
 from qmframe.framework import Framework, OutcomeSet, Rule, SubmissionDetail
+from qmframe.rules import RuleKey, RuleKind
 from qmframe.scales import AGGREGATES
 from qmframe.submission import Review, Submission
 from qmframe.vocabulary import (
@@ -41,7 +45,7 @@ from qmframe.vocabulary import (
     PROVENANCES,
 )
 
-__all__ = ["DOCUMENTS", "FIELD_DOCS", "json_schema", "submission_schema"]
+__all__ = ["DOCUMENTS", "FIELD_DOCS", "framework_schema", "json_schema", "submission_schema"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -582,6 +586,59 @@ def _decision_json(root: dict[str, Any], defs: dict[str, Any]) -> None:
             "(ignored when read back).",
         },
     }
+
+
+#: JSON Schema for the words a rule kind's keys give as their type (:attr:`RuleKey.type`);
+#: a key whose type is in other words is described, not typed.
+_KEY_TYPES: Mapping[str, Mapping[str, Any]] = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "true or false": {"type": "boolean"},
+    "date": {"type": "string", "format": "date"},
+    "table": {"type": "object"},
+    "list of strings": {"type": "array", "items": {"type": "string"}},
+}
+
+
+def _key_schema(key: RuleKey) -> dict[str, Any]:
+    default = f" Default: {key.default}." if key.default else ""
+    return {**_KEY_TYPES.get(key.type, {}), "description": f"{key.meaning}{default}"}
+
+
+def framework_schema(rule_kinds: Mapping[str, RuleKind]) -> dict[str, Any]:
+    """The JSON Schema of a framework file whose rules use ``rule_kinds`` (name: kind).
+
+    The general framework schema, with a rule's ``kind`` one of the names
+    given and, for each kind that declares its keys (:attr:`RuleKind.keys`),
+    those keys beside the common ones, typed, the required ones required and
+    no other key allowed, as :meth:`RuleKind.unknown_keys` refuses them. A
+    kind that checks its keys itself leaves its rules open. ``qmframe schema
+    framework`` passes the installed kinds (``Registry.rule_kinds``).
+    """
+    schema = json_schema("framework")
+    rule = schema["$defs"]["Rule"] = dict(schema["$defs"]["Rule"])
+    common = dict(rule["properties"])
+    common["kind"] = {**common["kind"], "enum": sorted(rule_kinds)}
+    rule["properties"] = common
+    branches = [
+        {
+            "if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
+            "then": {
+                "properties": {
+                    **dict.fromkeys(common, True),
+                    **{key.name: _key_schema(key) for key in kind.keys},
+                },
+                "required": [key.name for key in kind.keys if key.required],
+                "additionalProperties": False,
+            },
+        }
+        for name, kind in sorted(rule_kinds.items())
+        if kind.keys is not None
+    ]
+    if branches:
+        rule["allOf"] = branches
+    return schema
 
 
 def _detail_schema(detail: SubmissionDetail) -> dict[str, Any]:
