@@ -439,3 +439,17 @@ def test_decide_example(write: Callable[[str, str], Path]) -> None:
     decision = qmframe.assess(framework, submission, review, registry=registry)
     assert (decision.status, decision.passed, decision.valid_until) == ("deferred", False, None)
     assert decision.explanation[-1].rule == "requests-answered"
+
+
+def test_pages_use_markdown_links_not_myst_roles() -> None:
+    """A code host shows a role such as {doc}`cli` as it is typed: links are Markdown links."""
+    role = re.compile(r"\{(doc|ref|class|func|meth|mod|attr|data|exc|py:\w+)\}`")
+    pages = sorted((Path(__file__).resolve().parent.parent / "docs").glob("*.md"))
+    assert pages
+    found = [
+        f"{page.name}:{number}: {line.strip()}"
+        for page in pages
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
+        if role.search(line)
+    ]
+    assert found == []
