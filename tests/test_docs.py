@@ -444,7 +444,7 @@ def test_decide_example(write: Callable[[str, str], Path]) -> None:
 def test_pages_use_markdown_links_not_myst_roles() -> None:
     """A code host shows a role such as {doc}`cli` as it is typed: links are Markdown links."""
     role = re.compile(r"\{(doc|ref|class|func|meth|mod|attr|data|exc|py:\w+)\}`")
-    pages = sorted((Path(__file__).resolve().parent.parent / "docs").glob("*.md"))
+    pages = sorted(DOCS.glob("*.md"))
     assert pages
     found = [
         f"{page.name}:{number}: {line.strip()}"
