@@ -11,7 +11,7 @@ import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import core_fixtures
 import pytest
@@ -227,7 +227,57 @@ def test_run_without_processes_is_a_plain_map() -> None:
     assert list(batch.run(str, [1, 2, 3], jobs=1)) == ["1", "2", "3"]
 
 
+class _CountedPool:
+    """Stands in for ProcessPoolExecutor: records how many processes were asked for."""
+
+    asked: ClassVar[list[int]] = []
+
+    def __init__(self, max_workers: int, **_: Any) -> None:
+        self.asked.append(max_workers)
+        self.pool = ThreadPoolExecutor(max_workers=max_workers)
+
+    def submit(self, fn: Any, *args: Any) -> Any:
+        return self.pool.submit(fn, *args)
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def test_run_starts_no_more_processes_than_chunks_and_none_for_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A batch that fits in one chunk runs here: one process would do it all, after starting."""
+    import concurrent.futures
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _CountedPool)
+    _CountedPool.asked.clear()
+    assert list(batch.run(_square, range(5), jobs=8, chunk_size=5)) == [n * n for n in range(5)]
+    assert list(batch.run(_square, [], jobs=8)) == []
+    assert _CountedPool.asked == []
+    assert list(batch.run(_square, range(11), jobs=8, chunk_size=5)) == [n * n for n in range(11)]
+    assert _CountedPool.asked == [3]  # three chunks, three processes
+    assert len(list(batch.run(_square, range(100), jobs=2, chunk_size=5))) == 100
+    assert _CountedPool.asked == [3, 2]
+
+
 # -- the command ---------------------------------------------------------------------------
+
+
+def test_batch_of_many_chunks_in_processes_prints_what_one_process_prints(
+    cases: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Forty cases (two chunks) really go to two processes, and print the same lines."""
+    for i in range(36):
+        folder = cases / f"e{i:02d}"
+        folder.mkdir()
+        (folder / "submission.toml").write_text(core_fixtures.SUBMISSION, encoding="utf-8")
+        (folder / "review.toml").write_text(PASSING if i % 2 else core_fixtures.REVIEW, "utf-8")
+    assert main(["batch", _framework(cases), str(cases), "--jobs", "1"]) == 2
+    alone = capsys.readouterr().out
+    assert main(["batch", _framework(cases), str(cases), "--jobs", "2"]) == 2
+    spread = capsys.readouterr().out
+    assert spread == alone
+    assert len([line for line in alone.splitlines() if line.startswith("{")]) == 40
 
 
 def _batch(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[Any], str]:
@@ -371,3 +421,12 @@ def test_rescore_lists_a_case_it_cannot_assess_and_goes_on(
     assert "c-broken: cannot be assessed under 2:" in out
     assert "a-awarded (org-1): awarded (same)" in out
     assert "b-not-yet (org-1): not-yet (same)" in out
+
+
+def test_the_chunk_size_docs_batch_md_gives_is_the_default() -> None:
+    import inspect
+
+    default = inspect.signature(batch.run).parameters["chunk_size"].default
+    text = (Path(__file__).resolve().parents[1] / "docs" / "batch.md").read_text("utf-8")
+    assert f"go to the processes {default} at a time" in text
+    assert f"a batch of {default} cases or fewer is decided in the one process" in text

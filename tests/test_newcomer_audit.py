@@ -212,8 +212,13 @@ def test_batch_takes_the_largest_number_of_processes_it_allows(
     write: Write, capsys: pytest.CaptureFixture[str], no_pool: list[int]
 ) -> None:
     framework = _case(write, "ok")
-    main(["batch", str(framework), str(framework.parent / "cases"), "--jobs", str(limits.MAX_JOBS)])
-    capsys.readouterr()
+    cases = str(framework.parent / "cases")
+    code = main(["batch", str(framework), cases, "--jobs", str(limits.MAX_JOBS)])
+    _, err = capsys.readouterr()
+    assert code == 0, err  # accepted; one case is decided here, with no process started
+    assert no_pool == []
+    with pytest.raises(RuntimeError, match="no process pool"):  # as many chunks: all asked for
+        list(batch.run(abs, range(limits.MAX_JOBS), jobs=limits.MAX_JOBS, chunk_size=1))
     assert no_pool == [limits.MAX_JOBS]
 
 

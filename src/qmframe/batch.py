@@ -20,6 +20,7 @@ however many cases there are; :func:`find_cases` walks folders lazily.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -422,7 +423,9 @@ def run(
     With ``jobs`` 1 the cases run one by one in this process; otherwise they
     are sent in chunks of ``chunk_size`` to a
     :class:`~concurrent.futures.ProcessPoolExecutor` of ``jobs`` processes
-    (default: :func:`default_jobs`), or to ``executor`` when one is given
+    (default: :func:`default_jobs`; no more processes than there are chunks,
+    and none when all the cases fit in one chunk, which one process would do
+    alone: they run in this process), or to ``executor`` when one is given
     (any :class:`concurrent.futures.Executor`; it is not shut down). At most
     ``window`` chunks (default: four per process) are in flight at once, and
     ``cases`` is read only as they are sent, so memory does not grow with the
@@ -437,15 +440,24 @@ def run(
     if executor is None and workers <= 1:
         yield from map(step, cases)
         return
+    chunks = _chunks(cases, chunk_size)
+    # The first chunks, one per process: these are sent at once in any case, and they
+    # tell a batch too small for the processes (starting one costs more than a chunk).
+    ahead = list(itertools.islice(chunks, workers)) if executor is None else []
     own = executor is None
     if executor is None:
+        if len(ahead) <= 1:
+            for chunk in ahead:
+                yield from map(step, chunk)
+            return
         from concurrent.futures import ProcessPoolExecutor
 
+        workers = min(workers, len(ahead))
         executor = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
     limit = window if window is not None else 4 * max(workers, 1)
     pending: deque[Future[list[R]]] = deque()
     try:
-        for chunk in _chunks(cases, chunk_size):
+        for chunk in itertools.chain(ahead, chunks):
             pending.append(executor.submit(_map_chunk, step, chunk))
             if len(pending) >= limit:
                 yield from pending.popleft().result()
