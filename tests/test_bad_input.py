@@ -69,6 +69,82 @@ def test_unknown_references_and_duplicates(
     ]
 
 
+def test_every_defect_of_a_criterion_is_reported_in_file_order(
+    write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
+    # The checks run once per criterion on every load: making them cheaper must keep each
+    # problem, its code and path, and their order, exactly.
+    framework, problems = qmframe.inspect_framework(
+        write("f.toml", core_fixtures.EVERY_DEFECT), registry=registry
+    )
+    assert framework is not None
+    c0, s1 = "sections[0].criteria[0]", "sections[1]"
+    assert [(p.path, p.code, p.severity, p.message) for p in problems] == [
+        (
+            f"{s1}.criteria[1].id",
+            "duplicate-id",
+            "error",
+            "duplicate section or criterion id 'c1' (first at sections[0].criteria[1])",
+        ),
+        (
+            f"{c0}.scale",
+            "inconsistent",
+            "error",
+            "criteria of an aggregated section must use its scale 'lvl'",
+        ),
+        (
+            f"{c0}.provenance",
+            "unknown-choice",
+            "error",
+            "unknown provenance 'bogus' (expected one of: official, paraphrase, illustrative, "
+            "placeholder)",
+        ),
+        (f"{c0}.scale", "unknown-reference", "error", "unknown scale 'other'"),
+        (f"{c0}.weight", "out-of-range", "error", "a weight cannot be negative"),
+        (f"{c0}.evidence[0].types", "missing-value", "error", "name at least one evidence type"),
+        (f"{c0}.evidence[0].min_count", "out-of-range", "error", "must be at least 1"),
+        (f"{c0}.evidence[1].types", "unknown-reference", "error", "unknown evidence type 'memo'"),
+        (f"{c0}.applicability.contexts", "unknown-reference", "error", "unknown context 'xx'"),
+        (
+            f"{c0}.applicability.organisation_kinds",
+            "unknown-reference",
+            "error",
+            "unknown organisation kind 'club'",
+        ),
+        (f"{c0}.context_guidance", "unknown-reference", "error", "unknown context 'yy'"),
+        (
+            f"{c0}.justification.unmet_satisfies",
+            "inconsistent",
+            "warning",
+            "an unmet rating satisfies it with no reason given: say what justification it needs "
+            "in 'unmet'",
+        ),
+        (f"{c0}.mappings.los", "unknown-reference", "error", "unknown outcome 'O9'"),
+        (f"{c0}.mappings", "unknown-reference", "error", "unknown outcome set 'nope'"),
+        (f"{s1}.applicability.contexts", "unknown-reference", "error", "unknown context 'zz'"),
+        (f"{s1}.context_guidance", "unknown-reference", "error", "unknown context 'qq'"),
+        (
+            f"{s1}.criteria[0].scale",
+            "missing-value",
+            "error",
+            "no scale: set one here or on the section",
+        ),
+        (
+            "decision.rules[0].scope",
+            "missing-value",
+            "error",
+            "criterion 'c2' has no scale, so it is never judged",
+        ),
+        (
+            "",
+            "not-official-text",
+            "notice",
+            "1 bogus, 1 illustrative and 1 paraphrased of 5 sections and criteria: not the "
+            "owner's official text",
+        ),
+    ]
+
+
 def test_unknown_rule_kind_lists_the_known_ones(
     write: Callable[..., Path], registry: qmframe.Registry
 ) -> None:
