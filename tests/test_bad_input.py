@@ -7,8 +7,11 @@ from pathlib import Path
 
 import core_fixtures
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import qmframe
+from qmframe import validation
 from qmframe.cli import main
 
 
@@ -143,6 +146,28 @@ def test_every_defect_of_a_criterion_is_reported_in_file_order(
             "owner's official text",
         ),
     ]
+
+
+@given(
+    st.lists(
+        st.text(alphabet="aZ09._-\n\r é") | st.sampled_from(["a", "a\n", "\na", "a\nb"]),
+        max_size=6,
+    )
+)
+def test_ids_checked_all_at_once_are_judged_as_one_by_one(ids: list[str]) -> None:
+    # check_framework matches every section and criterion id in one text (validation._all_ids).
+    assert validation._all_ids(ids) == all(validation._ID.match(i) for i in ids)
+
+
+def test_an_id_holding_a_newline_is_refused(
+    write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
+    # Joined by newlines, "a1\nx" would read as two good ids.
+    path = write("f.toml", core_fixtures.FRAMEWORK.replace('id = "a1"', 'id = "a1\\nx"', 1))
+    assert _framework_problems(path, registry)[0] == (
+        f"{path}: sections[0].criteria[0].id: section or criterion id 'a1\\nx' must start with "
+        "a letter or digit and use only letters, digits, '.', '_' and '-'"
+    )
 
 
 def test_unknown_rule_kind_lists_the_known_ones(

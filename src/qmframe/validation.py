@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,6 +61,8 @@ __all__ = [
 
 # \Z, not $: "$" also matches before a final newline, and an id must not end in one.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+#: Ids as _ID has them, each followed by a newline: matched against many ids joined (_all_ids).
+_ID_LINES = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._-]*\n)*\Z")
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 #: Candidate web addresses in free text; :func:`urllib.parse.urlsplit` then wants a host.
@@ -94,6 +96,19 @@ def _ids(items: Iterable[tuple[str, str]], what: str) -> list[Problem]:
         else:
             seen[item_id] = path
     return problems
+
+
+def _all_ids(ids: Collection[str]) -> bool:
+    """Whether every one of ``ids`` is well formed (as ``_ID`` says), in one regex match.
+
+    A framework's every section and criterion id is checked on every load: matched as one
+    text they cost a third of a thousand matches one by one. An id holding a newline would
+    read as two lines, so the lines are counted too.
+    """
+    if not ids:
+        return True
+    text = "\n".join(ids) + "\n"
+    return text.count("\n") == len(ids) and _ID_LINES.match(text) is not None
 
 
 def _one_of(value: str, allowed: Iterable[str], path: str, what: str) -> list[Problem]:
@@ -247,7 +262,7 @@ def check_framework(
             )
     kinds = set(fw.organisation_kinds)
     n_targets = len(fw.sections) + sum(len(s.criteria) for s in fw.sections)
-    if len(index.targets) != n_targets or not all(map(_ID.match, index.targets)):
+    if len(index.targets) != n_targets or not _all_ids(index.targets):
         targets = [(f"sections[{i}]", s.id) for i, s in enumerate(fw.sections)]
         targets += [
             (f"sections[{i}].criteria[{j}]", c.id)
@@ -262,8 +277,10 @@ def check_framework(
     outcomes = dict(index.outcomes)
     for i, section in enumerate(fw.sections):
         path = f"sections[{i}]"
-        problems += _one_of(section.provenance, PROVENANCES, f"{path}.provenance", "provenance")
+        # As for criteria below: each test is a cheap one first, and the helpers that build
+        # paths and messages are called only where there is something to look at.
         if section.provenance != "official":
+            problems += _one_of(section.provenance, PROVENANCES, f"{path}.provenance", "provenance")
             non_official[section.provenance] += 1
         section_scale = section.scale
         if section_scale and section_scale not in scale_ids:
@@ -273,7 +290,8 @@ def check_framework(
                 )
             )
         if section.aggregate:
-            problems += _one_of(section.aggregate, AGGREGATES, f"{path}.aggregate", "aggregate")
+            if section.aggregate not in AGGREGATES:
+                problems += _one_of(section.aggregate, AGGREGATES, f"{path}.aggregate", "aggregate")
             if not section_scale:
                 problems.append(
                     Problem(
@@ -292,19 +310,24 @@ def check_framework(
                             code="inconsistent",
                         )
                     )
-        problems += _known(
-            section.applicability.contexts, contexts, f"{path}.applicability.contexts", "context"
-        )
-        if kinds:
+        if section.applicability.contexts:
+            problems += _known(
+                section.applicability.contexts,
+                contexts,
+                f"{path}.applicability.contexts",
+                "context",
+            )
+        if kinds and section.applicability.organisation_kinds:
             problems += _known(
                 section.applicability.organisation_kinds,
                 kinds,
                 f"{path}.applicability.organisation_kinds",
                 "organisation kind",
             )
-        problems += _known(
-            section.context_guidance, contexts, f"{path}.context_guidance", "context"
-        )
+        if section.context_guidance is not EMPTY and section.context_guidance:
+            problems += _known(
+                section.context_guidance, contexts, f"{path}.context_guidance", "context"
+            )
         if section.justification is not None:
             problems += _check_justification(section.justification, f"{path}.justification")
         for j, criterion in enumerate(section.criteria):
