@@ -190,3 +190,82 @@ REVIEW = textwrap.dedent(
     rationale = "No evidence of B two in practice."
     """
 )
+
+#: A framework with a criterion that has every defect a criterion can have, beside sections
+#: and a rule that add their own (an unknown context, a criterion without a scale, a duplicate
+#: id). It structures, but does not check.
+EVERY_DEFECT = textwrap.dedent(
+    """\
+    id = "defects"
+    version = "1"
+    title = "Every defect a criterion can have"
+    organisation_kinds = ["school"]
+
+    [[contexts]]
+    id = "en"
+    title = "England"
+
+    [[scales]]
+    id = "lvl"
+    levels = [
+        { id = "no", label = "No", meets = false },
+        { id = "yes", label = "Yes", meets = true },
+    ]
+
+    [[evidence_types]]
+    id = "doc"
+    title = "Document"
+
+    [[outcome_sets]]
+    id = "los"
+    outcomes = [{ id = "O1", text = "One" }]
+
+    [[sections]]
+    id = "s0"
+    title = "Aggregated"
+    provenance = "illustrative"
+    scale = "lvl"
+    aggregate = "minimum"
+
+    [[sections.criteria]]
+    id = "c0"
+    title = "Everything wrong"
+    provenance = "bogus"
+    scale = "other"
+    weight = -1.0
+    evidence = [{ types = [], min_count = 0 }, { types = ["memo"] }]
+    applicability = { contexts = ["xx"], organisation_kinds = ["club"] }
+    context_guidance = { yy = "Guidance for nowhere." }
+    justification = { unmet_satisfies = true }
+    mappings = { los = ["O9"], nope = ["O1"] }
+
+    [[sections.criteria]]
+    id = "c1"
+    title = "Paraphrased"
+    provenance = "paraphrase"
+
+    [[sections]]
+    id = "s1"
+    title = "No scale"
+    applicability = { contexts = ["zz"] }
+    context_guidance = { qq = "Guidance for nowhere." }
+
+    [[sections.criteria]]
+    id = "c2"
+    title = "No scale here either"
+    context_guidance = { en = "Fine." }
+    mappings = { los = ["O1"] }
+
+    [[sections.criteria]]
+    id = "c1"
+    title = "A duplicate"
+    scale = "lvl"
+
+    [decision]
+
+    [[decision.rules]]
+    id = "all"
+    kind = "minimum-level"
+    level = "yes"
+    """
+)

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import core_fixtures
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import qmframe
+from qmframe import validation
 from qmframe.cli import main
 
 
@@ -67,6 +70,104 @@ def test_unknown_references_and_duplicates(
         f"{path}: sections[1].criteria[1].scale: unknown scale 'qm5'",
         f"{path}: decision.rules[0].level: unknown level 'great' for scale 'lvl'",
     ]
+
+
+def test_every_defect_of_a_criterion_is_reported_in_file_order(
+    write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
+    # The checks run once per criterion on every load: making them cheaper must keep each
+    # problem, its code and path, and their order, exactly.
+    framework, problems = qmframe.inspect_framework(
+        write("f.toml", core_fixtures.EVERY_DEFECT), registry=registry
+    )
+    assert framework is not None
+    c0, s1 = "sections[0].criteria[0]", "sections[1]"
+    assert [(p.path, p.code, p.severity, p.message) for p in problems] == [
+        (
+            f"{s1}.criteria[1].id",
+            "duplicate-id",
+            "error",
+            "duplicate section or criterion id 'c1' (first at sections[0].criteria[1])",
+        ),
+        (
+            f"{c0}.scale",
+            "inconsistent",
+            "error",
+            "criteria of an aggregated section must use its scale 'lvl'",
+        ),
+        (
+            f"{c0}.provenance",
+            "unknown-choice",
+            "error",
+            "unknown provenance 'bogus' (expected one of: official, paraphrase, illustrative, "
+            "placeholder)",
+        ),
+        (f"{c0}.scale", "unknown-reference", "error", "unknown scale 'other'"),
+        (f"{c0}.weight", "out-of-range", "error", "a weight cannot be negative"),
+        (f"{c0}.evidence[0].types", "missing-value", "error", "name at least one evidence type"),
+        (f"{c0}.evidence[0].min_count", "out-of-range", "error", "must be at least 1"),
+        (f"{c0}.evidence[1].types", "unknown-reference", "error", "unknown evidence type 'memo'"),
+        (f"{c0}.applicability.contexts", "unknown-reference", "error", "unknown context 'xx'"),
+        (
+            f"{c0}.applicability.organisation_kinds",
+            "unknown-reference",
+            "error",
+            "unknown organisation kind 'club'",
+        ),
+        (f"{c0}.context_guidance", "unknown-reference", "error", "unknown context 'yy'"),
+        (
+            f"{c0}.justification.unmet_satisfies",
+            "inconsistent",
+            "warning",
+            "an unmet rating satisfies it with no reason given: say what justification it needs "
+            "in 'unmet'",
+        ),
+        (f"{c0}.mappings.los", "unknown-reference", "error", "unknown outcome 'O9'"),
+        (f"{c0}.mappings", "unknown-reference", "error", "unknown outcome set 'nope'"),
+        (f"{s1}.applicability.contexts", "unknown-reference", "error", "unknown context 'zz'"),
+        (f"{s1}.context_guidance", "unknown-reference", "error", "unknown context 'qq'"),
+        (
+            f"{s1}.criteria[0].scale",
+            "missing-value",
+            "error",
+            "no scale: set one here or on the section",
+        ),
+        (
+            "decision.rules[0].scope",
+            "missing-value",
+            "error",
+            "criterion 'c2' has no scale, so it is never judged",
+        ),
+        (
+            "",
+            "not-official-text",
+            "notice",
+            "1 bogus, 1 illustrative and 1 paraphrased of 5 sections and criteria: not the "
+            "owner's official text",
+        ),
+    ]
+
+
+@given(
+    st.lists(
+        st.text(alphabet="aZ09._-\n\r é") | st.sampled_from(["a", "a\n", "\na", "a\nb"]),
+        max_size=6,
+    )
+)
+def test_ids_checked_all_at_once_are_judged_as_one_by_one(ids: list[str]) -> None:
+    # check_framework matches every section and criterion id in one text (validation._all_ids).
+    assert validation._all_ids(ids) == all(validation._ID.match(i) for i in ids)
+
+
+def test_an_id_holding_a_newline_is_refused(
+    write: Callable[..., Path], registry: qmframe.Registry
+) -> None:
+    # Joined by newlines, "a1\nx" would read as two good ids.
+    path = write("f.toml", core_fixtures.FRAMEWORK.replace('id = "a1"', 'id = "a1\\nx"', 1))
+    assert _framework_problems(path, registry)[0] == (
+        f"{path}: sections[0].criteria[0].id: section or criterion id 'a1\\nx' must start with "
+        "a letter or digit and use only letters, digits, '.', '_' and '-'"
+    )
 
 
 def test_unknown_rule_kind_lists_the_known_ones(

@@ -23,7 +23,16 @@ from hypothesis import strategies as st
 import qmframe
 from qmframe.files import dumps, loads
 from qmframe.framework import Lifecycle
-from qmframe.frozen import EMPTY, FrozenMap, exact, freeze, is_array, thaw
+from qmframe.frozen import (
+    EMPTY,
+    FrozenMap,
+    exact,
+    freeze,
+    freeze_map,
+    frozen_tuple_map,
+    is_array,
+    thaw,
+)
 from qmframe.index import FrameworkIndex
 from qmframe.rules import AssessmentContext
 from qmframe.testing import strategies as qs
@@ -182,6 +191,20 @@ def test_freeze_keeps_named_tuples_and_freezes_sets() -> None:
     pair = Pair((1, 2))
     assert freeze(pair) is pair
     assert freeze([pair])[0] is pair
+
+
+@pytest.mark.parametrize(
+    "table", [EMPTY, FrozenMap(), {}, {"los": ["O1", "O2"]}, FrozenMap({"los": ("O1",)})]
+)
+def test_the_mapping_converters_give_what_freeze_map_gives(table: Mapping[str, Any]) -> None:
+    # frozen_tuple_map returns the shared EMPTY (every criterion's default) before calling
+    # freeze_map: the same value as freeze_map's, and the same object for an empty table.
+    converted = frozen_tuple_map(table)
+    assert converted == freeze_map(table)
+    assert type(converted) is FrozenMap
+    assert all(type(ids) is tuple for ids in converted.values())
+    if not table:
+        assert converted is EMPTY
 
 
 def test_is_array_tells_an_array_from_a_string() -> None:

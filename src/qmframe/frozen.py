@@ -171,7 +171,9 @@ def freeze_map(value: Mapping[K, V]) -> FrozenMap[K, V]:
 
 # The attrs converters of the value classes' mapping fields. One per field type, not one
 # generic function: mypy's attrs plugin types ``__init__`` from a converter's parameter,
-# and cannot solve a generic one.
+# and cannot solve a generic one. attrs runs a converter on a field's default (EMPTY) too,
+# so reading a framework calls these for every criterion, and nearly every criterion leaves
+# its tables out: each returns EMPTY as it is before any other work.
 
 
 def frozen_str_map(value: Mapping[str, str]) -> FrozenMap[str, str]:
@@ -190,6 +192,8 @@ def frozen_number_map(value: Mapping[str, float]) -> FrozenMap[str, float]:
 
 def frozen_tuple_map(value: Mapping[str, Sequence[str]]) -> FrozenMap[str, tuple[str, ...]]:
     """Converter for a ``Mapping[str, tuple[str, ...]]`` field (lists become tuples)."""
+    if value is EMPTY:  # freeze_map would find that out too, at the cost of two more calls
+        return EMPTY
     return freeze_map(value)  # type: ignore[arg-type]  # freeze_map makes the lists tuples
 
 

@@ -68,9 +68,18 @@ class FrameworkIndex:
         targets: dict[str, Target] = {}
         criteria: dict[str, Criterion] = {}
         section_criteria: dict[str, tuple[str, ...]] = {}
+        declares = False
+        # One pass over the criteria builds every map (this loop runs once per criterion on
+        # every load). Targets are made with tuple.__new__ directly: a named tuple's own
+        # __new__ is a Python function, the same tuple at the cost of one more call.
+        new_target = tuple.__new__
         for section in framework.sections:
             section_tags = frozenset(section.tags)
             section_scale = scales.get(section.scale)
+            section_applies = section.applicability
+            section_na = section.not_applicable_allowed
+            if section.justification is not None:
+                declares = True
             targets.setdefault(
                 section.id,
                 Target(
@@ -80,30 +89,37 @@ class FrameworkIndex:
                     section_scale,
                     section.id,
                     section_tags,
-                    section.applicability,
-                    section.not_applicable_allowed,
+                    section_applies,
+                    section_na,
                 ),
             )
-            section_criteria[section.id] = tuple(c.id for c in section.criteria)
+            ids = []
             for criterion in section.criteria:
-                if criterion.id in targets:
+                criterion_id = criterion.id
+                ids.append(criterion_id)
+                if criterion.justification is not None:
+                    declares = True
+                if criterion_id in targets:
                     continue  # a duplicate id, reported by validation
-                criteria[criterion.id] = criterion
-                targets[criterion.id] = Target(
-                    criterion.id,
-                    "criterion",
-                    criterion.title,
-                    scales.get(criterion.scale) if criterion.scale else section_scale,
-                    section.id,
-                    section_tags.union(criterion.tags) if criterion.tags else section_tags,
-                    _narrower(section.applicability, criterion.applicability),
-                    criterion.not_applicable_allowed or section.not_applicable_allowed,
+                criteria[criterion_id] = criterion
+                applies = criterion.applicability
+                targets[criterion_id] = new_target(
+                    Target,
+                    (
+                        criterion_id,
+                        "criterion",
+                        criterion.title,
+                        scales.get(criterion.scale) if criterion.scale else section_scale,
+                        section.id,
+                        section_tags.union(criterion.tags) if criterion.tags else section_tags,
+                        _narrower(section_applies, applies)
+                        if applies.contexts or applies.organisation_kinds
+                        else section_applies,
+                        criterion.not_applicable_allowed or section_na,
+                    ),
                 )
+            section_criteria[section.id] = tuple(ids)
         outcomes = {s.id: frozenset(o.id for o in s.outcomes) for s in framework.outcome_sets}
-        declares = any(
-            s.justification is not None or any(c.justification is not None for c in s.criteria)
-            for s in framework.sections
-        )
         justifications: dict[str, Justification] = {}
         for section in framework.sections if declares else ():  # the first of an id counts
             justifications.setdefault(section.id, section.justification or DEFAULT_JUSTIFICATION)

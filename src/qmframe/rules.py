@@ -347,13 +347,21 @@ def level_param(
                 f"required: a level id, got {describe_value(level)}", path=key, code="missing-value"
             )
         ]
+    # The level's rank on each scale, worked out once per scale rather than once per target
+    # (a scope can hold every criterion), and the targets read through the maps' own `get`
+    # (C code), not FrozenMap.__getitem__.
+    on_scale = {scale_id: levels.get(level) for scale_id, levels in index.ranks.items()}
+    find = index.targets.get
     ranks: dict[str, int] = {}
     problems: list[Problem] = []
     for target_id in targets:
-        scale = index.targets[target_id].scale
+        target = find(target_id)
+        if target is None:
+            raise KeyError(target_id)  # as index.targets[target_id] would
+        scale = target.scale
         if scale is None:  # a missing or unknown scale is reported where it is declared
             continue
-        rank = index.ranks[scale.id].get(level)
+        rank = on_scale[scale.id]
         if rank is None:
             problems.append(
                 Problem(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +18,7 @@ from qmframe import details
 from qmframe.errors import Problem
 from qmframe.framework import (
     DEFAULT_JUSTIFICATION,
+    Criterion,
     Framework,
     Justification,
     JustificationNeed,
@@ -27,6 +28,7 @@ from qmframe.framework import (
     Scale,
     SubmissionDetail,
 )
+from qmframe.frozen import EMPTY
 from qmframe.index import FrameworkIndex
 from qmframe.limits import MAX_EVIDENCE_BYTES, MAX_VALIDITY_MONTHS
 from qmframe.rules import RuleKind
@@ -59,6 +61,8 @@ __all__ = [
 
 # \Z, not $: "$" also matches before a final newline, and an id must not end in one.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+#: Ids as _ID has them, each followed by a newline: matched against many ids joined (_all_ids).
+_ID_LINES = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._-]*\n)*\Z")
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 #: Candidate web addresses in free text; :func:`urllib.parse.urlsplit` then wants a host.
@@ -94,6 +98,19 @@ def _ids(items: Iterable[tuple[str, str]], what: str) -> list[Problem]:
     return problems
 
 
+def _all_ids(ids: Collection[str]) -> bool:
+    """Whether every one of ``ids`` is well formed (as ``_ID`` says), in one regex match.
+
+    A framework's every section and criterion id is checked on every load: matched as one
+    text they cost a third of a thousand matches one by one. An id holding a newline would
+    read as two lines, so the lines are counted too.
+    """
+    if not ids:
+        return True
+    text = "\n".join(ids) + "\n"
+    return text.count("\n") == len(ids) and _ID_LINES.match(text) is not None
+
+
 def _one_of(value: str, allowed: Iterable[str], path: str, what: str) -> list[Problem]:
     allowed = tuple(allowed)
     if value in allowed:
@@ -113,6 +130,41 @@ def _known(values: Iterable[str], known: Container[str], path: str, what: str) -
         for v in values
         if v not in known
     ]
+
+
+def _check_evidence(
+    criterion: Criterion, evidence_types: Container[str], cpath: str
+) -> list[Problem]:  # pragma: no mutate block
+    """The evidence requirements of one criterion (at ``cpath``), for check_framework."""
+    problems = []
+    for k, req in enumerate(criterion.evidence):
+        rpath = f"{cpath}.evidence[{k}]"
+        if not req.types:
+            problems.append(
+                Problem("name at least one evidence type", f"{rpath}.types", code="missing-value")
+            )
+        problems += _known(req.types, evidence_types, f"{rpath}.types", "evidence type")
+        if req.min_count < 1:
+            problems.append(
+                Problem("must be at least 1", f"{rpath}.min_count", code="out-of-range")
+            )
+    return problems
+
+
+def _check_mappings(
+    mappings: Mapping[str, tuple[str, ...]], outcomes: Mapping[str, frozenset[str]], path: str
+) -> list[Problem]:  # pragma: no mutate block
+    """A criterion's mappings (at ``path``), for check_framework: known outcome sets, and
+    outcomes in them."""
+    problems = []
+    for set_id, outcome_ids in mappings.items():
+        if set_id not in outcomes:
+            problems.append(
+                Problem(f"unknown outcome set {set_id!r}", path, code="unknown-reference")
+            )
+        else:
+            problems += _known(outcome_ids, outcomes[set_id], f"{path}.{set_id}", "outcome")
+    return problems
 
 
 def check_framework(
@@ -210,7 +262,7 @@ def check_framework(
             )
     kinds = set(fw.organisation_kinds)
     n_targets = len(fw.sections) + sum(len(s.criteria) for s in fw.sections)
-    if len(index.targets) != n_targets or not all(map(_ID.match, index.targets)):
+    if len(index.targets) != n_targets or not _all_ids(index.targets):
         targets = [(f"sections[{i}]", s.id) for i, s in enumerate(fw.sections)]
         targets += [
             (f"sections[{i}].criteria[{j}]", c.id)
@@ -219,20 +271,28 @@ def check_framework(
         ]
         problems += _ids(targets, "section or criterion")
     non_official = Counter[str]()
+    # Looked up once per criterion: a set's and a dict's own `in` (C code), not a
+    # FrozenMap's (a Python method call each time).
+    scale_ids = set(index.scales)
+    outcomes = dict(index.outcomes)
     for i, section in enumerate(fw.sections):
         path = f"sections[{i}]"
-        problems += _one_of(section.provenance, PROVENANCES, f"{path}.provenance", "provenance")
+        # As for criteria below: each test is a cheap one first, and the helpers that build
+        # paths and messages are called only where there is something to look at.
         if section.provenance != "official":
+            problems += _one_of(section.provenance, PROVENANCES, f"{path}.provenance", "provenance")
             non_official[section.provenance] += 1
-        if section.scale and section.scale not in index.scales:
+        section_scale = section.scale
+        if section_scale and section_scale not in scale_ids:
             problems.append(
                 Problem(
-                    f"unknown scale {section.scale!r}", f"{path}.scale", code="unknown-reference"
+                    f"unknown scale {section_scale!r}", f"{path}.scale", code="unknown-reference"
                 )
             )
         if section.aggregate:
-            problems += _one_of(section.aggregate, AGGREGATES, f"{path}.aggregate", "aggregate")
-            if not section.scale:
+            if section.aggregate not in AGGREGATES:
+                problems += _one_of(section.aggregate, AGGREGATES, f"{path}.aggregate", "aggregate")
+            if not section_scale:
                 problems.append(
                     Problem(
                         "aggregate needs the section's own scale",
@@ -241,105 +301,102 @@ def check_framework(
                     )
                 )
             for j, criterion in enumerate(section.criteria):
-                if criterion.scale and criterion.scale != section.scale:
+                if criterion.scale and criterion.scale != section_scale:
                     problems.append(
                         Problem(
                             "criteria of an aggregated section must use its scale "
-                            f"{section.scale!r}",
+                            f"{section_scale!r}",
                             f"{path}.criteria[{j}].scale",
                             code="inconsistent",
                         )
                     )
-        problems += _known(
-            section.applicability.contexts, contexts, f"{path}.applicability.contexts", "context"
-        )
-        if kinds:
+        if section.applicability.contexts:
+            problems += _known(
+                section.applicability.contexts,
+                contexts,
+                f"{path}.applicability.contexts",
+                "context",
+            )
+        if kinds and section.applicability.organisation_kinds:
             problems += _known(
                 section.applicability.organisation_kinds,
                 kinds,
                 f"{path}.applicability.organisation_kinds",
                 "organisation kind",
             )
-        problems += _known(
-            section.context_guidance, contexts, f"{path}.context_guidance", "context"
-        )
+        if section.context_guidance is not EMPTY and section.context_guidance:
+            problems += _known(
+                section.context_guidance, contexts, f"{path}.context_guidance", "context"
+            )
         if section.justification is not None:
             problems += _check_justification(section.justification, f"{path}.justification")
         for j, criterion in enumerate(section.criteria):
-            # Paths are only built where there is a problem: this loop runs per criterion.
-            cpath = f"{path}.criteria[{j}]"
+            # This loop runs once per criterion, and nearly every criterion is sound: each
+            # test is a cheap one first, and a path is only built where there is a problem.
             if criterion.provenance != "official":
                 non_official[criterion.provenance] += 1
                 problems += _one_of(
-                    criterion.provenance, PROVENANCES, f"{cpath}.provenance", "provenance"
+                    criterion.provenance,
+                    PROVENANCES,
+                    f"{path}.criteria[{j}].provenance",
+                    "provenance",
                 )
-            scale_id = criterion.scale or section.scale
+            scale_id = criterion.scale or section_scale
             if not scale_id:
                 problems.append(
                     Problem(
                         "no scale: set one here or on the section",
-                        f"{cpath}.scale",
+                        f"{path}.criteria[{j}].scale",
                         code="missing-value",
                     )
                 )
-            elif scale_id not in index.scales:
+            elif scale_id not in scale_ids:
                 problems.append(
                     Problem(
-                        f"unknown scale {scale_id!r}", f"{cpath}.scale", code="unknown-reference"
+                        f"unknown scale {scale_id!r}",
+                        f"{path}.criteria[{j}].scale",
+                        code="unknown-reference",
                     )
                 )
             if criterion.weight is not None and criterion.weight < 0:
                 problems.append(
-                    Problem("a weight cannot be negative", f"{cpath}.weight", code="out-of-range")
+                    Problem(
+                        "a weight cannot be negative",
+                        f"{path}.criteria[{j}].weight",
+                        code="out-of-range",
+                    )
                 )
-            for k, req in enumerate(criterion.evidence):
-                rpath = f"{cpath}.evidence[{k}]"
-                if not req.types:
-                    problems.append(
-                        Problem(
-                            "name at least one evidence type",
-                            f"{rpath}.types",
-                            code="missing-value",
-                        )
-                    )
-                problems += _known(req.types, evidence_types, f"{rpath}.types", "evidence type")
-                if req.min_count < 1:
-                    problems.append(
-                        Problem("must be at least 1", f"{rpath}.min_count", code="out-of-range")
-                    )
-            if criterion.applicability.contexts:
+            if criterion.evidence:
+                problems += _check_evidence(criterion, evidence_types, f"{path}.criteria[{j}]")
+            applicability = criterion.applicability
+            if applicability.contexts:
                 problems += _known(
-                    criterion.applicability.contexts,
+                    applicability.contexts,
                     contexts,
-                    f"{cpath}.applicability.contexts",
+                    f"{path}.criteria[{j}].applicability.contexts",
                     "context",
                 )
-            if kinds and criterion.applicability.organisation_kinds:
+            if kinds and applicability.organisation_kinds:
                 problems += _known(
-                    criterion.applicability.organisation_kinds,
+                    applicability.organisation_kinds,
                     kinds,
-                    f"{cpath}.applicability.organisation_kinds",
+                    f"{path}.criteria[{j}].applicability.organisation_kinds",
                     "organisation kind",
                 )
-            if criterion.context_guidance:
+            # `is not EMPTY` first: the shared empty table (the default) is told apart
+            # without calling FrozenMap.__len__; any other table is then tested as usual.
+            guidance = criterion.context_guidance
+            if guidance is not EMPTY and guidance:
                 problems += _known(
-                    criterion.context_guidance, contexts, f"{cpath}.context_guidance", "context"
+                    guidance, contexts, f"{path}.criteria[{j}].context_guidance", "context"
                 )
             if criterion.justification is not None:
-                problems += _check_justification(criterion.justification, f"{cpath}.justification")
-            for set_id, outcome_ids in criterion.mappings.items():
-                if set_id not in index.outcomes:
-                    problems.append(
-                        Problem(
-                            f"unknown outcome set {set_id!r}",
-                            f"{cpath}.mappings",
-                            code="unknown-reference",
-                        )
-                    )
-                else:
-                    problems += _known(
-                        outcome_ids, index.outcomes[set_id], f"{cpath}.mappings.{set_id}", "outcome"
-                    )
+                problems += _check_justification(
+                    criterion.justification, f"{path}.criteria[{j}].justification"
+                )
+            mappings = criterion.mappings
+            if mappings is not EMPTY and mappings:
+                problems += _check_mappings(mappings, outcomes, f"{path}.criteria[{j}].mappings")
     problems += _check_decision(fw, index, rule_kinds)
     problems += _check_award_levels(fw)
     problems += _check_labels(fw)

@@ -107,16 +107,20 @@ def _scope_and_level(
     # A section may have no scale (validation requires one of every criterion); nothing then
     # ever gives it a level, so in this rule it could only ever count as not judged. A
     # scale that is named but unknown is reported where it is named, not again here.
-    for target in scope.targets:
-        found = index.targets[target]
-        if found.scale is None and not _names_a_scale(index, found.id):
-            problems.append(
-                Problem(
-                    f"{found.kind} {target!r} has no scale, so it is never judged",
-                    "scope",
-                    code="missing-value",
+    # level_param ranked every target that has a scale, so only a scope with more targets
+    # than ranks (a target without a scale, or an id listed twice) needs looking through:
+    # a scope can hold every criterion.
+    if len(need) < len(scope.targets):
+        for target in scope.targets:
+            found = index.targets[target]
+            if found.scale is None and not _names_a_scale(index, found.id):
+                problems.append(
+                    Problem(
+                        f"{found.kind} {target!r} has no scale, so it is never judged",
+                        "scope",
+                        code="missing-value",
+                    )
                 )
-            )
     empty = _if_empty(rule, "fail")
     if isinstance(empty, Problem):
         problems.append(empty)
