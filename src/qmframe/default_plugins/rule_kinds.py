@@ -123,37 +123,76 @@ def _scope_and_level(
     return problems or (scope, need)
 
 
+#: What a per-target rule concludes of one target at one level: its part of the rule's
+#: "saw" text, and the finding.
+_Verdict = tuple[str, Finding]
+
+
+def _verdict(target: str, got: str, holds: bool, level: str) -> _Verdict:
+    if holds:
+        return f"{target}={got}", Finding(target=target, holds=True, level=got)
+    return f"{target}={got}", Finding(
+        target=target, holds=False, level=got, note=f"{got!r} is below {level!r}"
+    )
+
+
+def _verdicts(
+    scope: Scope, need: Mapping[str, int], level: str, ranks: Mapping[str, Mapping[str, int]]
+) -> tuple[tuple[str, dict[str, _Verdict]], ...]:
+    """Each target in scope with its verdict at every level of its scale, worked out once.
+
+    A target judged at a level always gets the same text and the same
+    finding (a frozen value), so a rule makes them when it is prepared and
+    each submission only looks them up. A target the table has nothing for
+    (no scale) gets an empty one: :func:`_judge` then works it out as it goes.
+    """
+    rows = []
+    for target in scope.targets:
+        order, floor = ranks.get(target), need.get(target)
+        row = (
+            {got: _verdict(target, got, rank >= floor, level) for got, rank in order.items()}
+            if order is not None and floor is not None
+            else {}
+        )
+        rows.append((target, row))
+    return tuple(rows)
+
+
 def _judge(
     ctx: AssessmentContext,
-    scope: Scope,
+    rows: tuple[tuple[str, dict[str, _Verdict]], ...],
     need: Mapping[str, int],
     level: str,
     ranks: Mapping[str, Mapping[str, int]],
 ) -> tuple[list[Finding], list[str], int, int]:
-    """Findings per target, the 'saw' parts, and counts (applicable, at or above)."""
+    """Findings per target, the 'saw' parts, and counts (applicable, at or above).
+
+    ``rows`` are the verdicts :func:`_verdicts` worked out when the rule was
+    prepared, in scope order.
+    """
     findings: list[Finding] = []
     seen: list[str] = []
     applicable = met = 0
-    levels, not_applicable = ctx.levels, ctx.not_applicable
-    for target in scope.targets:
+    # The frozen map's ``get`` is the dict's own; every level is a string, so None is "not there".
+    level_of, not_applicable = ctx.levels.get, ctx.not_applicable
+    for target, row in rows:
         if target in not_applicable:
             seen.append(f"{target}=not applicable")
             continue
         applicable += 1
-        got = levels.get(target)
+        got = level_of(target)
         if got is None:
             note = ctx.unresolved.get(target, "not judged")
             seen.append(f"{target}={note}")
             findings.append(Finding(target=target, holds=False, note=note))
             continue
-        seen.append(f"{target}={got}")
-        if ranks[target][got] >= need[target]:
-            met += 1
-            findings.append(Finding(target=target, holds=True, level=got))
-        else:
-            findings.append(
-                Finding(target=target, holds=False, level=got, note=f"{got!r} is below {level!r}")
-            )
+        verdict = row.get(got)
+        if verdict is None:  # a level the table does not hold: compare the ranks here
+            verdict = _verdict(target, got, ranks[target][got] >= need[target], level)
+        text, finding = verdict
+        seen.append(text)
+        findings.append(finding)
+        met += finding.holds
     return findings, seen, applicable, met
 
 
@@ -193,9 +232,10 @@ class MinimumLevel(RuleKind):
         scope, need = resolved
         level, if_empty = str(rule.params["level"]), _if_empty_setting(rule, "fail")
         ranks = _target_ranks(index, scope)
+        rows = _verdicts(scope, need, level, ranks)
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
-            findings, seen, applicable, met = _judge(ctx, scope, need, level, ranks)
+            findings, seen, applicable, met = _judge(ctx, rows, need, level, ranks)
             if not applicable:
                 return _empty_result(scope.description, if_empty)
             short = applicable - met
@@ -261,9 +301,10 @@ class AtLeast(RuleKind):
         level, count = str(rule.params["level"]), int(rule.params["count"])
         if_empty = _if_empty_setting(rule, "fail")
         ranks = _target_ranks(index, scope)
+        rows = _verdicts(scope, need, level, ranks)
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
-            findings, seen, applicable, met = _judge(ctx, scope, need, level, ranks)
+            findings, seen, applicable, met = _judge(ctx, rows, need, level, ranks)
             if not applicable:
                 return _empty_result(scope.description, if_empty)
             saw = f"{applicable} applicable {scope.description}: " + ", ".join(seen)
