@@ -146,6 +146,10 @@ class Assessor:
             o.id: o.text for s in framework.outcome_sets for o in s.outcomes
         }
         self._titles.update({t: target.title for t, target in idx.targets.items()})
+        # Comparisons already made, by target, self-rating and assessed level (see
+        # _comparisons): at most every pair of levels of every target's scale.
+        self._comparisons_made: dict[tuple[str, str, str], Comparison] = {}
+        self._comparisons_kept = sum(len(ranks) ** 2 for ranks in idx.level_ranks.values())
 
     # -- levels ------------------------------------------------------------------------------
 
@@ -673,21 +677,31 @@ class Assessor:
     def _comparisons(
         self, submission: Submission, ctx: AssessmentContext
     ) -> tuple[Comparison, ...]:
+        """Each rated target's self-rating beside its assessed level, in rating order.
+
+        A comparison is a frozen value fixed by its target and two levels, of
+        which a framework has only so many: each is made once and kept (up to
+        :attr:`_comparisons_kept`), not made again for every submission.
+        """
         out = []
-        level_of, title_of = ctx.levels.get, self._titles.get
+        level_of, kept, title_of = ctx.levels.get, self._comparisons_made, self._titles.get
         for rating in submission.ratings:
-            assessed = level_of(rating.target)
-            if rating.level is None or assessed is None:
+            self_level, assessed = rating.level, level_of(rating.target)
+            if self_level is None or assessed is None:
                 continue
-            out.append(
-                Comparison(
+            key = (rating.target, self_level, assessed)
+            comparison = kept.get(key)
+            if comparison is None:
+                comparison = Comparison(
                     target=rating.target,
                     title=title_of(rating.target, ""),  # a checked, known target
-                    self_level=rating.level,
+                    self_level=self_level,
                     assessed_level=assessed,
-                    agrees=rating.level == assessed,
+                    agrees=self_level == assessed,
                 )
-            )
+                if len(kept) < self._comparisons_kept:
+                    kept[key] = comparison
+            out.append(comparison)
         return tuple(out)
 
     def _panel_disagreements(
