@@ -8,6 +8,7 @@ fast and the answers consistent.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -60,12 +61,6 @@ class FrameworkIndex:
     #: rating of each target must justify (as :meth:`Framework.justification_of` says).
     declares_justification: bool = False
     justifications: Mapping[str, Justification] = EMPTY
-    #: Each target's scale as level id to rank (no entry for a target without a known
-    #: scale), and the targets that apply only in some contexts or to some organisation
-    #: kinds: the checks ask both of every rating and judgement, so one look-up each
-    #: answers what would otherwise take three.
-    level_ranks: Mapping[str, Mapping[str, int]] = EMPTY
-    limited: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, framework: Framework) -> FrameworkIndex:
@@ -130,12 +125,33 @@ class FrameworkIndex:
             outcomes=FrozenMap(outcomes),
             declares_justification=declares,
             justifications=FrozenMap(justifications),
-            level_ranks=_level_ranks(targets, ranks),
-            limited=frozenset(
-                t
-                for t, target in targets.items()
-                if target.applicability.contexts or target.applicability.organisation_kinds
-            ),
+        )
+
+    # The checks ask these two of every rating and judgement; worked out on first use, so
+    # loading a framework (which builds an index to check it) does not pay for them.
+
+    @functools.cached_property
+    def level_ranks(self) -> Mapping[str, Mapping[str, int]]:
+        """Each target's scale as level id to rank; no entry for a target without a scale.
+
+        One look-up answers what "the target's scale, then its ranks" takes two for.
+        """
+        ranks = self.ranks
+        return FrozenMap(
+            {
+                t: ranks[target.scale.id]
+                for t, target in self.targets.items()
+                if target.scale is not None
+            }
+        )
+
+    @functools.cached_property
+    def limited(self) -> frozenset[str]:
+        """The targets that apply only in some contexts or to some kinds of organisation."""
+        return frozenset(
+            t
+            for t, target in self.targets.items()
+            if target.applicability.contexts or target.applicability.organisation_kinds
         )
 
     def level_label(self, target: str, level: str) -> str:
@@ -150,16 +166,6 @@ class FrameworkIndex:
 
     def outcome_known(self, outcome_id: str) -> bool:
         return any(outcome_id in ids for ids in self.outcomes.values())
-
-
-def _level_ranks(
-    targets: Mapping[str, Target], ranks: Mapping[str, Mapping[str, int]]
-) -> FrozenMap[str, FrozenMap[str, int]]:
-    """Each target with a scale, to its scale's ranks (one shared map per scale)."""
-    per_scale = {scale: FrozenMap(levels) for scale, levels in ranks.items()}
-    return FrozenMap(
-        {t: per_scale[target.scale.id] for t, target in targets.items() if target.scale is not None}
-    )
 
 
 def _narrower(outer: Applicability, inner: Applicability) -> Applicability:
