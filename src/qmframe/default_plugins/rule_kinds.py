@@ -143,32 +143,29 @@ def _verdicts(
 
     A target judged at a level always gets the same text and the same
     finding (a frozen value), so a rule makes them when it is prepared and
-    each submission only looks them up. A target the table has nothing for
-    (no scale) gets an empty one: :func:`_judge` then works it out as it goes.
+    each submission only looks them up. Every target in scope has a scale
+    (:func:`_scope_and_level` refuses one without) and a level the rule needs.
     """
-    rows = []
-    for target in scope.targets:
-        order, floor = ranks.get(target), need.get(target)
-        row = (
-            {got: _verdict(target, got, rank >= floor, level) for got, rank in order.items()}
-            if order is not None and floor is not None
-            else {}
+    return tuple(
+        (
+            target,
+            {
+                got: _verdict(target, got, rank >= need[target], level)
+                for got, rank in ranks[target].items()
+            },
         )
-        rows.append((target, row))
-    return tuple(rows)
+        for target in scope.targets
+    )
 
 
 def _judge(
-    ctx: AssessmentContext,
-    rows: tuple[tuple[str, dict[str, _Verdict]], ...],
-    need: Mapping[str, int],
-    level: str,
-    ranks: Mapping[str, Mapping[str, int]],
+    ctx: AssessmentContext, rows: tuple[tuple[str, dict[str, _Verdict]], ...]
 ) -> tuple[list[Finding], list[str], int, int]:
     """Findings per target, the 'saw' parts, and counts (applicable, at or above).
 
     ``rows`` are the verdicts :func:`_verdicts` worked out when the rule was
-    prepared, in scope order.
+    prepared, in scope order. A decided level is always one of its target's
+    scale (the checks see to it), so each is in its row.
     """
     findings: list[Finding] = []
     seen: list[str] = []
@@ -186,10 +183,7 @@ def _judge(
             seen.append(f"{target}={note}")
             findings.append(Finding(target=target, holds=False, note=note))
             continue
-        verdict = row.get(got)
-        if verdict is None:  # a level the table does not hold: compare the ranks here
-            verdict = _verdict(target, got, ranks[target][got] >= need[target], level)
-        text, finding = verdict
+        text, finding = row[got]
         seen.append(text)
         findings.append(finding)
         met += finding.holds
@@ -231,11 +225,10 @@ class MinimumLevel(RuleKind):
         assert not isinstance(resolved, list)
         scope, need = resolved
         level, if_empty = str(rule.params["level"]), _if_empty_setting(rule, "fail")
-        ranks = _target_ranks(index, scope)
-        rows = _verdicts(scope, need, level, ranks)
+        rows = _verdicts(scope, need, level, _target_ranks(index, scope))
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
-            findings, seen, applicable, met = _judge(ctx, rows, need, level, ranks)
+            findings, seen, applicable, met = _judge(ctx, rows)
             if not applicable:
                 return _empty_result(scope.description, if_empty)
             short = applicable - met
@@ -300,11 +293,10 @@ class AtLeast(RuleKind):
         scope, need = resolved
         level, count = str(rule.params["level"]), int(rule.params["count"])
         if_empty = _if_empty_setting(rule, "fail")
-        ranks = _target_ranks(index, scope)
-        rows = _verdicts(scope, need, level, ranks)
+        rows = _verdicts(scope, need, level, _target_ranks(index, scope))
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
-            findings, seen, applicable, met = _judge(ctx, rows, need, level, ranks)
+            findings, seen, applicable, met = _judge(ctx, rows)
             if not applicable:
                 return _empty_result(scope.description, if_empty)
             saw = f"{applicable} applicable {scope.description}: " + ", ".join(seen)
