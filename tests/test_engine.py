@@ -87,6 +87,37 @@ def test_self_rating_and_judgement_side_by_side(loaded: tuple, registry: qmframe
     assert [c.target for c in decision.disagreements] == ["a2", "b2"]
 
 
+def test_comparisons_are_right_for_every_pair_of_levels_however_often_made(
+    loaded: tuple, registry: qmframe.Registry
+) -> None:
+    # One assessor makes each comparison once and keeps it: every pair of levels, met again
+    # and again, must still compare as its own levels do.
+    framework, submission, review = loaded
+    assessor = registry.assessor(framework)
+    pairs = [(mine, theirs) for mine in ("no", "yes", "wow") for theirs in ("no", "yes", "wow")]
+    for mine, theirs in pairs + pairs[::-1]:
+        rated = attrs.evolve(
+            submission,
+            ratings=tuple(
+                attrs.evolve(r, level=mine) if r.target == "a2" else r for r in submission.ratings
+            ),
+        )
+        judged = attrs.evolve(
+            review,
+            judgements=tuple(
+                attrs.evolve(j, level=theirs) if j.target == "a2" else j for j in review.judgements
+            ),
+        )
+        decision = assessor.assess(rated, judged, as_of=AS_OF)
+        [a2] = [c for c in decision.comparisons if c.target == "a2"]
+        assert (a2.title, a2.self_level, a2.assessed_level, a2.agrees) == (
+            "A two",
+            mine,
+            theirs,
+            mine == theirs,
+        )
+
+
 def test_explanation_lists_every_rule_in_order(loaded: tuple, registry: qmframe.Registry) -> None:
     framework, submission, review = loaded
     decision = qmframe.assess(framework, submission, review, as_of=AS_OF, registry=registry)

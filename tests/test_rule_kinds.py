@@ -145,6 +145,32 @@ def test_at_least(decide: Callable[..., qmframe.Decision], count: int, passed: b
         assert [u.target for u in decision.unmet] == ["b1", "b2"]
 
 
+@pytest.mark.parametrize("kind", ["minimum-level", "at-least"])
+def test_a_prepared_rule_judges_every_level_alike_however_often_it_runs(
+    decide: Callable[..., qmframe.Decision], kind: str
+) -> None:
+    # The verdicts are worked out once per rule (one table for every submission): each
+    # level of b2, assessed again and again, must still give the finding its rank gives.
+    params = {"level": '"yes"'} | ({"count": "4"} if kind == "at-least" else {})
+    expected = {
+        "no": (False, "'no' is below 'yes'"),
+        "yes": (True, ""),
+        "wow": (True, ""),
+    }
+    for level in ["wow", "no", "yes", "no", "wow", "yes"]:
+        decision = decide(
+            _rule(kind, **params),
+            submission_edits=(
+                ('target = "b2"\nlevel = "yes"', f'target = "b2"\nlevel = "{level}"'),
+            ),
+        )
+        [outcome] = decision.explanation
+        [b2] = [f for f in outcome.findings if f.target == "b2"]
+        assert (b2.level, b2.holds, b2.note) == (level, *expected[level])
+        assert outcome.saw.endswith(f"b2={level}")
+        assert decision.passed is expected[level][0]
+
+
 def test_at_least_cannot_ask_for_more_than_the_scope(
     write: Callable[..., Path], registry: qmframe.Registry
 ) -> None:

@@ -45,8 +45,8 @@ from qmframe.framework import Framework, Rule
 from qmframe.index import FrameworkIndex
 from qmframe.limits import decision_date_problems
 from qmframe.rules import AssessmentContext, Evaluation, RuleKind, RuleResult
-from qmframe.scales import aggregate, lower_median
-from qmframe.submission import EvidenceItem, Review, Submission
+from qmframe.scales import AGGREGATES, lower_median
+from qmframe.submission import EvidenceItem, Rating, Review, Submission
 from qmframe.validation import check_framework, check_review, check_submission
 from qmframe.vocabulary import INDICATION
 
@@ -117,7 +117,7 @@ class Assessor:
         self._aggregated = tuple(
             (
                 s.id,
-                s.aggregate,
+                AGGREGATES[s.aggregate],
                 dict(idx.ranks[s.scale]),  # a plain copy: read per criterion per assessment
                 idx.scales[s.scale].level_ids(),
                 idx.section_criteria[s.id],
@@ -130,6 +130,7 @@ class Assessor:
             for t in idx.targets.values()
             if t.applicability.contexts or t.applicability.organisation_kinds
         )
+        self._target_ids = tuple(idx.targets)
         self._section_of = {c: t.section for c, t in idx.targets.items() if t.kind == "criterion"}
         self._combine = framework.review.combine
         # The rules each award level counts, lowest first: the lowest counts the rules the
@@ -145,6 +146,10 @@ class Assessor:
             o.id: o.text for s in framework.outcome_sets for o in s.outcomes
         }
         self._titles.update({t: target.title for t, target in idx.targets.items()})
+        # Comparisons already made, by target, self-rating and assessed level (see
+        # _comparisons): at most every pair of levels of every target's scale.
+        self._comparisons_made: dict[tuple[str, str, str], Comparison] = {}
+        self._comparisons_kept = sum(len(ranks) ** 2 for ranks in idx.level_ranks.values())
 
     # -- levels ------------------------------------------------------------------------------
 
@@ -203,9 +208,9 @@ class Assessor:
             levels = {r.target: r.level for r in submission.ratings if r.level is not None}
             unresolved = {}
             source = "self-rating"
-        sources = dict.fromkeys(levels, source)
-        for rating in submission.ratings:
-            if rating.not_applicable and rating.target not in levels:
+        marked = [r for r in submission.ratings if r.not_applicable]
+        for rating in marked:
+            if rating.target not in levels:
                 not_applicable.setdefault(
                     rating.target,
                     "marked not applicable by the organisation: " + rating.justification,
@@ -214,22 +219,30 @@ class Assessor:
         for criterion, section in self._section_of.items() if not_applicable else ():
             if section in not_applicable and criterion not in levels:
                 not_applicable.setdefault(criterion, f"its section {section!r} does not apply")
+        derived: set[str] = set()
+        level_of = levels.get  # every level is a string: None means "not settled"
         for section, method, order, level_ids, criteria in self._aggregated:
             if section in levels or section in not_applicable:
                 continue
-            counted = [c for c in criteria if c not in not_applicable]
-            unsettled = [c for c in counted if c not in levels]
-            if unsettled and len(unsettled) < len(counted):
-                # Deriving from the criteria that happen to be settled would let a split
-                # panel or a missing judgement pass unseen: the section stays open too.
-                unresolved[section] = "not derived: no settled level for " + ", ".join(unsettled)
-            elif counted and not unsettled:
-                levels[section] = level_ids[aggregate(method, [order[levels[c]] for c in counted])]
-                sources[section] = "derived"
-        evidence: dict[str, list[EvidenceItem]] = defaultdict(list)
+            counted = (
+                [c for c in criteria if c not in not_applicable] if not_applicable else criteria
+            )
+            settled = [level_of(c) for c in counted]
+            if None in settled:
+                unsettled = [c for c, level in zip(counted, settled, strict=True) if level is None]
+                if len(unsettled) < len(counted):
+                    # Deriving from the criteria that happen to be settled would let a split
+                    # panel or a missing judgement pass unseen: the section stays open too.
+                    unresolved[section] = "not derived: no settled level for " + ", ".join(
+                        unsettled
+                    )
+            elif counted:
+                levels[section] = level_ids[method([order[levels[c]] for c in counted])]
+                derived.add(section)
+        evidence: dict[str, tuple[EvidenceItem, ...]] = {}
         for item in submission.evidence:
             for criterion in item.criteria:
-                evidence[criterion].append(item)
+                evidence[criterion] = (*evidence.get(criterion, ()), item)
         ctx = AssessmentContext(
             index=self.index,
             submission=submission,
@@ -237,57 +250,70 @@ class Assessor:
             levels=levels,
             not_applicable=frozenset(not_applicable),
             unresolved=unresolved,
-            evidence_by_criterion={k: tuple(v) for k, v in evidence.items()},
+            evidence_by_criterion=evidence,
         )
-        return ctx, self._decided_levels(ctx, sources, not_applicable, submission, review)
+        decided = self._decided_levels(
+            levels, unresolved, not_applicable, source, derived, marked, review
+        )
+        return ctx, decided
 
     def _decided_levels(
         self,
-        ctx: AssessmentContext,
-        sources: Mapping[str, str],
+        levels: Mapping[str, str],
+        unresolved: Mapping[str, str],
         not_applicable: Mapping[str, str],
-        submission: Submission,
+        source: str,
+        derived: set[str],
+        marked: list[Rating],
         review: Review | None,
     ) -> tuple[DecidedLevel, ...]:
-        """Every target with something decided about it, in framework order."""
-        rationales: dict[str, list[str]] = defaultdict(list)
+        """Every target with something decided about it, in framework order.
+
+        A settled target's level came from ``source`` (the reviewers' judgement
+        or the organisation's self-rating) unless its section level was
+        ``derived``; ``marked`` are the ratings marked not applicable, whose
+        judgement, if any, overrules the organisation with the reviewers' rationale.
+        """
+        notes: dict[str, str] = {}
+        given: dict[str, tuple[GivenLevel, ...]] = {}
         if review is not None:
-            marked = {r.target for r in submission.ratings if r.not_applicable}
-            for judgement in review.judgements if marked else ():
+            overruled = {r.target for r in marked}
+            rationales: dict[str, list[str]] = defaultdict(list)
+            for judgement in review.judgements if overruled else ():
                 if (
-                    judgement.target in marked
+                    judgement.target in overruled
                     and judgement.rationale not in rationales[judgement.target]
                 ):
                     rationales[judgement.target].append(judgement.rationale)
-        given: dict[str, list[GivenLevel]] = defaultdict(list)
-        for judgement in review.judgements if review is not None else ():
-            given[judgement.target].append(
-                GivenLevel(
+            for target, texts in rationales.items():
+                notes[target] = "overrules the organisation's not applicable: " + " ".join(texts)
+            for judgement in review.judgements:
+                judged = GivenLevel(
                     reviewer=judgement.reviewer,
                     level=judgement.level,
                     rationale=judgement.rationale,
                     evidence=judgement.evidence,
                 )
-            )
+                # Mostly one judgement a target: a tuple made once, not a list then a tuple.
+                before = given.get(judgement.target)
+                given[judgement.target] = (judged,) if before is None else (*before, judged)
         out = []
-        # The frozen maps' ``get`` is the dict's own (their ``in`` and ``[]`` are Python
-        # methods); every level and reason is a string, so None means "not there".
-        level_of, unresolved_of = ctx.levels.get, ctx.unresolved.get
-        for target in self.index.targets:
-            level = level_of(target)
+        level_of, unresolved_of, note_of, given_to = (
+            levels.get,
+            unresolved.get,
+            notes.get,
+            given.get,
+        )
+        for target in self._target_ids:
+            level = level_of(target)  # every level and reason is a string: None is "not there"
             if level is not None:
-                note = ""
-                if target in rationales:
-                    note = "overrules the organisation's not applicable: " + " ".join(
-                        rationales[target]
-                    )
                 out.append(
                     DecidedLevel(
                         target=target,
                         level=level,
-                        source=sources[target],
-                        note=note,
-                        judgements=tuple(given.get(target, ())),
+                        source="derived" if target in derived else source,
+                        note=note_of(target, ""),
+                        judgements=given_to(target, ()),
                     )
                 )
             elif (why := unresolved_of(target)) is not None:
@@ -297,7 +323,7 @@ class Assessor:
                         level="",
                         source="unresolved",
                         note=why,
-                        judgements=tuple(given.get(target, ())),
+                        judgements=given_to(target, ()),
                     )
                 )
             elif target in not_applicable:
@@ -307,7 +333,7 @@ class Assessor:
                         level="",
                         source="not-applicable",
                         note=not_applicable[target],
-                        judgements=tuple(given.get(target, ())),
+                        judgements=given_to(target, ()),
                     )
                 )
         return tuple(out)
@@ -651,21 +677,31 @@ class Assessor:
     def _comparisons(
         self, submission: Submission, ctx: AssessmentContext
     ) -> tuple[Comparison, ...]:
+        """Each rated target's self-rating beside its assessed level, in rating order.
+
+        A comparison is a frozen value fixed by its target and two levels, of
+        which a framework has only so many: each is made once and kept (up to
+        :attr:`_comparisons_kept`), not made again for every submission.
+        """
         out = []
-        level_of, title_of = ctx.levels.get, self._titles.get
+        level_of, kept, title_of = ctx.levels.get, self._comparisons_made, self._titles.get
         for rating in submission.ratings:
-            assessed = level_of(rating.target)
-            if rating.level is None or assessed is None:
+            self_level, assessed = rating.level, level_of(rating.target)
+            if self_level is None or assessed is None:
                 continue
-            out.append(
-                Comparison(
+            key = (rating.target, self_level, assessed)
+            comparison = kept.get(key)
+            if comparison is None:
+                comparison = Comparison(
                     target=rating.target,
                     title=title_of(rating.target, ""),  # a checked, known target
-                    self_level=rating.level,
+                    self_level=self_level,
                     assessed_level=assessed,
-                    agrees=rating.level == assessed,
+                    agrees=self_level == assessed,
                 )
-            )
+                if len(kept) < self._comparisons_kept:
+                    kept[key] = comparison
+            out.append(comparison)
         return tuple(out)
 
     def _panel_disagreements(

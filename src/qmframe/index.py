@@ -8,6 +8,7 @@ fast and the answers consistent.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -140,6 +141,33 @@ class FrameworkIndex:
             outcomes=FrozenMap(outcomes),
             declares_justification=declares,
             justifications=FrozenMap(justifications),
+        )
+
+    # The checks ask these two of every rating and judgement; worked out on first use, so
+    # loading a framework (which builds an index to check it) does not pay for them.
+
+    @functools.cached_property
+    def level_ranks(self) -> Mapping[str, Mapping[str, int]]:
+        """Each target's scale as level id to rank; no entry for a target without a scale.
+
+        One look-up answers what "the target's scale, then its ranks" takes two for.
+        """
+        ranks = self.ranks
+        return FrozenMap(
+            {
+                t: ranks[target.scale.id]
+                for t, target in self.targets.items()
+                if target.scale is not None
+            }
+        )
+
+    @functools.cached_property
+    def limited(self) -> frozenset[str]:
+        """The targets that apply only in some contexts or to some kinds of organisation."""
+        return frozenset(
+            t
+            for t, target in self.targets.items()
+            if target.applicability.contexts or target.applicability.organisation_kinds
         )
 
     def level_label(self, target: str, level: str) -> str:

@@ -658,8 +658,75 @@ def check_submission(
         problems += _one_of(
             org.context, [c.id for c in fw.contexts], "organisation.context", "context"
         )
-    problems += _one_of(submission.kind, SUBMISSION_KINDS, "kind", "submission kind")
-    problems += check_details(submission, fw)
+    if submission.kind not in SUBMISSION_KINDS:
+        problems += _one_of(submission.kind, SUBMISSION_KINDS, "kind", "submission kind")
+    if fw.submission_details:  # a framework that declares none accepts any details
+        problems += check_details(submission, fw)
+    problems += _check_ratings(submission, index)
+    evidence_types = {e.id for e in fw.evidence_types}
+    problems += _numbered_ids("evidence", [e.id for e in submission.evidence], "evidence")
+    targets = index.targets
+    for i, item in enumerate(submission.evidence):
+        if item.type not in evidence_types:
+            problems.append(
+                Problem(
+                    f"unknown evidence type {item.type!r}",
+                    f"evidence[{i}].type",
+                    code="unknown-reference",
+                )
+            )
+        for criterion in item.criteria:
+            if criterion not in targets:
+                problems.append(
+                    Problem(
+                        f"unknown criterion or section {criterion!r}",
+                        f"evidence[{i}].criteria",
+                        code="unknown-reference",
+                    )
+                )
+        problems += [
+            Problem(f"unknown outcome {o!r}", f"evidence[{i}].outcomes", code="unknown-reference")
+            for o in item.outcomes
+            if not index.outcome_known(o)
+        ]
+        if item.sha256 and not _SHA256.match(item.sha256):
+            problems.append(
+                Problem(
+                    "expected 64 lowercase hexadecimal digits",
+                    f"evidence[{i}].sha256",
+                    code="wrong-value",
+                )
+            )
+        if item.reference:
+            problems += _check_reference(
+                item.reference, item.sha256, folder, f"evidence[{i}].reference"
+            )
+    problems += _numbered_ids("actions", [a.id for a in submission.actions], "action")
+    for i, action in enumerate(submission.actions):
+        for criterion in action.criteria:
+            if criterion not in targets:
+                problems.append(
+                    Problem(
+                        f"unknown criterion or section {criterion!r}",
+                        f"actions[{i}].criteria",
+                        code="unknown-reference",
+                    )
+                )
+        if action.status not in ACTION_STATUSES:
+            problems += _one_of(
+                action.status, ACTION_STATUSES, f"actions[{i}].status", "action status"
+            )
+    return problems
+
+
+def _check_ratings(submission: Submission, index: FrameworkIndex) -> list[Problem]:
+    """Every problem with a submission's ratings, in rating order.
+
+    The one loop every case runs over every rating: a rating's path is
+    worked out only for a problem, and its target's scale comes from one
+    look-up in :attr:`FrameworkIndex.level_ranks`.
+    """
+    problems: list[Problem] = []
     seen: dict[str, int] = {}
     # Only frameworks that declare justification tables pay for looking them up (in the
     # index: what Framework.justification_of says of each target, worked out once).
@@ -671,79 +738,74 @@ def check_submission(
 
     # Without declared tables a level's rating needs a justification only if the default
     # asks for one; when it does not, _rating_justified can only find nothing.
-    levels_justified = declared or any(
-        need.needed
-        for need in (
-            DEFAULT_JUSTIFICATION.met,
-            DEFAULT_JUSTIFICATION.unmet,
-            DEFAULT_JUSTIFICATION.notable,
-        )
-    )
-    ranks = index.ranks
+    levels_justified = declared or _DEFAULT_LEVELS_JUSTIFIED
+    # The FrozenMaps' ``get`` is the dict's own, a C call (their ``in`` is a Python method).
+    target_of, ranks_of = index.targets.get, index.level_ranks.get
+    sections = index.sections
+    na_sections: set[str] = set()
     for i, rating in enumerate(submission.ratings):
-        path = f"ratings[{i}]"
-        target = index.targets.get(rating.target)
+        target_id = rating.target
+        target = target_of(target_id)
         if target is None:
             problems.append(
                 Problem(
-                    f"unknown criterion or section {rating.target!r}",
-                    f"{path}.target",
+                    f"unknown criterion or section {target_id!r}",
+                    f"ratings[{i}].target",
                     code="unknown-reference",
                 )
             )
             continue
-        if rating.target in seen:
+        first = seen.setdefault(target_id, i)
+        if first != i:
             problems.append(
                 Problem(
-                    f"{rating.target!r} is rated twice (first at ratings[{seen[rating.target]}])",
-                    f"{path}.target",
+                    f"{target_id!r} is rated twice (first at ratings[{first}])",
+                    f"ratings[{i}].target",
                     code="duplicate-id",
                 )
             )
-        seen.setdefault(rating.target, i)
+        level = rating.level
         if rating.not_applicable:
+            if target_id in sections:
+                na_sections.add(target_id)
             if not target.not_applicable_allowed:
                 problems.append(
                     Problem(
-                        f"the framework does not allow {rating.target!r} to be "
-                        "marked not applicable",
-                        f"{path}.not_applicable",
+                        f"the framework does not allow {target_id!r} to be marked not applicable",
+                        f"ratings[{i}].not_applicable",
                         code="not-allowed",
                     )
                 )
             problems += _justified(
                 rating.justification,
-                justification(rating.target).not_applicable,
+                justification(target_id).not_applicable,
                 "not applicable",
-                f"{path}.justification",
+                f"ratings[{i}].justification",
             )
-            if rating.level is not None:
+            if level is not None:
                 problems.append(
                     Problem(
                         "give a level or mark not applicable, not both",
-                        f"{path}.level",
+                        f"ratings[{i}].level",
                         code="inconsistent",
                     )
                 )
-        elif rating.level is not None:
-            scale = target.scale
-            on_scale = ranks.get(scale.id) if scale is not None else None  # (get: a C call)
-            if on_scale is None or on_scale.get(rating.level) is None:
-                problems += _level_problem(index, rating.target, rating.level, f"{path}.level")
+        elif level is not None:
+            on_scale = ranks_of(target_id)
+            if on_scale is None or on_scale.get(level) is None:
+                problems += _level_problem(index, target_id, level, f"ratings[{i}].level")
             elif levels_justified:
                 problems += _rating_justified(
                     # For a level, the organisation's account of it counts as justification.
                     f"{rating.justification.strip()} {rating.narrative.strip()}",
-                    rating.level,
+                    level,
                     target.scale,
-                    justification(rating.target),
-                    f"{path}.justification",
+                    justification(target_id),
+                    f"ratings[{i}].justification",
                 )
-    na_sections = {
-        r.target for r in submission.ratings if r.not_applicable and r.target in index.sections
-    }
+    # A section marked not applicable takes its criteria with it: rating one is a mistake.
     for i, rating in enumerate(submission.ratings if na_sections else ()):
-        target = index.targets.get(rating.target)
+        target = target_of(rating.target)
         if (
             target is not None
             and target.kind == "criterion"
@@ -758,37 +820,46 @@ def check_submission(
                     code="inconsistent",
                 )
             )
-    evidence_types = {e.id for e in fw.evidence_types}
-    problems += _ids(
-        ((f"evidence[{i}]", e.id) for i, e in enumerate(submission.evidence)), "evidence"
+    return problems
+
+
+#: Whether the default justification policy asks anything of a rating at a level.
+_DEFAULT_LEVELS_JUSTIFIED = any(
+    need.needed
+    for need in (
+        DEFAULT_JUSTIFICATION.met,
+        DEFAULT_JUSTIFICATION.unmet,
+        DEFAULT_JUSTIFICATION.notable,
     )
-    for i, item in enumerate(submission.evidence):
-        path = f"evidence[{i}]"
-        if item.type not in evidence_types:
+)
+
+
+def _numbered_ids(field: str, item_ids: list[str], what: str) -> list[Problem]:
+    """Malformed and duplicate ids of the items of ``field``, as :func:`_ids` finds them.
+
+    For a submission's or a review's lists, checked on every case: the
+    ``field[i]`` paths are written only for a problem.
+    """
+    problems = []
+    seen: dict[str, int] = {}
+    for i, item_id in enumerate(item_ids):
+        if not _ID.match(item_id):
             problems.append(
                 Problem(
-                    f"unknown evidence type {item.type!r}", f"{path}.type", code="unknown-reference"
+                    f"{what} id {item_id!r} must start with a letter or digit and use only "
+                    "letters, digits, '.', '_' and '-'",
+                    f"{field}[{i}].id",
+                    code="bad-id",
                 )
             )
-        problems += _known(item.criteria, index.targets, f"{path}.criteria", "criterion or section")
-        problems += [
-            Problem(f"unknown outcome {o!r}", f"{path}.outcomes", code="unknown-reference")
-            for o in item.outcomes
-            if not index.outcome_known(o)
-        ]
-        if item.sha256 and not _SHA256.match(item.sha256):
+        elif (first := seen.setdefault(item_id, i)) != i:
             problems.append(
                 Problem(
-                    "expected 64 lowercase hexadecimal digits", f"{path}.sha256", code="wrong-value"
+                    f"duplicate {what} id {item_id!r} (first at {field}[{first}])",
+                    f"{field}[{i}].id",
+                    code="duplicate-id",
                 )
             )
-        problems += _check_reference(item.reference, item.sha256, folder, f"{path}.reference")
-    problems += _ids(((f"actions[{i}]", a.id) for i, a in enumerate(submission.actions)), "action")
-    for i, action in enumerate(submission.actions):
-        problems += _known(
-            action.criteria, index.targets, f"actions[{i}].criteria", "criterion or section"
-        )
-        problems += _one_of(action.status, ACTION_STATUSES, f"actions[{i}].status", "action status")
     return problems
 
 
@@ -980,10 +1051,7 @@ def check_review(
                 code="wrong-organisation",
             )
         )
-    problems += _ids(
-        ((f"reviewers[{i}]", r.id) for i, r in enumerate(review.reviewers)), "reviewer"
-    )
-    reviewers = {r.id for r in review.reviewers}
+    problems += _numbered_ids("reviewers", [r.id for r in review.reviewers], "reviewer")
     if len(review.reviewers) < fw.review.min_reviewers:
         problems.append(
             Problem(
@@ -996,70 +1064,7 @@ def check_review(
                 code="too-few-reviewers",
             )
         )
-    seen: dict[tuple[str, str], int] = {}
-    evidence = {e.id for e in submission.evidence} if submission is not None else None
-    marked_na = (
-        {r.target for r in submission.ratings if r.not_applicable} if submission else frozenset()
-    )
-    ranks = index.ranks
-    for i, judgement in enumerate(review.judgements):
-        path = f"judgements[{i}]"
-        target = index.targets.get(judgement.target)
-        if target is None:
-            problems.append(
-                Problem(
-                    f"unknown criterion or section {judgement.target!r}",
-                    f"{path}.target",
-                    code="unknown-reference",
-                )
-            )
-            continue
-        scale = target.scale
-        on_scale = ranks.get(scale.id) if scale is not None else None  # (get: a C call)
-        if on_scale is None or on_scale.get(judgement.level) is None:
-            problems += _level_problem(index, judgement.target, judgement.level, f"{path}.level")
-        limits = target.applicability
-        if submission is not None and (limits.contexts or limits.organisation_kinds):
-            # Only a target limited to some contexts or kinds can fail to apply.
-            problems += _inapplicable(index, judgement.target, submission, f"{path}.target")
-        if len(review.reviewers) > 1 and not judgement.reviewer:
-            problems.append(
-                Problem(
-                    "with several reviewers, say whose judgement this is",
-                    f"{path}.reviewer",
-                    code="missing-value",
-                )
-            )
-        elif judgement.reviewer and judgement.reviewer not in reviewers:
-            problems.append(
-                Problem(
-                    f"unknown reviewer {judgement.reviewer!r}",
-                    f"{path}.reviewer",
-                    code="unknown-reference",
-                )
-            )
-        key = (judgement.target, judgement.reviewer)
-        if key in seen:
-            problems.append(
-                Problem(
-                    f"{judgement.target!r} is judged twice by the same reviewer "
-                    f"(first at judgements[{seen[key]}])",
-                    f"{path}.target",
-                    code="duplicate-id",
-                )
-            )
-        seen.setdefault(key, i)
-        if evidence is not None and judgement.evidence:
-            problems += _known(judgement.evidence, evidence, f"{path}.evidence", "evidence item")
-        if judgement.target in marked_na and not judgement.rationale.strip():
-            problems.append(
-                Problem(
-                    f"the submission marks {judgement.target!r} not applicable; a reviewer "
-                    "may judge it, overruling the organisation, only with a rationale",
-                    f"{path}.rationale",
-                    code="needs-justification",
-                )
-            )
+    problems += _check_judgements(review, index, submission)
     for i, request in enumerate(review.requests):
         if request.target and request.target not in index.targets:
             problems.append(
@@ -1071,6 +1076,87 @@ def check_review(
             )
     if submission is not None:
         problems += conflicts_of_interest(review, submission)
+    return problems
+
+
+def _check_judgements(
+    review: Review, index: FrameworkIndex, submission: Submission | None
+) -> list[Problem]:
+    """Every problem with a review's judgements, in judgement order.
+
+    The one loop every case runs over every judgement: a judgement's path
+    is worked out only for a problem, and its target's scale comes from one
+    look-up in :attr:`FrameworkIndex.level_ranks`.
+    """
+    problems: list[Problem] = []
+    reviewers = {r.id for r in review.reviewers}
+    several = len(review.reviewers) > 1
+    seen: dict[tuple[str, str], int] = {}
+    evidence = {e.id for e in submission.evidence} if submission is not None else None
+    marked_na = (
+        {r.target for r in submission.ratings if r.not_applicable} if submission else frozenset()
+    )
+    # Only a target limited to some contexts or kinds can fail to apply.
+    limited = index.limited if submission is not None else frozenset()
+    # The FrozenMaps' ``get`` is the dict's own, a C call (their ``in`` is a Python method).
+    target_of, ranks_of = index.targets.get, index.level_ranks.get
+    for i, judgement in enumerate(review.judgements):
+        target_id = judgement.target
+        if target_of(target_id) is None:
+            problems.append(
+                Problem(
+                    f"unknown criterion or section {target_id!r}",
+                    f"judgements[{i}].target",
+                    code="unknown-reference",
+                )
+            )
+            continue
+        on_scale = ranks_of(target_id)
+        if on_scale is None or on_scale.get(judgement.level) is None:
+            problems += _level_problem(index, target_id, judgement.level, f"judgements[{i}].level")
+        if target_id in limited:
+            assert submission is not None
+            problems += _inapplicable(index, target_id, submission, f"judgements[{i}].target")
+        reviewer = judgement.reviewer
+        if several and not reviewer:
+            problems.append(
+                Problem(
+                    "with several reviewers, say whose judgement this is",
+                    f"judgements[{i}].reviewer",
+                    code="missing-value",
+                )
+            )
+        elif reviewer and reviewer not in reviewers:
+            problems.append(
+                Problem(
+                    f"unknown reviewer {reviewer!r}",
+                    f"judgements[{i}].reviewer",
+                    code="unknown-reference",
+                )
+            )
+        first = seen.setdefault((target_id, reviewer), i)
+        if first != i:
+            problems.append(
+                Problem(
+                    f"{target_id!r} is judged twice by the same reviewer "
+                    f"(first at judgements[{first}])",
+                    f"judgements[{i}].target",
+                    code="duplicate-id",
+                )
+            )
+        if evidence is not None and judgement.evidence:
+            problems += _known(
+                judgement.evidence, evidence, f"judgements[{i}].evidence", "evidence item"
+            )
+        if target_id in marked_na and not judgement.rationale.strip():
+            problems.append(
+                Problem(
+                    f"the submission marks {target_id!r} not applicable; a reviewer "
+                    "may judge it, overruling the organisation, only with a rationale",
+                    f"judgements[{i}].rationale",
+                    code="needs-justification",
+                )
+            )
     return problems
 
 

@@ -127,37 +127,70 @@ def _scope_and_level(
     return problems or (scope, need)
 
 
+#: What a per-target rule concludes of one target at one level: its part of the rule's
+#: "saw" text, and the finding.
+_Verdict = tuple[str, Finding]
+
+
+def _verdict(target: str, got: str, holds: bool, level: str) -> _Verdict:
+    if holds:
+        return f"{target}={got}", Finding(target=target, holds=True, level=got)
+    return f"{target}={got}", Finding(
+        target=target, holds=False, level=got, note=f"{got!r} is below {level!r}"
+    )
+
+
+def _verdicts(
+    scope: Scope, need: Mapping[str, int], level: str, ranks: Mapping[str, Mapping[str, int]]
+) -> tuple[tuple[str, dict[str, _Verdict]], ...]:
+    """Each target in scope with its verdict at every level of its scale, worked out once.
+
+    A target judged at a level always gets the same text and the same
+    finding (a frozen value), so a rule makes them when it is prepared and
+    each submission only looks them up. Every target in scope has a scale
+    (:func:`_scope_and_level` refuses one without) and a level the rule needs.
+    """
+    return tuple(
+        (
+            target,
+            {
+                got: _verdict(target, got, rank >= need[target], level)
+                for got, rank in ranks[target].items()
+            },
+        )
+        for target in scope.targets
+    )
+
+
 def _judge(
-    ctx: AssessmentContext,
-    scope: Scope,
-    need: Mapping[str, int],
-    level: str,
-    ranks: Mapping[str, Mapping[str, int]],
+    ctx: AssessmentContext, rows: tuple[tuple[str, dict[str, _Verdict]], ...]
 ) -> tuple[list[Finding], list[str], int, int]:
-    """Findings per target, the 'saw' parts, and counts (applicable, at or above)."""
+    """Findings per target, the 'saw' parts, and counts (applicable, at or above).
+
+    ``rows`` are the verdicts :func:`_verdicts` worked out when the rule was
+    prepared, in scope order. A decided level is always one of its target's
+    scale (the checks see to it), so each is in its row.
+    """
     findings: list[Finding] = []
     seen: list[str] = []
     applicable = met = 0
-    levels, not_applicable = ctx.levels, ctx.not_applicable
-    for target in scope.targets:
+    # The frozen map's ``get`` is the dict's own; every level is a string, so None is "not there".
+    level_of, not_applicable = ctx.levels.get, ctx.not_applicable
+    for target, row in rows:
         if target in not_applicable:
             seen.append(f"{target}=not applicable")
             continue
         applicable += 1
-        got = levels.get(target)
+        got = level_of(target)
         if got is None:
             note = ctx.unresolved.get(target, "not judged")
             seen.append(f"{target}={note}")
             findings.append(Finding(target=target, holds=False, note=note))
             continue
-        seen.append(f"{target}={got}")
-        if ranks[target][got] >= need[target]:
-            met += 1
-            findings.append(Finding(target=target, holds=True, level=got))
-        else:
-            findings.append(
-                Finding(target=target, holds=False, level=got, note=f"{got!r} is below {level!r}")
-            )
+        text, finding = row[got]
+        seen.append(text)
+        findings.append(finding)
+        met += finding.holds
     return findings, seen, applicable, met
 
 
@@ -196,10 +229,10 @@ class MinimumLevel(RuleKind):
         assert not isinstance(resolved, list)
         scope, need = resolved
         level, if_empty = str(rule.params["level"]), _if_empty_setting(rule, "fail")
-        ranks = _target_ranks(index, scope)
+        rows = _verdicts(scope, need, level, _target_ranks(index, scope))
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
-            findings, seen, applicable, met = _judge(ctx, scope, need, level, ranks)
+            findings, seen, applicable, met = _judge(ctx, rows)
             if not applicable:
                 return _empty_result(scope.description, if_empty)
             short = applicable - met
@@ -264,10 +297,10 @@ class AtLeast(RuleKind):
         scope, need = resolved
         level, count = str(rule.params["level"]), int(rule.params["count"])
         if_empty = _if_empty_setting(rule, "fail")
-        ranks = _target_ranks(index, scope)
+        rows = _verdicts(scope, need, level, _target_ranks(index, scope))
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
-            findings, seen, applicable, met = _judge(ctx, scope, need, level, ranks)
+            findings, seen, applicable, met = _judge(ctx, rows)
             if not applicable:
                 return _empty_result(scope.description, if_empty)
             saw = f"{applicable} applicable {scope.description}: " + ", ".join(seen)
