@@ -239,10 +239,14 @@ class Assessor:
             elif counted:
                 levels[section] = level_ids[method([order[levels[c]] for c in counted])]
                 derived.add(section)
-        evidence: dict[str, tuple[EvidenceItem, ...]] = {}
+        evidence: dict[str, list[EvidenceItem]] = {}
         for item in submission.evidence:
             for criterion in item.criteria:
-                evidence[criterion] = (*evidence.get(criterion, ()), item)
+                cited = evidence.get(criterion)
+                if cited is None:
+                    evidence[criterion] = [item]
+                else:  # appended, never a tuple copied: many items may cite one criterion
+                    cited.append(item)
         ctx = AssessmentContext(
             index=self.index,
             submission=submission,
@@ -250,7 +254,7 @@ class Assessor:
             levels=levels,
             not_applicable=frozenset(not_applicable),
             unresolved=unresolved,
-            evidence_by_criterion=evidence,
+            evidence_by_criterion={c: tuple(items) for c, items in evidence.items()},
         )
         decided = self._decided_levels(
             levels, unresolved, not_applicable, source, derived, marked, review
@@ -275,16 +279,15 @@ class Assessor:
         judgement, if any, overrules the organisation with the reviewers' rationale.
         """
         notes: dict[str, str] = {}
-        given: dict[str, tuple[GivenLevel, ...]] = {}
+        given: dict[str, list[GivenLevel]] = {}
         if review is not None:
             overruled = {r.target for r in marked}
-            rationales: dict[str, list[str]] = defaultdict(list)
+            # Each overruled target's distinct rationales, in order (a dict: a large panel's
+            # rationales are not searched one by one).
+            rationales: dict[str, dict[str, None]] = defaultdict(dict)
             for judgement in review.judgements if overruled else ():
-                if (
-                    judgement.target in overruled
-                    and judgement.rationale not in rationales[judgement.target]
-                ):
-                    rationales[judgement.target].append(judgement.rationale)
+                if judgement.target in overruled:
+                    rationales[judgement.target][judgement.rationale] = None
             for target, texts in rationales.items():
                 notes[target] = "overrules the organisation's not applicable: " + " ".join(texts)
             for judgement in review.judgements:
@@ -294,15 +297,18 @@ class Assessor:
                     rationale=judgement.rationale,
                     evidence=judgement.evidence,
                 )
-                # Mostly one judgement a target: a tuple made once, not a list then a tuple.
                 before = given.get(judgement.target)
-                given[judgement.target] = (judged,) if before is None else (*before, judged)
+                if before is None:
+                    given[judgement.target] = [judged]
+                else:  # appended, never a tuple copied: a large panel judges each target
+                    before.append(judged)
         out = []
+        judged_by = {target: tuple(judged) for target, judged in given.items()}
         level_of, unresolved_of, note_of, given_to = (
             levels.get,
             unresolved.get,
             notes.get,
-            given.get,
+            judged_by.get,
         )
         for target in self._target_ids:
             level = level_of(target)  # every level and reason is a string: None is "not there"

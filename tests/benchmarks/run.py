@@ -34,6 +34,9 @@ Figures:
   hand-written function that builds the same ``Decision`` from the same
   inputs (checked equal), and, to show what the checks cost, the same with a
   hand-written floor that checks its input too;
+* growth: deciding a case with ten times the evidence (all citing one
+  criterion) and ten times the panel, per unit, against the smaller case: 1x
+  is linear, and work that grows faster than the case shows at once;
 * a plugin hook call through ``Registry`` against the same call straight
   through pluggy (the plugins' labels are worked out once, not per call);
 * command-line start-up: ``qmframe --help`` and ``qmframe assess ...``
@@ -64,6 +67,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 import qmframe
 from qmframe import batch
@@ -939,6 +944,53 @@ class Bench:
                 )
             )
 
+    # -- growth -----------------------------------------------------------------------------
+
+    def growth(self) -> None:
+        """A case ten times larger costs about ten times as much: no work grows faster."""
+        (submission, review), *_ = generate(self.framework, 1, seed=5)
+        assessor = self.registry.assessor(self.framework)
+        first = next(c.id for _, c in self.framework.iter_criteria())
+
+        def case(items: int, reviewers: int) -> tuple[qmframe.Submission, qmframe.Review]:
+            # Every extra evidence item cites one criterion; every reviewer judges everything.
+            evidence = (
+                *submission.evidence,
+                *(
+                    qmframe.EvidenceItem(id=f"x{k}", type="doc", title="Doc", criteria=(first,))
+                    for k in range(items)
+                ),
+            )
+            panel = tuple(qmframe.Reviewer(id=f"r{k}", name=f"R {k}") for k in range(reviewers))
+            judgements = tuple(
+                attrs.evolve(j, reviewer=r.id) for r in panel for j in review.judgements
+            )
+            return (
+                attrs.evolve(submission, evidence=evidence),
+                attrs.evolve(review, reviewers=panel, judgements=judgements),
+            )
+
+        small, large = case(2_000, 20), case(20_000, 200)
+        for s, r in (small, large):
+            assert not [p for p in assessor.check(s, r) if p.severity == "error"]
+        repeats = 7 if self.quick else 11
+        cand, base = paired(
+            repeats,
+            lambda: assessor.assess(*large, as_of=AS_OF),
+            lambda: assessor.assess(*small, as_of=AS_OF),
+        )
+        self.add(
+            Figure(
+                "growth: a case 10x larger, per unit",
+                "20,000 items, 200 reviewers",
+                "2,000 items, 20 reviewers",
+                [t / 10 for t in cand],
+                base,
+                "<= 1.5x (linear)",
+                lambda r: r <= 1.5,
+            )
+        )
+
     # -- plugin calls ----------------------------------------------------------------------
 
     def plugin_calls(self) -> None:
@@ -1043,6 +1095,7 @@ FIGURES = {
     "memory": "batch_memory",
     "load": "framework_load",
     "scoring": "scoring",
+    "growth": "growth",
     "hooks": "plugin_calls",
     "startup": "startup",
 }
