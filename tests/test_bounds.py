@@ -131,6 +131,35 @@ def test_api_refuses_a_far_decision_date(mini: dict[str, Path]) -> None:
         qmframe.assess(framework, submission, as_of=dt.date(9999, 12, 31))
 
 
+@pytest.mark.parametrize(
+    ("as_of", "got"),
+    [
+        ("2026-03-02", "a string ('2026-03-02')"),
+        ("datetime", "a date and time (2026-03-02T10:00:00)"),
+        (20260302, "an integer (20260302)"),
+    ],
+)
+def test_a_decision_date_that_is_not_a_date_is_a_located_problem(
+    mini: dict[str, Path], as_of: object, got: str
+) -> None:
+    """Through the API and a batch case alike: the path names as_of, never a TypeError."""
+    import datetime as dt
+
+    from qmframe import batch
+
+    value = dt.datetime(2026, 3, 2, 10, 0) if as_of == "datetime" else as_of
+    framework = qmframe.load_framework(mini["framework"])
+    submission = qmframe.load_submission(mini["submission"], framework)
+    with pytest.raises(qmframe.ValidationError) as caught:
+        qmframe.assess(framework, submission, as_of=value)  # type: ignore[arg-type]
+    [problem] = caught.value.problems
+    assert (problem.path, problem.code) == ("as_of", "wrong-type")
+    assert problem.message == f"expected a date (datetime.date), got {got}"
+    case = batch.Case(label="c", submission=str(mini["submission"]), as_of=value)  # type: ignore[arg-type]
+    outcome = batch.assess_case(qmframe.Registry().assessor(framework), case)
+    assert (outcome.result, [p.path for p in outcome.problems]) == ("invalid", ["as_of"])
+
+
 @pytest.fixture
 def register_db(mini: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     db = str(tmp_path / "register.sqlite")

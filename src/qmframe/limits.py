@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qmframe.errors import Problem
+from qmframe.errors import Problem, describe_value
 
 __all__ = [
     "EARLIEST_DATE",
@@ -66,8 +66,17 @@ def decision_date_problems(as_of: dt.date, months: int) -> list[Problem]:
     The date must be within :data:`EARLIEST_DATE`..:data:`LATEST_DATE`, and an
     award made on it (its validity or mid-point, the longer) must not run past
     :data:`LATEST_DATE`. :meth:`qmframe.engine.Assessor.assess` checks it, so
-    every path to a decision does.
+    every path to a decision does. A value that is not a :class:`datetime.date`
+    (a string, or a date and time) is a problem too, not an error deep inside.
     """
+    if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
+        return [
+            Problem(
+                f"expected a date (datetime.date), got {describe_value(as_of)}",
+                "as_of",
+                code="wrong-type",
+            )
+        ]
     problems = check_date(as_of, "as_of")
     last_month = as_of.year * 12 + as_of.month - 1 + months
     if not problems and (months > MAX_VALIDITY_MONTHS or last_month // 12 > LATEST_DATE.year):
