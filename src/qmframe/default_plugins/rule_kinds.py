@@ -407,13 +407,17 @@ class EvidencePresent(RuleKind):
         scope = resolve_scope(rule, index, allow_sections=False)
         assert not isinstance(scope, list)
         if_empty = _if_empty_setting(rule, "hold")
+        # Each criterion with its requirements and the evidence types they name: the rule
+        # reads only those (see reads), so only those are counted, even in a finding's note.
         wanted = [
-            (c, index.criteria[c].evidence) for c in scope.targets if index.criteria[c].evidence
+            (c, reqs, frozenset(t for req in reqs for t in req.types))
+            for c in scope.targets
+            if (reqs := index.criteria[c].evidence)
         ]
 
         def evaluate(ctx: AssessmentContext) -> RuleResult:
             findings: list[Finding] = []
-            for criterion, requirements in wanted:
+            for criterion, requirements, named in wanted:
                 if criterion in ctx.not_applicable:
                     continue
                 items = ctx.evidence_by_criterion.get(criterion, ())
@@ -423,7 +427,8 @@ class EvidencePresent(RuleKind):
                     if have < req.min_count:
                         kinds = " or ".join(req.types)
                         missing.append(f"{have} of {req.min_count} {kinds}")
-                note = "missing: " + "; ".join(missing) if missing else f"{len(items)} item(s)"
+                counted = sum(1 for item in items if item.type in named)
+                note = "missing: " + "; ".join(missing) if missing else f"{counted} item(s)"
                 findings.append(Finding(target=criterion, holds=not missing, note=note))
             if not findings:
                 return _empty_result(f"{scope.description} with evidence requirements", if_empty)
