@@ -1015,7 +1015,7 @@ class Bench:
         cand, base = paired(7 if self.quick else 11, ours, pluggy_alone)
         self.add(
             Figure(
-                f"plugin check hook ({impls} implementations)",
+                f"plugin check hook ({impls} implementation{'' if impls == 1 else 's'})",
                 "Registry.check_submission",
                 "pluggy hook call",
                 [t / calls for t in cand],
