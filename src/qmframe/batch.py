@@ -441,11 +441,12 @@ def run(
         yield from map(step, cases)
         return
     chunks = _chunks(cases, chunk_size)
-    # The first chunks, one per process: these are sent at once in any case, and they
-    # tell a batch too small for the processes (starting one costs more than a chunk).
-    ahead = list(itertools.islice(chunks, workers)) if executor is None else []
+    ahead: list[list[T]] = []
     own = executor is None
     if executor is None:
+        # The first chunks, one per process: these are sent at once in any case, and they
+        # tell a batch too small for the processes (starting one costs more than a chunk).
+        ahead = list(itertools.islice(chunks, workers))
         if len(ahead) <= 1:
             for chunk in ahead:
                 yield from map(step, chunk)

@@ -427,8 +427,10 @@ class EvidencePresent(RuleKind):
                     if have < req.min_count:
                         kinds = " or ".join(req.types)
                         missing.append(f"{have} of {req.min_count} {kinds}")
-                counted = sum(1 for item in items if item.type in named)
-                note = "missing: " + "; ".join(missing) if missing else f"{counted} item(s)"
+                if missing:
+                    note = "missing: " + "; ".join(missing)
+                else:
+                    note = f"{sum(1 for item in items if item.type in named)} item(s)"
                 findings.append(Finding(target=criterion, holds=not missing, note=note))
             if not findings:
                 return _empty_result(f"{scope.description} with evidence requirements", if_empty)
